@@ -1,0 +1,1 @@
+"""Everything Qt.  Imports playground.core, never the reverse."""

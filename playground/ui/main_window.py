@@ -1,0 +1,194 @@
+"""The main window: four tabs, a device selector, a status bar, keys and persistence."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+import pyqtgraph as pg
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
+
+from playground.ui.tabs.base import Tab
+from playground.ui.tabs.bigram import BigramTab
+from playground.ui.tabs.boundary import BoundaryTab
+from playground.ui.tabs.charmlp import CharMLPTab
+from playground.ui.tabs.digits import DigitsTab
+
+pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
+
+TAB_CLASSES: list[type[Tab]] = [BoundaryTab, BigramTab, CharMLPTab, DigitsTab]
+TAB_KEYS = [c.key for c in TAB_CLASSES]
+ORGANIZATION, APPLICATION = "NeuralPlayground", "playground"
+
+
+class MainWindow(QMainWindow):
+    """The whole app in one window.  ``MainWindow()`` needs no arguments."""
+
+    devices_found = Signal(list)  # emitted on the GUI thread once torch is imported
+
+    def __init__(
+        self, tab: str | None = None, device: str | None = None, settings: QSettings | None = None
+    ):
+        super().__init__()
+        self.setWindowTitle("Neural Playground")
+        self.settings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.pages: list[Tab] = []
+        for cls in TAB_CLASSES:
+            page = cls()
+            self.pages.append(page)
+            self.tabs.addTab(page, page.title)
+        self.setCentralWidget(self.tabs)
+
+        # device selector (CPU always; CUDA / MPS once torch says they exist)
+        corner = QWidget()
+        row = QHBoxLayout(corner)
+        row.setContentsMargins(6, 2, 6, 2)
+        row.addWidget(QLabel("Device:"))
+        self.device_combo = QComboBox()
+        self.device_combo.setToolTip(
+            "Where new training runs compute: Auto picks a GPU if there is one."
+        )
+        self.device_combo.addItem("Auto", "auto")
+        self.device_combo.addItem("CPU", "cpu")
+        row.addWidget(self.device_combo)
+        self.device_in_use = QLabel("in use: CPU")
+        self.device_in_use.setObjectName("deviceInUse")
+        row.addWidget(self.device_in_use)
+        self.tabs.setCornerWidget(corner, Qt.TopRightCorner)
+        self.device_combo.currentIndexChanged.connect(self._device_changed)
+        self.devices_found.connect(self._add_devices, Qt.QueuedConnection)
+        self._wanted_device = device
+
+        self.status_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.status_label, 1)
+        self._status_timer = QTimer(self)
+        self._status_timer.timeout.connect(self._update_status)
+        self._status_timer.start(250)
+
+        self._add_shortcuts()
+        self._restore(tab)
+        if device:
+            self._select_device(device)
+        # import torch off the GUI thread so the window shows at once
+        threading.Thread(target=self._find_devices, daemon=True, name="find-devices").start()
+
+    # ------------------------------------------------------------- devices
+    def _find_devices(self) -> None:
+        try:
+            from playground.core import devices
+
+            found = devices.available()
+        except Exception:  # noqa: BLE001 - a broken torch still leaves the CPU
+            found = ["cpu"]
+        with contextlib.suppress(RuntimeError):  # the window may be gone already
+            self.devices_found.emit(found)
+
+    def _add_devices(self, found: list[str]) -> None:
+        for name in found:
+            if self.device_combo.findData(name) < 0:
+                self.device_combo.addItem(name.upper(), name)
+        if self._wanted_device:
+            self._select_device(self._wanted_device)
+        self._device_changed()
+
+    def _select_device(self, name: str) -> None:
+        i = self.device_combo.findData(name)
+        if i >= 0:
+            self.device_combo.setCurrentIndex(i)
+            self._wanted_device = None
+
+    def _device_changed(self, *_: object) -> None:
+        name = self.device_combo.currentData() or "auto"
+        available = [self.device_combo.itemData(i) for i in range(self.device_combo.count())]
+        used = (
+            name if name != "auto" else next((d for d in ("cuda", "mps") if d in available), "cpu")
+        )
+        self.device_in_use.setText(f"in use: {used.upper()}")
+        for page in self.pages:
+            page.set_device(used)
+
+    # ------------------------------------------------------------- keys
+    def _add_shortcuts(self) -> None:
+        keys = {
+            Qt.Key_Space: lambda: self.current_tab().toggle_play(),
+            Qt.Key_S: lambda: self.current_tab().step(),
+            Qt.Key_R: lambda: self.current_tab().reset(),
+            QKeySequence.Save: lambda: self.current_tab().save(),
+            QKeySequence.Open: lambda: self.current_tab().open(),
+            QKeySequence.HelpContents: self.show_help,
+        }
+        for key, slot in keys.items():
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(slot)
+        f1 = QShortcut(QKeySequence(Qt.Key_F1), self)
+        f1.activated.connect(self.show_help)
+
+    def current_tab(self) -> Tab:
+        return self.tabs.currentWidget()
+
+    def show_tab(self, key: str) -> None:
+        """Switch to the tab named ``key`` (boundary, bigram, charmlp, digits)."""
+        self.tabs.setCurrentIndex(TAB_KEYS.index(key))
+
+    def show_help(self) -> None:
+        tab = self.current_tab()
+        box = QMessageBox(
+            QMessageBox.Information, f"Help: {tab.title}", tab.help_html, QMessageBox.Close, self
+        )
+        box.setTextFormat(Qt.RichText)
+        box.setObjectName("helpBox")
+        box.setModal(False)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.show()
+
+    def _update_status(self) -> None:
+        self.status_label.setText(self.current_tab().status_text())
+
+    # ------------------------------------------------------------- persistence
+    def _restore(self, tab: str | None) -> None:
+        s = self.settings
+        geometry = s.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1360, 860)
+        for page in self.pages:
+            s.beginGroup(page.key)
+            try:
+                page.restore_settings(s)
+            except Exception as exc:  # noqa: BLE001 - bad stored settings never block start-up
+                print(f"ignoring stored settings of {page.key}: {exc}")
+            finally:
+                s.endGroup()
+        last = tab or s.value("window/tab", TAB_KEYS[0])
+        if last in TAB_KEYS:
+            self.show_tab(last)
+
+    def save_state(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/tab", TAB_KEYS[self.tabs.currentIndex()])
+        for page in self.pages:
+            s.beginGroup(page.key)
+            page.save_settings(s)
+            s.endGroup()
+        s.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        self._status_timer.stop()
+        for page in self.pages:
+            page.shutdown()
+        self.save_state()
+        super().closeEvent(event)

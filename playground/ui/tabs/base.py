@@ -1,0 +1,83 @@
+"""What every tab offers the main window: keys, persistence, status, shutdown."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from playground.ui.worker import Worker
+
+
+class Tab(QWidget):
+    """Base class of the four tabs.
+
+    The main window routes keys to the current tab: Space -> :meth:`toggle_play`,
+    S -> :meth:`step`, R -> :meth:`reset`, Ctrl+S -> :meth:`save`, Ctrl+O ->
+    :meth:`open`, F1 shows :attr:`help_html`.  Tabs override what they support.
+    """
+
+    key = "tab"  # settings group and --tab name
+    title = "Tab"
+    help_html = "<p>No help yet.</p>"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.device = "auto"
+
+    # keys ---------------------------------------------------------------
+    def toggle_play(self) -> None: ...
+    def step(self) -> None: ...
+    def reset(self) -> None: ...
+    def save(self) -> None: ...
+    def open(self) -> None: ...
+
+    # main window hooks ---------------------------------------------------
+    def workers(self) -> list[Worker]:
+        """Every worker this tab owns (stopped on close; shown in the status bar)."""
+        return [w for w in self.findChildren(Worker)]
+
+    def set_device(self, device: str) -> None:
+        """The user picked a device ("auto", "cpu", "cuda", "mps") for new runs."""
+        self.device = device
+
+    def status_text(self) -> str:
+        """One line for the status bar: what is running and how fast."""
+        for w in self.workers():
+            if w.state == "running":
+                return f"{self.title}: training, {w.rate:,.0f} steps/s"
+            if w.state == "paused":
+                return f"{self.title}: paused"
+        return f"{self.title}: idle"
+
+    def save_settings(self, settings: QSettings) -> None:
+        """Store this tab's settings (called inside its own settings group)."""
+
+    def restore_settings(self, settings: QSettings) -> None:
+        """Restore what :meth:`save_settings` stored (values may be missing or strings)."""
+
+    def is_ready(self) -> bool:
+        """True once the tab has drawn its first real content (for --screenshot)."""
+        return True
+
+    def shutdown(self) -> None:
+        """Stop every job; called when the window closes."""
+        for w in self.workers():
+            w.stop()
+
+
+class PlaceholderTab(Tab):
+    """A tab not built yet: says in a few lines what it will teach."""
+
+    lines: list[str] = []
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        text = QLabel(
+            f"<h2>{self.title}</h2><p>Coming soon. This tab will teach:</p><ul>"
+            + "".join(f"<li>{line}</li>" for line in self.lines)
+            + "</ul>"
+        )
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        layout.addStretch(1)

@@ -1,0 +1,1 @@
+"""Shared views: run controls, curve plots, ..."""

@@ -1,0 +1,285 @@
+"""THE worker: runs a core training generator off the GUI thread.
+
+The job (a generator of :class:`playground.core.training.Snapshot`) runs in a
+plain Python daemon thread.  A QTimer on the GUI thread collects what it
+produced at most ~30 times per second and emits :attr:`Worker.frame` there, so
+views always update on the GUI thread, never faster than they can draw, and
+every metric of every step still arrives (in ``Frame.history``).
+
+Expensive views (``Snapshot.detail``) are computed in the job's thread, only
+when the GUI has consumed the previous frame, while the generator is
+suspended: the training loop is never slowed by drawing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from playground.core.training import Diverged, Job, Snapshot
+
+FRAME_MS = 33  # ~30 frames per second
+
+
+@dataclass
+class Frame:
+    """What views receive: the latest state plus every metric since the last frame."""
+
+    generation: int
+    step: int
+    total: int | None
+    unit: str
+    metrics: dict[str, float]
+    history: list[tuple[int, dict[str, float]]] = field(default_factory=list)
+    detail: dict[str, Any] = field(default_factory=dict)
+    final: bool = False
+
+
+class Worker(QObject):
+    """Runs one job at a time: play, pause, step, stop; throttled signals on the GUI thread.
+
+    States: "idle" (no job), "running", "paused", "finished", "failed".
+    Starting a new job stops the old one; frames of the old one are dropped.
+    """
+
+    frame = Signal(object)  # Frame
+    state_changed = Signal(str)
+    failed = Signal(str)  # a message for the user
+    finished = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._thread: threading.Thread | None = None
+        self._generation = 0
+        self._state = "idle"
+        self._paused = True
+        self._stop = False
+        self._step_budget = 0
+        self._refresh = False
+        self._want_detail = True
+        self._history: list[tuple[int, dict[str, float]]] = []
+        self._pending: Frame | None = None
+        self._outcome: tuple[str, str] | None = None  # ("finished"|"failed", message)
+        self._units = 0
+        self._rate = 0.0
+        self._rate_mark = (time.perf_counter(), 0)
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self._poll)
+
+    # ----------------------------------------------------------------- control
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    @property
+    def rate(self) -> float:
+        """Units (steps/epochs) per second over the last second or so."""
+        return self._rate
+
+    def has_job(self) -> bool:
+        return self._thread is not None and self._state in ("running", "paused")
+
+    def start(self, job: Job, paused: bool = False) -> None:
+        """Run ``job`` (stopping any current one). ``paused`` waits for play/step."""
+        self.stop()
+        with self._lock:
+            self._generation += 1
+            self._paused, self._stop, self._step_budget = paused, False, 0
+            self._history, self._pending, self._outcome = [], None, None
+            self._want_detail, self._refresh = True, False
+            self._units, self._rate = 0, 0.0
+            self._rate_mark = (time.perf_counter(), 0)
+        gen = self._generation
+        self._thread = threading.Thread(
+            target=self._run, args=(job, gen), name=f"playground-job-{gen}", daemon=True
+        )
+        self._thread.start()
+        self._timer.start()
+        self._set_state("paused" if paused else "running")
+
+    def play(self) -> None:
+        if not self.has_job():
+            return
+        with self._lock:
+            self._paused, self._step_budget = False, 0
+            self._wake.notify_all()
+        self._set_state("running")
+
+    def pause(self) -> None:
+        if not self.has_job():
+            return
+        with self._lock:
+            self._paused, self._step_budget = True, 0
+            self._want_detail = True
+        self._set_state("paused")
+
+    def toggle(self) -> None:
+        """Play if paused, pause if running."""
+        if self._state == "running":
+            self.pause()
+        else:
+            self.play()
+
+    def step(self, n: int = 1) -> None:
+        """Run ``n`` more units, then pause."""
+        if not self.has_job():
+            return
+        with self._lock:
+            self._paused = True
+            self._step_budget += n
+            self._want_detail = True
+            self._wake.notify_all()
+        self._set_state("paused")
+
+    def refresh(self) -> None:
+        """Ask for a frame of the current state (e.g. after editing weights while paused)."""
+        with self._lock:
+            self._refresh = True
+            self._wake.notify_all()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the job and wait for its thread (up to ``timeout`` seconds)."""
+        thread = self._thread
+        with self._lock:
+            self._stop = True
+            self._generation += 1  # anything still in flight is dropped
+            self._wake.notify_all()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        self._thread = None
+        self._timer.stop()
+        with self._lock:
+            self._pending, self._history = None, []
+        if self._state in ("running", "paused"):
+            self._set_state("idle")
+
+    # ------------------------------------------------------------- job thread
+    def _run(self, job: Job, gen: int) -> None:
+        last: Snapshot | None = None
+        try:
+            while True:
+                with self._lock:
+                    if self._stop or gen != self._generation:
+                        return
+                    idle = self._paused and self._step_budget == 0
+                    # paused: show the latest state once (after a pause, or on request)
+                    show = (
+                        idle
+                        and last is not None
+                        and (self._refresh or (bool(self._history) and self._pending is None))
+                    )
+                    self._refresh = False if idle else self._refresh
+                    if idle and not show:
+                        self._wake.wait(0.25)
+                        continue
+                if show:
+                    self._post(last, gen, force=True, record=False)
+                    continue
+                try:
+                    snap = next(job)
+                except StopIteration:
+                    if last is not None:
+                        self._post(last, gen, force=True, final=True, record=False)
+                    with self._lock:
+                        if gen == self._generation:
+                            self._outcome = ("finished", "")
+                    return
+                last = snap
+                with self._lock:
+                    stepped = self._step_budget > 0
+                    if stepped:
+                        self._step_budget -= 1
+                    force = stepped and self._step_budget == 0
+                self._post(snap, gen, force=force)
+        except Exception as exc:  # noqa: BLE001 - every failure must reach the user
+            if isinstance(exc, Diverged):
+                message = str(exc)
+            else:
+                traceback.print_exc(file=sys.stderr)
+                message = f"Training stopped with an error: {type(exc).__name__}: {exc}"
+            if last is not None:  # show what happened up to the failure
+                with contextlib.suppress(Exception):
+                    self._post(last, gen, force=True, record=False)
+            with self._lock:
+                if gen == self._generation:
+                    self._outcome = ("failed", message)
+        finally:
+            with contextlib.suppress(Exception):
+                job.close()
+
+    def _post(
+        self, snap: Snapshot, gen: int, force: bool, final: bool = False, record: bool = True
+    ) -> None:
+        with self._lock:
+            if gen != self._generation:
+                return
+            if record:
+                self._history.append((snap.step, dict(snap.metrics)))
+                self._units += 1
+            need = force or final or self._want_detail
+            if need:
+                self._want_detail = False
+        if not need:
+            return
+        detail = snap.materialize()  # in this thread, while the generator is suspended
+        with self._lock:
+            if gen != self._generation:
+                return
+            self._pending = Frame(
+                gen,
+                snap.step,
+                snap.total,
+                snap.unit,
+                dict(snap.metrics),
+                detail=detail,
+                final=final,
+            )
+
+    # --------------------------------------------------------------- GUI side
+    def _poll(self) -> None:
+        with self._lock:
+            frame, outcome = self._pending, self._outcome
+            if frame is not None:
+                frame.history, self._history = self._history, []
+                self._pending = None
+                self._want_detail = True
+            if outcome is not None:
+                self._outcome = None
+            units = self._units
+        now = time.perf_counter()
+        t0, u0 = self._rate_mark
+        if now - t0 >= 0.5:
+            self._rate = (units - u0) / (now - t0)
+            self._rate_mark = (now, units)
+        if frame is not None:
+            self.frame.emit(frame)
+        if outcome is not None:
+            kind, message = outcome
+            self._thread = None
+            self._timer.stop()
+            self._rate = 0.0
+            if kind == "finished":
+                self._set_state("finished")
+                self.finished.emit()
+            else:
+                self._set_state("failed")
+                self.failed.emit(message)
+
+    def _set_state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self.state_changed.emit(state)

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QComboBox, QTabWidget
+
+from playground.ui.main_window import MainWindow
+
+
+def make_window(qtbot, tmp_path, **kwargs):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    w = MainWindow(settings=settings, **kwargs)
+    qtbot.addWidget(w)
+    return w
+
+
+def test_window_has_the_four_tabs(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    tabs = w.findChild(QTabWidget)
+    titles = [tabs.tabText(i) for i in range(tabs.count())]
+    for word in ("Boundary", "Bigram", "MLP", "Digits"):
+        assert any(word.lower() in t.lower() for t in titles), titles
+
+
+def test_device_selector_lists_cpu_and_what_exists(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path)
+    combo = w.device_combo
+    assert isinstance(combo, QComboBox)
+    qtbot.waitUntil(lambda: combo.findData("cpu") >= 0, timeout=10_000)
+    import torch
+
+    assert (combo.findData("cuda") >= 0) == torch.cuda.is_available()
+    assert "CPU" in w.device_in_use.text() or torch.cuda.is_available()
+
+
+def test_last_tab_and_geometry_persist(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path)
+    w.show_tab("charmlp")
+    w.resize(700, 500)
+    w.close()
+    w2 = make_window(qtbot, tmp_path)
+    assert w2.current_tab().key == "charmlp"
+    assert w2.size().width() == 700
+
+
+def test_f1_shows_help_for_the_current_tab(qtbot, tmp_path):
+    w = make_window(qtbot, tmp_path, tab="boundary")
+    w.show()
+    w.show_help()
+    box = w.findChild(object, "helpBox")
+    assert box is not None and box.isVisible()
+    assert w.current_tab().title in box.windowTitle()
+
+
+def test_screenshot_command(tmp_path):
+    out = tmp_path / "shot.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "cfg"))
+    r = subprocess.run(
+        [sys.executable, "-m", "playground", "--tab", "boundary", "--screenshot", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert r.returncode == 0, r.stderr
+    assert out.stat().st_size > 10_000
+    from PySide6.QtGui import QImage
+
+    img = QImage(str(out))
+    assert img.width() > 800 and img.height() > 500
