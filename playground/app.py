@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 import time
 
 TABS = ["boundary", "bigram", "charmlp", "digits"]
@@ -52,8 +53,26 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(tab=args.tab, device=args.device)
     window.show()
     if args.screenshot:
-        return _screenshot(app, window, args.screenshot, args.timeout)
-    return app.exec()
+        return _exit_cleanly(_screenshot(app, window, args.screenshot, args.timeout))
+    return _exit_cleanly(app.exec())
+
+
+def _exit_cleanly(code: int, timeout: float = 5.0) -> int:
+    """Let background threads (data loading, a job finishing its step) end before exit.
+
+    Jobs stop at their next step and loaders finish within seconds; a thread still
+    inside torch when the interpreter shuts down would abort the process, so if one is
+    still running after ``timeout`` we leave without tearing the interpreter down.
+    """
+    deadline = time.monotonic() + timeout
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    for t in others:
+        t.join(max(0.0, deadline - time.monotonic()))
+    if any(t.is_alive() for t in others):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def _screenshot(app, window, path: str, timeout: float) -> int:

@@ -1,0 +1,1 @@
+"""Benchmark scripts: each prints JSON and a table (``python benchmarks/NAME.py``)."""
