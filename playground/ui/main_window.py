@@ -81,7 +81,10 @@ class MainWindow(QMainWindow):
         self._restore(tab)
         if device:
             self._select_device(device)
-        # import torch off the GUI thread so the window shows at once
+        # import torch off the GUI thread, once the window has painted
+        QTimer.singleShot(200, self._start_device_search)
+
+    def _start_device_search(self) -> None:
         threading.Thread(target=self._find_devices, daemon=True, name="find-devices").start()
 
     # ------------------------------------------------------------- devices

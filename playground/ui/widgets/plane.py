@@ -1,0 +1,375 @@
+"""The 2-D plane of a toy classifier: predicted class as colour, the boundary, the points.
+
+Everything is created once; each frame only calls ``setImage`` / ``setData``:
+- an RGBA heatmap of the predicted class (colour = class, intensity = confidence),
+- the decision boundary as line segments (a vectorised marching squares, fast enough
+  for every frame and for any number of classes),
+- training points filled, test points hollow,
+- in single-neuron mode, the line w1*x1 + w2*x2 + b = 0 and its equation.
+Left/right clicks are turned into data coordinates and emitted; the tab decides what
+they mean (add a point, remove the nearest one).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal
+
+from playground.ui.style import OKABE_ITO, rgb
+
+# colour of negative / positive values in neuron maps and weights (like TF Playground)
+NEGATIVE = OKABE_ITO[0]  # orange
+POSITIVE = OKABE_ITO[1]  # blue
+
+
+def class_colors(n_classes: int) -> list[str]:
+    """Colour-blind-safe colours of classes 0..n-1 (Okabe-Ito)."""
+    return OKABE_ITO[:n_classes]
+
+
+def probs_to_rgba(probs: np.ndarray, res: int, discretize: bool = False) -> np.ndarray:
+    """(res*res, C) class probabilities -> (res, res, 4) uint8: hue = class, tint = confidence."""
+    n_classes = probs.shape[1]
+    cols = np.array([rgb(c) for c in class_colors(n_classes)], dtype=np.float32)  # (C, 3)
+    k = probs.argmax(1)  # (m,)
+    if discretize:
+        a = np.full(len(k), 0.55, dtype=np.float32)
+    else:
+        top = probs.max(1)
+        a = 0.7 * np.clip((top - 1 / n_classes) / (1 - 1 / n_classes), 0, 1)  # 0 at a tie
+    img = np.empty((len(k), 4), dtype=np.uint8)
+    img[:, :3] = 255 - (255 - cols[k]) * a[:, None]
+    img[:, 3] = 255
+    return img.reshape(res, res, 4)
+
+
+def diverging_colors(values: np.ndarray, center: float = 0.0, scale=None) -> np.ndarray:
+    """Values of any shape -> uint8 RGBA (..., 4): orange below ``center``, blue above.
+
+    White at ``center``; full colour at ``center +- scale`` (default: the largest deviation).
+    """
+    v = np.asarray(values, dtype=np.float32) - center
+    s = float(np.abs(v).max(initial=0.0)) if scale is None else float(scale)
+    t = np.clip(v * (1.0 / max(s, 1e-6)), -1, 1)
+    a = np.abs(t) * 0.85
+    neg, pos = np.array(rgb(NEGATIVE), np.float32), np.array(rgb(POSITIVE), np.float32)
+    out = np.empty((*t.shape, 4), dtype=np.uint8)
+    out[..., :3] = 255 - np.where(t[..., None] < 0, 255 - neg, 255 - pos) * a[..., None]
+    out[..., 3] = 255
+    return out
+
+
+def diverging_rgba(values: np.ndarray, res: int, center: float = 0.0, scale=None) -> np.ndarray:
+    """(res*res,) values -> (res, res, 4) uint8 image (see :func:`diverging_colors`)."""
+    return diverging_colors(np.asarray(values).reshape(res, res), center, scale)
+
+
+def contour_segments(field: np.ndarray, xs: np.ndarray, ys: np.ndarray):
+    """Line segments where ``field`` (ny, nx; row i = ys[i]) crosses 0 (marching squares).
+
+    Returns x, y arrays of even length: points 2k and 2k+1 are the ends of segment k.
+    """
+    f = np.where(field == 0, 1e-9, field)
+    a, b, c, d = f[:-1, :-1], f[:-1, 1:], f[1:, 1:], f[1:, :-1]  # corners BL, BR, TR, TL
+    x0, x1 = xs[:-1][None, :], xs[1:][None, :]
+    y0, y1 = ys[:-1][:, None], ys[1:][:, None]
+    shape = a.shape
+
+    def cross(p, q):  # where the line p -> q crosses 0, as a fraction of the way
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.clip(p / (p - q), 0, 1)
+
+    # edges: 0 bottom (a-b), 1 right (b-c), 2 top (d-c), 3 left (a-d)
+    mask = np.stack(
+        [(a > 0) != (b > 0), (b > 0) != (c > 0), (d > 0) != (c > 0), (a > 0) != (d > 0)]
+    )
+    t = [cross(a, b), cross(b, c), cross(d, c), cross(a, d)]
+    px = np.stack(
+        [
+            x0 + t[0] * (x1 - x0),
+            np.broadcast_to(x1, shape),
+            x0 + t[2] * (x1 - x0),
+            np.broadcast_to(x0, shape),
+        ]
+    )
+    py = np.stack(
+        [
+            np.broadcast_to(y0, shape),
+            y0 + t[1] * (y1 - y0),
+            np.broadcast_to(y1, shape),
+            y0 + t[3] * (y1 - y0),
+        ]
+    )
+    count = mask.sum(0)
+    pairs = []
+    two = count == 2
+    if two.any():
+        m = mask[:, two]  # (4, k)
+        first = m.argmax(0)
+        second = 3 - m[::-1].argmax(0)
+        pairs.append((first, second, two))
+    four = count == 4
+    if four.any():
+        center = (a + b + c + d)[four] / 4
+        same = (center > 0) == (a[four] > 0)
+        e1 = np.where(same, 0, 0), np.where(same, 1, 3)
+        e2 = np.where(same, 2, 1), np.where(same, 3, 2)
+        pairs.append((e1[0], e1[1], four))
+        pairs.append((e2[0], e2[1], four))
+    if not pairs:
+        return np.empty(0), np.empty(0)
+    out_x, out_y = [], []
+    for e_a, e_b, where in pairs:
+        cx, cy = px[:, where], py[:, where]  # (4, k)
+        i = np.arange(cx.shape[1])
+        seg_x = np.stack([cx[e_a, i], cx[e_b, i]], 1).ravel()
+        seg_y = np.stack([cy[e_a, i], cy[e_b, i]], 1).ravel()
+        out_x.append(seg_x)
+        out_y.append(seg_y)
+    return np.concatenate(out_x), np.concatenate(out_y)
+
+
+def boundary_field(probs: np.ndarray) -> list[np.ndarray]:
+    """Fields whose zero sets are the decision boundary: p1 - 0.5, or p_c - max(others)."""
+    if probs.shape[1] == 2:
+        return [probs[:, 1] - 0.5]
+    fields = []
+    for c in range(probs.shape[1]):
+        others = np.delete(probs, c, axis=1).max(1)
+        fields.append(probs[:, c] - others)
+    return fields
+
+
+class PlaneView(pg.PlotWidget):
+    """The big view: heatmap, boundary, points, optional single-neuron line.
+
+    Signals: ``clicked(x, y, button, modifiers)`` in data coordinates when the user
+    clicks inside the plane (and keeps dragging: one more every few pixels);
+    ``hovered(x, y)`` as the mouse moves over it; ``left()`` when it leaves.
+    """
+
+    clicked = Signal(float, float, object, object)
+    hovered = Signal(float, float)
+    left = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent=parent)
+        self.setBackground("w")
+        self.setMenuEnabled(False)
+        self.setMouseEnabled(False, False)
+        self.hideButtons()
+        self.plotItem.vb.setDefaultPadding(0.0)
+        for side in ("left", "bottom"):
+            ax = self.getAxis(side)
+            ax.setTextPen("#333")
+            ax.setPen("#888")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.addItem(self.image)
+        self.boundary = pg.PlotCurveItem(pen=pg.mkPen("#222", width=2.2), connect="pairs")
+        self.boundary.setZValue(5)
+        self.addItem(self.boundary)
+        self.line = pg.PlotCurveItem(pen=pg.mkPen("#111", width=2.5, style=Qt.DashLine))
+        self.line.setZValue(6)
+        self.addItem(self.line)
+        self.equation = pg.TextItem("", color="#111", fill=pg.mkBrush(255, 255, 255, 210))
+        self.equation.setZValue(20)
+        self.addItem(self.equation)
+        self.train_points = pg.ScatterPlotItem(size=8, pxMode=True)
+        self.train_points.setZValue(10)
+        self.test_points = pg.ScatterPlotItem(size=8, pxMode=True)
+        self.test_points.setZValue(11)
+        self.addItem(self.train_points)
+        self.addItem(self.test_points)
+        self.caption = pg.TextItem(
+            "", color="#111", anchor=(1, 0), fill=pg.mkBrush(255, 255, 255, 220)
+        )
+        self.caption.setZValue(25)
+        self.caption.setVisible(False)
+        self.addItem(self.caption)
+        self.message = pg.TextItem("", color="#444", anchor=(0.5, 0.5))
+        self.message.setZValue(30)
+        self.addItem(self.message)
+        self._extent = (-6.0, 6.0, -6.0, 6.0)
+        self._xs = self._ys = np.zeros(0)
+        self._res = 0
+        self._probs: np.ndarray | None = None
+        self._discretize = False
+        self._n_classes = 2
+        self._map_shown = False
+        self._rect_dirty = True
+        self._last_drag: tuple[float, float] | None = None
+        self._drag_button = None
+        self.set_single_neuron(None)
+        self.set_extent(self._extent, "x1", "x2")
+
+    # ------------------------------------------------------------ content
+    def set_extent(self, extent, x_label: str, y_label: str, res: int | None = None) -> None:
+        """The plane (xmin, xmax, ymin, ymax) and its axis labels; ``res`` grid points a side."""
+        self._extent = tuple(float(v) for v in extent)
+        xmin, xmax, ymin, ymax = self._extent
+        if res:
+            self._res = res
+            # the grid's points are pixel centres (toy.make_grid): the image covers the extent
+            self._xs = xmin + (np.arange(res) + 0.5) * (xmax - xmin) / res
+            self._ys = ymin + (np.arange(res) + 0.5) * (ymax - ymin) / res
+            self._rect_dirty = True  # applied once an image of this size is set
+        self.setXRange(xmin, xmax, padding=0)
+        self.setYRange(ymin, ymax, padding=0)
+        self.setLabel("bottom", x_label)
+        self.setLabel("left", y_label)
+        self.message.setPos((xmin + xmax) / 2, (ymin + ymax) / 2)
+
+    def _set_image(self, img: np.ndarray) -> None:
+        self.image.setImage(img, autoLevels=False)
+        if self._rect_dirty:  # setRect scales by the image's size: only after there is one
+            xmin, xmax, ymin, ymax = self._extent
+            self.image.setRect(xmin, ymin, xmax - xmin, ymax - ymin)
+            self._rect_dirty = False
+
+    def set_caption(self, text: str) -> None:
+        """A label in the top-right corner, e.g. what the image shows now ("" hides it)."""
+        xmin, xmax, ymin, ymax = self._extent
+        self.caption.setText(text)
+        self.caption.setPos(xmax, ymax)
+        self.caption.setVisible(bool(text))
+
+    def set_message(self, text: str) -> None:
+        """A short note in the middle of the plane ("" hides it)."""
+        self.message.setText(text)
+
+    def set_discretize(self, on: bool) -> None:
+        self._discretize = on
+        if self._probs is not None and not self._map_shown:
+            self.show_probs(self._probs)
+
+    def show_probs(self, probs: np.ndarray) -> None:
+        """Draw class probabilities (res*res, C) over the grid, and the boundary."""
+        self._probs = probs
+        self._map_shown = False
+        res = self._res
+        self._set_image(probs_to_rgba(probs, res, self._discretize))
+        xs, ys = [], []
+        for f in boundary_field(probs):
+            sx, sy = contour_segments(f.reshape(res, res), self._xs, self._ys)
+            xs.append(sx)
+            ys.append(sy)
+        self.boundary.setData(np.concatenate(xs), np.concatenate(ys))
+
+    def show_map(self, values: np.ndarray, center: float = 0.0) -> None:
+        """Show one neuron's activation over the plane instead (until :meth:`show_probs`)."""
+        self._map_shown = True
+        self._set_image(diverging_rgba(values, self._res, center))
+        self.boundary.setData([], [])
+
+    def restore_probs(self) -> None:
+        """Back to the class heatmap after :meth:`show_map`."""
+        if self._probs is not None:
+            self.show_probs(self._probs)
+
+    def probs_at(self, x: float, y: float) -> np.ndarray | None:
+        """The predicted probabilities at the grid point nearest (x, y)."""
+        if self._probs is None or self._res == 0:
+            return None
+        j = int(np.abs(self._xs - x).argmin())
+        i = int(np.abs(self._ys - y).argmin())
+        return self._probs[i * self._res + j]
+
+    def set_points(self, X_train, y_train, X_test, y_test, n_classes: int) -> None:
+        """Training points filled, test points hollow, coloured by class."""
+        self._n_classes = n_classes
+        cols = class_colors(
+            max(n_classes, int(max(y_train.max(initial=0), y_test.max(initial=0))) + 1)
+        )
+        fill = [pg.mkBrush(c) for c in cols]
+        rim = [pg.mkPen(c, width=2) for c in cols]
+        white = pg.mkPen("w", width=1.2)
+        self.train_points.setData(
+            x=X_train[:, 0], y=X_train[:, 1], brush=[fill[k] for k in y_train], pen=white
+        )
+        self.test_points.setData(
+            x=X_test[:, 0],
+            y=X_test[:, 1],
+            brush=pg.mkBrush(255, 255, 255, 170),
+            pen=[rim[k] for k in y_test],
+        )
+
+    def set_show_test(self, on: bool) -> None:
+        self.test_points.setVisible(on)
+
+    def set_single_neuron(self, line: tuple[float, float, float] | None, text: str = "") -> None:
+        """Draw the line a1*x + a2*y + a0 = 0 (plane coordinates) and a caption (None hides)."""
+        show = line is not None
+        self.line.setVisible(show)
+        self.equation.setVisible(show)
+        if not show:
+            return
+        a1, a2, a0 = line
+        xmin, xmax, ymin, ymax = self._extent
+        self.equation.setText(text)
+        self.equation.setPos(xmin, ymax)
+        norm = float(np.hypot(a1, a2))
+        if norm < 1e-9:
+            self.line.setData([], [])
+            return
+        # points p0 + s*d: p0 the line's point nearest the origin, d along the line
+        p0 = np.array([a1, a2]) * (-a0 / norm**2)
+        d = np.array([-a2, a1]) / norm
+        mid = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
+        foot = p0 + d * float(np.dot(mid - p0, d))  # the line's point nearest the centre
+        span = 2 * max(xmax - xmin, ymax - ymin)
+        ends = np.array([foot - span * d, foot + span * d])
+        self.line.setData(ends[:, 0], ends[:, 1])
+
+    def export_png(self, path: str) -> bool:
+        """Save the view as a PNG (what is on screen, at screen resolution)."""
+        return self.grab().save(path, "PNG")
+
+    # ------------------------------------------------------------ mouse
+    def _to_data(self, pos) -> tuple[float, float, bool]:
+        scene = self.mapToScene(pos.toPoint() if hasattr(pos, "toPoint") else pos)
+        vb = self.plotItem.vb
+        p: QPointF = vb.mapSceneToView(scene)
+        inside = vb.sceneBoundingRect().contains(scene)
+        return p.x(), p.y(), inside
+
+    def data_to_widget(self, x: float, y: float):
+        """Widget (viewport) coordinates of data point (x, y): handy for tests and tools."""
+        scene = self.plotItem.vb.mapViewToScene(QPointF(x, y))
+        return self.mapFromScene(scene)
+
+    def mousePressEvent(self, ev) -> None:  # noqa: N802 - Qt name
+        if ev.button() in (Qt.LeftButton, Qt.RightButton):
+            x, y, inside = self._to_data(ev.position())
+            if inside:
+                self._last_drag = (x, y)
+                self._drag_button = ev.button()
+                self.clicked.emit(x, y, ev.button(), ev.modifiers())
+            ev.accept()
+            return
+        super().mousePressEvent(ev)
+
+    def mouseReleaseEvent(self, ev) -> None:  # noqa: N802
+        if ev.button() in (Qt.LeftButton, Qt.RightButton):
+            self._last_drag = None
+            ev.accept()
+            return
+        super().mouseReleaseEvent(ev)
+
+    def mouseMoveEvent(self, ev) -> None:  # noqa: N802
+        x, y, inside = self._to_data(ev.position())
+        if inside:
+            self.hovered.emit(x, y)
+        else:
+            self.left.emit()
+        if self._last_drag is not None and inside and ev.buttons() & self._drag_button:
+            xmin, xmax, _, _ = self._extent
+            lx, ly = self._last_drag
+            if np.hypot(x - lx, y - ly) > 0.04 * (xmax - xmin):  # paint with the mouse
+                self._last_drag = (x, y)
+                self.clicked.emit(x, y, self._drag_button, ev.modifiers())
+        super().mouseMoveEvent(ev)
+
+    def leaveEvent(self, ev) -> None:  # noqa: N802
+        self.left.emit()
+        super().leaveEvent(ev)
