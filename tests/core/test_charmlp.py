@@ -1,0 +1,200 @@
+"""The Character MLP core: windows, the lecture's split, the model, training, lr finder, files."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from playground.core import charmlp, data
+from playground.core.training import LiveSettings
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Tiny matrices: one torch thread is fastest, and fair to a shared CI machine."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def words() -> list[str]:
+    return data.load_words()
+
+
+def test_emma_gives_the_lectures_five_windows():
+    itos = charmlp.vocabulary(["emma"])
+    stoi = {s: i for i, s in enumerate(itos)}
+    xs, ys = charmlp.windows("emma", 3, stoi)
+    contexts = ["".join(itos[i] for i in x) for x in xs]
+    assert contexts == ["...", "..e", ".em", "emm", "mma"]
+    assert "".join(itos[i] for i in ys) == "emma."
+
+
+def test_split_sizes_match_the_lecture(words):
+    ds = charmlp.build_dataset(words, block_size=3, seed=42)
+    sizes = {k: len(Y) for k, (X, Y) in ds.items()}
+    assert sizes == {"train": 182_625, "dev": 22_655, "test": 22_866}
+    X, Y = ds["train"]
+    assert X.shape == (182_625, 3) and X.dtype == torch.int64 and Y.dtype == torch.int64
+    assert int(X.max()) == 26 and int(Y.min()) == 0
+    # the split is by words: no dev word is also a training word unless it repeats in names.txt
+    split = charmlp.split_words(words)
+    assert [len(v) for v in split.values()] == [25_626, 3_203, 3_204]
+
+
+def test_lecture_preset_has_11897_parameters():
+    config = charmlp.preset("lecture")
+    model = charmlp.make_model(config, charmlp.vocabulary(["abcdefghijklmnopqrstuvwxyz"]))
+    assert sum(p.numel() for p in model.parameters()) == 11_897
+    assert charmlp.count_parameters(config) == 11_897
+    assert (config.block_size, config.emb_dim, config.hidden, config.batch_size) == (
+        3,
+        10,
+        (200,),
+        32,
+    )
+    assert config.steps == 200_000 and config.decay_step == 100_000
+    assert charmlp.scheduled_lr(config, 100_000) == 0.1
+    assert math.isclose(charmlp.scheduled_lr(config, 100_001), 0.01)
+
+
+@pytest.mark.parametrize("name", list(charmlp.PRESETS))
+def test_presets_build_and_count_their_parameters(name):
+    config = charmlp.preset(name)
+    model = charmlp.make_model(config, charmlp.vocabulary(["abcdefghijklmnopqrstuvwxyz"]))
+    n = sum(p.numel() for p in model.parameters())
+    assert n == charmlp.count_parameters(config)
+    X = torch.zeros(5, config.block_size, dtype=torch.int64)
+    assert model(X).shape == (5, 27)
+    if name == "tiny":
+        assert config.emb_dim == 2 and 3_300 < n < 3_600
+
+
+def test_bad_settings_raise_a_plain_message():
+    with pytest.raises(ValueError, match="block size of 8"):
+        charmlp.CharMLPConfig(architecture="wavenet", block_size=3, hidden=(64, 64, 64))
+    with pytest.raises(ValueError, match="hidden layers"):
+        charmlp.CharMLPConfig(hidden=(10, 10, 10, 10))
+
+
+def test_initialisation_lesson(words):
+    """randn init starts far above ln(27); a shrunken last layer starts close to it."""
+    ds = charmlp.build_dataset(words)
+    X, Y = ds["train"]
+    expected = charmlp.expected_initial_loss(27)
+    assert math.isclose(expected, 3.2958, abs_tol=1e-4)
+    wild = charmlp.make_model(charmlp.preset("lecture"), charmlp.vocabulary(words))
+    calm = charmlp.make_model(charmlp.preset("batchnorm"), charmlp.vocabulary(words))
+    assert charmlp.split_loss(wild, X[:2000], Y[:2000]) > 10
+    assert abs(charmlp.split_loss(calm, X[:2000], Y[:2000]) - expected) < 0.1
+
+
+def test_training_makes_the_loss_fall_and_reports_views(words):
+    config = charmlp.preset("tiny")
+    run = charmlp.Run(words, config)
+    settings = LiveSettings(lr=0.1, stop=False)
+    snaps = list(run.train(steps=400, settings=settings, dev_every=200))
+    steps = [s for s in snaps if "loss" in s.metrics]
+    assert [s.step for s in steps] == list(range(1, 401))
+    assert all(s.metrics["lr"] == 0.1 for s in steps)
+    early = np.mean([s.metrics["loss"] for s in steps[:20]])
+    late = np.mean([s.metrics["loss"] for s in steps[-50:]])
+    assert late < early - 0.3
+    devs = [s.metrics["dev_loss"] for s in steps if "dev_loss" in s.metrics]
+    assert len(devs) == 2 and devs[-1] < 3.0
+    final = snaps[-1].metrics
+    assert set(final) == {"final_train", "final_dev", "final_test"}
+    assert final["final_dev"] == pytest.approx(charmlp.evaluate(run.model, words, "dev"))
+    d = snaps[-1].materialize()
+    assert d["embedding"].shape == (27, 2) and d["embedding_2d"].shape == (27, 2)
+    assert d["axes"] == ("dim 1", "dim 2")
+    (act,) = d["activations"]
+    assert act["counts"].shape == (50,) and act["counts"].sum() == 1024 * 100
+    assert 0 <= act["saturated"] <= 1
+    assert [r["name"] for r in d["ratios"]] == ["C", "W1", "W out"]
+    assert all(r["grad_data"] > 0 for r in d["ratios"])
+    assert len(d["samples"]) == 8 and all(isinstance(s, tuple) for s in d["samples"])
+
+
+def test_live_learning_rate_and_stop(words):
+    run = charmlp.Run(words, charmlp.preset("tiny"))
+    settings = LiveSettings(lr=0.1, stop=False)
+    job = run.train(steps=1000, settings=settings)
+    next(job)
+    settings.lr = 0.02
+    assert next(job).metrics["lr"] == 0.02
+    settings.stop = True
+    rest = list(job)
+    assert len(rest) == 1 and "final_dev" in rest[0].metrics  # no more steps, just the losses
+    assert run.model.steps_trained == 2
+    # continuing goes on from where it stopped
+    snap = next(run.train(steps=10))
+    assert snap.step == 3 and snap.total == 12
+
+
+def test_pca_view_for_wider_embeddings(words):
+    run = charmlp.Run(words, charmlp.preset("lecture"))
+    d = next(run.train(steps=1)).materialize()
+    assert d["embedding"].shape == (27, 10) and d["embedding_2d"].shape == (27, 2)
+    assert d["axes"][0].startswith("PC 1")
+
+
+def test_sampling_is_seeded(words):
+    model = charmlp.fit(words, charmlp.preset("tiny"), steps=200)
+    a = charmlp.sample(model, 10, seed=3)
+    assert a == charmlp.sample(model, 10, seed=3)
+    assert a != charmlp.sample(model, 10, seed=4)
+    assert len(a) == 10 and all(set(name) <= set("abcdefghijklmnopqrstuvwxyz") for name in a)
+    cold = charmlp.sample(model, 5, seed=1, temperature=0)
+    assert len(set(cold)) == 1  # greedy: every draw the same
+
+
+def test_lr_finder_curve_has_a_minimum(words):
+    exps, losses, suggested = charmlp.find_lr(words, charmlp.preset("tiny"), steps=600)
+    assert exps[0] == pytest.approx(-3.0) and len(exps) == len(losses) > 300
+    smooth = charmlp.smoothed(losses, 30)
+    i = int(np.argmin(smooth))
+    assert 0 < i < len(smooth) - 1  # an interior minimum
+    assert smooth[i] < smooth[0] - 0.3
+    assert 1e-3 <= suggested <= 1.0
+
+
+def test_save_and_load_round_trip(words, tmp_path):
+    model = charmlp.fit(words, charmlp.preset("batchnorm"), steps=50)
+    path = tmp_path / "m.safetensors"
+    charmlp.save(model, path)
+    back = charmlp.load(path)
+    assert back.config == model.config and back.steps_trained == 50
+    X = charmlp.build_dataset(words)["dev"][0][:100]
+    model.eval()
+    back.eval()
+    assert torch.equal(model(X), back(X))
+    assert charmlp.sample(back, 5, seed=1) == charmlp.sample(model, 5, seed=1)
+
+
+def test_corrupt_or_wrong_file_gives_a_clear_message(tmp_path):
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"this is not a model")
+    with pytest.raises(ValueError, match="not a Character MLP model file"):
+        charmlp.load(bad)
+    from safetensors.torch import save_file
+
+    other = tmp_path / "other.safetensors"
+    save_file({"w": torch.zeros(2)}, str(other))
+    with pytest.raises(ValueError, match="no Character MLP header"):
+        charmlp.load(other)
+    with pytest.raises(ValueError, match="does not exist"):
+        charmlp.load(tmp_path / "missing.safetensors")
+
+
+def test_adam_option_trains_too(words):
+    config = charmlp.with_changes(charmlp.preset("tiny"), optimizer="adam", lr=0.01)
+    run = charmlp.Run(words, config)
+    losses = [s.metrics["loss"] for s in run.train(300) if "loss" in s.metrics]
+    assert np.mean(losses[-50:]) < np.mean(losses[:20]) - 0.3
+    assert 2.0 < run.final["dev"] < 3.0
