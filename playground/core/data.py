@@ -312,6 +312,8 @@ def _download(
     import pooch
     import requests
 
+    pooch.get_logger().setLevel("WARNING")  # the app shows its own progress
+
     target = cache_dir()
     total = sum(ds.sizes.get(r, 0) for r in rels)
     hook = _ProgressHook(progress, cancel, total)
