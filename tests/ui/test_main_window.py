@@ -74,3 +74,32 @@ def test_screenshot_command(tmp_path):
 
     img = QImage(str(out))
     assert img.width() > 800 and img.height() > 500
+
+
+def test_letter_keys_type_into_text_boxes_instead_of_running(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLineEdit, QStackedWidget
+
+    w = make_window(qtbot, tmp_path, tab="bigram")
+    w.show()
+    w.activateWindow()
+    qtbot.waitActive(w)  # shortcuts only reach the active window
+    calls = []
+    tab = w.current_tab()
+    tab.step = lambda: calls.append("step")
+    tab.reset = lambda: calls.append("reset")
+    edit = tab.findChild(QLineEdit, "scoreEdit")
+    page = edit
+    while page is not tab:  # bring the score box's page to the front
+        parent = page.parentWidget()
+        if isinstance(parent, QStackedWidget):
+            parent.setCurrentWidget(page)
+        page = parent
+    assert edit.isVisible()
+    edit.setFocus()
+    edit.clear()
+    qtbot.keyClicks(edit, "rs")
+    assert "rs" in edit.text() and calls == []
+    edit.clearFocus()
+    qtbot.keyClick(w, Qt.Key_S)
+    assert calls == ["step"]
