@@ -124,19 +124,27 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------- keys
     def _add_shortcuts(self) -> None:
-        keys = {
-            Qt.Key_Space: lambda: self.current_tab().toggle_play(),
-            Qt.Key_S: lambda: self.current_tab().step(),
-            Qt.Key_R: lambda: self.current_tab().reset(),
-            QKeySequence.Save: lambda: self.current_tab().save(),
-            QKeySequence.Open: lambda: self.current_tab().open(),
-            QKeySequence.HelpContents: self.show_help,
-        }
-        for key, slot in keys.items():
-            shortcut = QShortcut(QKeySequence(key), self)
+        self._keys = [
+            (QKeySequence(Qt.Key_Space), lambda: self.current_tab().toggle_play()),
+            (QKeySequence(Qt.Key_S), lambda: self.current_tab().step()),
+            (QKeySequence(Qt.Key_R), lambda: self.current_tab().reset()),
+            (QKeySequence(QKeySequence.Save), lambda: self.current_tab().save()),
+            (QKeySequence(QKeySequence.Open), lambda: self.current_tab().open()),
+            (QKeySequence(Qt.Key_F1), self.show_help),
+        ]
+        for sequence, slot in self._keys:
+            shortcut = QShortcut(sequence, self)  # text boxes still get their letters
             shortcut.activated.connect(slot)
-        f1 = QShortcut(QKeySequence(Qt.Key_F1), self)
-        f1.activated.connect(self.show_help)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt name
+        """The same keys for events sent straight to the window (no active window: offscreen)."""
+        pressed = QKeySequence(event.keyCombination())
+        for sequence, slot in self._keys:
+            if pressed.matches(sequence) == QKeySequence.ExactMatch:
+                slot()
+                event.accept()
+                return
+        super().keyPressEvent(event)
 
     def current_tab(self) -> Tab:
         return self.tabs.currentWidget()

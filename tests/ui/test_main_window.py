@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QComboBox, QTabWidget
 
@@ -103,3 +104,24 @@ def test_letter_keys_type_into_text_boxes_instead_of_running(qtbot, tmp_path):
     edit.clearFocus()
     qtbot.keyClick(w, Qt.Key_S)
     assert calls == ["step"]
+
+
+@pytest.mark.parametrize("key", ["boundary", "bigram", "charmlp", "digits"])
+def test_space_starts_and_pauses_training_in_each_tab(qtbot, tmp_path, key):
+    from PySide6.QtCore import Qt
+
+    w = make_window(qtbot, tmp_path, tab=key)
+    w.show()
+    tab = w.current_tab()
+    qtbot.waitUntil(tab.is_ready, timeout=30_000)
+
+    def states():
+        return {wk.state for wk in tab.workers()}
+
+    qtbot.keyClick(w, Qt.Key_Space)
+    qtbot.waitUntil(lambda: "running" in states(), timeout=30_000)
+    qtbot.keyClick(w, Qt.Key_Space)
+    qtbot.waitUntil(lambda: "running" not in states(), timeout=10_000)
+    assert "paused" in states()
+    w.close()
+    assert "running" not in states()
