@@ -2,7 +2,7 @@
 
 The job (a generator of :class:`playground.core.training.Snapshot`) runs in a
 plain Python daemon thread.  A QTimer on the GUI thread collects what it
-produced at most ~30 times per second and emits :attr:`Worker.frame` there, so
+produced at most ~40 times per second and emits :attr:`Worker.frame` there, so
 views always update on the GUI thread, never faster than they can draw, and
 every metric of every step still arrives (in ``Frame.history``).
 
@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from playground.core.training import Diverged, Job, Snapshot
 
-FRAME_MS = 33  # ~30 frames per second
+FRAME_MS = 25  # at most 40 frames per second: views keep up with ~30 on a busy machine
 
 
 @dataclass
@@ -96,6 +96,11 @@ class Worker(QObject):
     def start(self, job: Job, paused: bool = False) -> None:
         """Run ``job`` (stopping any current one). ``paused`` waits for play/step."""
         self.stop()
+        # The GUI thread shares the GIL with the job: with Python's default 5 ms switch
+        # interval a repaint that calls into Qt a hundred times can wait ~1 ms per call
+        # (measured: 80-100 ms repaints of the network diagram); 1 ms keeps them at a few ms.
+        if sys.getswitchinterval() > 0.001:
+            sys.setswitchinterval(0.001)
         with self._lock:
             self._generation += 1
             self._paused, self._stop, self._step_budget = paused, False, 0

@@ -79,6 +79,11 @@ def test_step_is_one_epoch_then_play_trains_and_the_curves_grow(qtbot, tab):
     assert tab.worker.state == "paused"
     xs, ys = tab.loss_plot.data("train")
     assert np.all(np.diff(xs) == 1) and ys[-1] < ys[0]  # every epoch, and it learns
+    # the plots keep their own ranges (nice steps): every point is in view, losses from 0
+    (x0, x1), (y0, y1) = tab.loss_plot.viewRange()
+    assert x0 <= 0 and x1 >= xs.max() and y0 <= 0 and y1 >= ys.max()
+    (_, ax1), (ay0, ay1) = tab.acc_plot.viewRange()
+    assert ax1 >= xs.max() and ay0 <= 0 and 100 <= ay1 < 110
 
 
 def test_reset_gives_new_weights_at_epoch_zero(qtbot, tab):

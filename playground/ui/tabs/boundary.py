@@ -184,8 +184,13 @@ def boundary_job(run: _Run, config: dict, dataset: dict, settings: Any, res: int
             snap.step += run.epoch0
             snap.detail = with_hand_weights(snap.detail)
             yield snap
-    except Diverged as exc:  # number the epoch as the user sees it
-        raise Diverged(exc.step + run.epoch0, exc.unit, exc.value) from None
+    except Diverged as exc:  # number the epoch as the user sees it, keep toy's plain words
+        if not run.epoch0:
+            raise
+        epoch = exc.step + run.epoch0
+        err = Diverged(epoch, exc.unit, exc.value)
+        err.args = (str(exc).replace(f"epoch {exc.step}", f"epoch {epoch}", 1),)
+        raise err from None
 
 
 # ------------------------------------------------------------------------- small widgets
@@ -270,7 +275,9 @@ class BoundaryTab(Tab):
         self._feature_maps: np.ndarray | None = None  # (7, m) all inputs over the plane
         self._hover: tuple[int, int] | None = None
         self._network_due = 0.0  # when the diagram may be redrawn next while training
+        self._edges_due = 0.0  # when its edges may be restyled next while training
         self._curves_due = 0.0
+        self._curves_drawn = False  # whether this frame redrew the curves
         self._pending_curves: list[tuple[int, dict]] = []
         self._ready = False
         self._plane_stale = True
@@ -283,7 +290,10 @@ class BoundaryTab(Tab):
         self.worker.state_changed.connect(self._on_state)
         self.controls.bind(self.worker)
         self._rebuild_network()
-        QTimer.singleShot(250, self._first_job)  # after restore_settings and the first paint
+        # the first job imports torch (~1 s of CPU, holding the GIL at times): start it once
+        # the tab has painted, so the window shows first; at the latest after 1.5 s
+        self._first_queued = False
+        QTimer.singleShot(1500, self._first_job)
 
     # ================================================================ layout
     def _build(self) -> None:
@@ -716,9 +726,10 @@ class BoundaryTab(Tab):
         v.addWidget(self.readout)
         curves = QHBoxLayout()
         curves.setSpacing(4)
-        self.loss_plot = CurvePlot("Loss", x_label="epoch", y_label="cross-entropy")
+        # stepped: the plots set their own ranges in nice steps, cheap to repaint every frame
+        self.loss_plot = CurvePlot("Loss", x_label="epoch", y_label="cross-entropy", stepped=True)
         self.loss_plot.setToolTip("Cross-entropy on the training points and the test points.")
-        self.acc_plot = CurvePlot("Accuracy", x_label="epoch", y_label="%")
+        self.acc_plot = CurvePlot("Accuracy", x_label="epoch", y_label="%", stepped=True)
         self.acc_plot.setToolTip("The share of points classified right, training and test.")
         for plot in (self.loss_plot, self.acc_plot):
             plot.add_curve("train", TRAIN_COLOR)
@@ -727,8 +738,7 @@ class BoundaryTab(Tab):
             plot.setMinimumHeight(170)
             plot.setMaximumHeight(210)
         self.acc_plot.plotItem.legend.setOffset((-10, -10))  # bottom right: curves rise
-        self.acc_plot.setYRange(0, 100)
-        self.acc_plot.plotItem.enableAutoRange("y", False)
+        self.acc_plot.set_y_limits(0, 100)
         curves.addWidget(self.loss_plot)
         curves.addWidget(self.acc_plot)
         v.addLayout(curves)
@@ -793,6 +803,12 @@ class BoundaryTab(Tab):
         return not self._hidden and self._n_classes() == 2
 
     # ================================================================ jobs
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().paintEvent(event)
+        if not self._first_queued:
+            self._first_queued = True
+            QTimer.singleShot(30, self._first_job)  # after this paint reaches the screen
+
     def _first_job(self) -> None:
         if self._run is None:
             self._start_job(play=False)
@@ -836,9 +852,7 @@ class BoundaryTab(Tab):
 
     def _clear_curves(self) -> None:
         for plot in (self.loss_plot, self.acc_plot):
-            plot.clear_curves()
-            plot.enableAutoRange("x", False)
-            plot.setXRange(0, 10, padding=0.02)  # until there are two epochs to span
+            plot.clear_curves()  # back to epochs 0..10
         self._curve_epoch = -1
         self._pending_curves = []
 
@@ -1155,7 +1169,10 @@ class BoundaryTab(Tab):
                 self._curve_epoch = step
                 self._pending_curves.append((step, m))
         now = time.perf_counter()
-        if self.worker.state != "running" or now >= self._curves_due:
+        running = self.worker.state == "running"
+        self._curves_drawn = False
+        if not running or now >= self._curves_due:
+            self._curves_drawn = running and bool(self._pending_curves)
             self._flush_curves()
             self._curves_due = now + 0.1
         d = frame.detail
@@ -1179,9 +1196,6 @@ class BoundaryTab(Tab):
         self.loss_plot.append("test", xs, col["test_loss"])
         self.acc_plot.append("train", xs, col["acc"] * 100)
         self.acc_plot.append("test", xs, col["test_acc"] * 100)
-        if self._curve_epoch >= 10:
-            for plot in (self.loss_plot, self.acc_plot):
-                plot.enableAutoRange("x", True)
 
     def _add_dataset_icons(self) -> None:
         """A small picture of each dataset next to its name, like TF Playground's chooser."""
@@ -1233,16 +1247,21 @@ class BoundaryTab(Tab):
         else:
             self.plane._probs = probs  # keep for later, show the hovered neuron's map
             self._show_hovered()
-        # the diagram can cost more than the plane (6 x 32 neurons): while training, spend at
-        # most about a quarter of the GUI thread's time on it
+        # the diagram can cost more than the plane (6 x 32 neurons): while training, redraw
+        # it at most ~10 times a second and spend at most about a quarter of the GUI
+        # thread's time on it (its updates and its last repaint)
+        # (not in the same frame as the curves: one repaint never pays for both)
         now = time.perf_counter()
-        if self.worker.state == "running" and now < self._network_due:
+        if self.worker.state == "running" and (now < self._network_due or self._curves_drawn):
             self._update_single_neuron()
             return
-        self.network.show_weights(self._weights)
+        if self.worker.state != "running" or now >= self._edges_due:
+            # restyling edges redraws all of them (thousands in a big net): pace it alone
+            self.network.show_weights(self._weights)
+            self._edges_due = now + max(0.25, 15 * self.network.edges_seconds)
         self._show_neuron_maps()
-        cost = time.perf_counter() - now
-        self._network_due = now + 3 * cost
+        cost = time.perf_counter() - now + self.network.paint_seconds
+        self._network_due = now + max(0.1, 3 * cost)
         self._update_single_neuron()
 
     def _show_neuron_maps(self) -> None:

@@ -1,9 +1,45 @@
-"""A live line plot (loss, accuracy) whose curves grow without being rebuilt."""
+"""A live line plot (loss, accuracy) whose curves grow without being rebuilt.
+
+Drawing cost matters: a plot that changes every frame repaints its axes (and their grid
+lines) too.  The axes and the legend are therefore cached as pixmaps (redrawn only when
+their ticks change), and with ``stepped=True`` the plot sets its own ranges, which grow in
+nice steps (0..10, 0..15, 0..20, ...): the ticks are recomputed a few times per decade
+instead of on every new point, as pyqtgraph's auto-range would.
+"""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtWidgets import QGraphicsItem
+
+_NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceil(v: float) -> float:
+    """The smallest number of the form {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8} x 10^k that is >= v."""
+    if not math.isfinite(v) or v <= 0:
+        return 1.0 if not math.isfinite(v) or v == 0 else -nice_floor(-v)
+    e = 10.0 ** math.floor(math.log10(v))
+    for m in _NICE:
+        if m * e >= v * (1 - 1e-9):
+            return m * e
+    return 10 * e
+
+
+def nice_floor(v: float) -> float:
+    """The largest number of the form {1, 1.2, 1.5, 2, ...} x 10^k that is <= v (0 for v = 0)."""
+    if not math.isfinite(v) or v == 0:
+        return 0.0
+    if v < 0:
+        return -nice_ceil(-v)
+    e = 10.0 ** math.floor(math.log10(v))
+    for m in reversed(_NICE):
+        if m * e <= v * (1 + 1e-9):
+            return m * e
+    return e
 
 
 class _Series:
@@ -12,6 +48,8 @@ class _Series:
         self.x = np.empty(1024)
         self.y = np.empty(1024)
         self.n = 0
+        self.lo = (math.inf, math.inf)  # running (min x, min y)
+        self.hi = (-math.inf, -math.inf)  # running (max x, max y)
 
     def extend(self, xs: np.ndarray, ys: np.ndarray) -> None:
         need = self.n + len(xs)
@@ -22,12 +60,27 @@ class _Series:
         self.x[self.n : need] = xs
         self.y[self.n : need] = ys
         self.n = need
+        self.lo = (min(self.lo[0], xs.min()), min(self.lo[1], ys.min()))
+        self.hi = (max(self.hi[0], xs.max()), max(self.hi[1], ys.max()))
 
 
 class CurvePlot(pg.PlotWidget):
-    """Named curves that grow as training reports; created once, updated with setData."""
+    """Named curves that grow as training reports; created once, updated with setData.
 
-    def __init__(self, title: str = "", x_label: str = "step", y_label: str = "loss", parent=None):
+    ``stepped=True``: the plot keeps its own ranges, grown in nice steps, instead of
+    pyqtgraph's auto-range (much cheaper to repaint while training); the x range spans at
+    least ``x_min_span``, and :meth:`set_y_limits` can pin the y range (e.g. 0..100 %).
+    """
+
+    def __init__(
+        self,
+        title: str = "",
+        x_label: str = "step",
+        y_label: str = "loss",
+        parent=None,
+        stepped: bool = False,
+        x_min_span: float = 10.0,
+    ):
         super().__init__(parent=parent)
         self.setBackground("w")
         self.plotItem.setTitle(title, color="#222")
@@ -37,8 +90,19 @@ class CurvePlot(pg.PlotWidget):
         self.addLegend(offset=(-10, 10))
         self.plotItem.setClipToView(True)
         self.plotItem.setDownsampling(auto=True, mode="peak")
+        # axes (with their grid lines) and the legend change rarely: paint them from a pixmap
+        for name in ("left", "bottom", "top", "right"):
+            self.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.plotItem.legend.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self._series: dict[str, _Series] = {}
         self._lines: dict[str, pg.InfiniteLine] = {}
+        self._stepped = stepped
+        self._x_min_span = float(x_min_span)
+        self._y_limits: tuple[float, float] | None = None
+        self._view: tuple[float, float, float, float] | None = None
+        if stepped:
+            self.plotItem.enableAutoRange(x=False, y=False)
+            self._apply_steps()
 
     def add_curve(
         self,
@@ -51,21 +115,50 @@ class CurvePlot(pg.PlotWidget):
         """Declare a curve once; later :meth:`append` calls extend it."""
         pen = pg.mkPen(color, width=width, style=pg.QtCore.Qt.DashLine if dashed else None)
         kwargs = {"symbol": symbol, "symbolSize": 5, "symbolBrush": color} if symbol else {}
-        item = self.plot([], [], pen=pen, name=name, **kwargs)
+        item = self.plot([], [], pen=pen, name=name, skipFiniteCheck=True, **kwargs)
         self._series[name] = _Series(item)
 
     def append(self, name: str, xs, ys) -> None:
         """Add points to a curve (non-finite values are dropped)."""
         xs = np.asarray(xs, dtype=float).ravel()
         ys = np.asarray(ys, dtype=float).ravel()
-        ok = np.isfinite(ys)
+        ok = np.isfinite(ys) & np.isfinite(xs)
         if not ok.all():
             xs, ys = xs[ok], ys[ok]
         if len(xs) == 0:
             return
         s = self._series[name]
         s.extend(xs, ys)
-        s.item.setData(s.x[: s.n], s.y[: s.n])
+        s.item.setData(s.x[: s.n], s.y[: s.n], skipFiniteCheck=True)
+        if self._stepped:
+            self._apply_steps()
+
+    def set_y_limits(self, lo: float | None, hi: float | None = None) -> None:
+        """Pin the y range to lo..hi (stepped plots); None: grow with the data again."""
+        self._y_limits = None if lo is None or hi is None else (float(lo), float(hi))
+        if self._stepped:
+            self._apply_steps()
+
+    def _apply_steps(self) -> None:
+        """Set the ranges from the data, in nice steps; only touch the view when they move."""
+        full = [s for s in self._series.values() if s.n]
+        x0 = min((s.lo[0] for s in full), default=0.0)
+        x1 = max((s.hi[0] for s in full), default=x0)
+        x1 = x0 + nice_ceil(max(x1 - x0, self._x_min_span))
+        if self._y_limits is not None:
+            y0, y1 = self._y_limits
+        else:
+            lo = min((s.lo[1] for s in full), default=0.0)
+            hi = max((s.hi[1] for s in full), default=1.0)
+            y1 = nice_ceil(hi) if hi > 0 else 0.0
+            y0 = 0.0 if lo >= 0 else nice_floor(lo)  # losses, shares: from 0, honestly
+            if y1 <= y0:
+                y1 = y0 + nice_ceil(max(abs(y0), 1e-3) * 0.1)
+        view = (x0, x1, y0, y1)
+        if view != self._view:
+            self._view = view
+            # padding=None: pyqtgraph's size-dependent margin, room for the end labels
+            self.plotItem.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=None)
 
     def set_reference(self, name: str, value: float | None, color: str = "#555555") -> None:
         """A horizontal dashed line at ``value`` labelled ``name`` (None hides it)."""
@@ -95,4 +188,7 @@ class CurvePlot(pg.PlotWidget):
         """Empty every curve (keeps them declared)."""
         for s in self._series.values():
             s.n = 0
+            s.lo, s.hi = (math.inf, math.inf), (-math.inf, -math.inf)
             s.item.setData([], [])
+        if self._stepped:
+            self._apply_steps()

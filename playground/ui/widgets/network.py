@@ -8,6 +8,7 @@ changes; frames only swap pixmaps and pens (pens are cached per width bucket).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -24,6 +25,7 @@ from PySide6.QtGui import (
     QPixmap,
 )
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QGraphicsPathItem,
     QGraphicsPixmapItem,
     QGraphicsRectItem,
@@ -47,13 +49,24 @@ def rgba_to_pixmap(img: np.ndarray) -> QPixmap:
     return QPixmap.fromImage(q.copy())
 
 
+_NO_PEN = QPen(Qt.NoPen)
+
+
 class _Edge(QGraphicsPathItem):
-    """A weight; generous hover shape so thin lines are easy to point at."""
+    """A weight; generous hover shape so thin lines are easy to point at.
+
+    The item itself is invisible (no pen) except while hovered: every edge is painted by
+    the view's :class:`_EdgeLayer` with ``draw_pen``, from a cached picture.
+    """
 
     def __init__(self, path: QPainterPath, view: NetworkView, key: tuple[int, int, int]):
         super().__init__(path)
         self.view, self.key = view, key
-        self.pen_key: tuple | None = None
+        self.draw_pen = _NO_PEN
+        # the curve as 16 straight pieces (point pairs), for the layer's one-call drawing
+        pts = [path.pointAtPercent(t / 16) for t in range(17)]
+        self.segments = [q for a, b in zip(pts, pts[1:], strict=False) for q in (a, b)]
+        self.setPen(_NO_PEN)
         self.setAcceptHoverEvents(True)
         self.setZValue(1)
         stroker = QPainterPathStroker()
@@ -65,6 +78,9 @@ class _Edge(QGraphicsPathItem):
 
     def hoverEnterEvent(self, ev) -> None:  # noqa: N802 - Qt name
         self.setZValue(3)
+        pen = QPen(self.draw_pen)
+        pen.setWidthF(pen.widthF() + 1.5)
+        self.setPen(pen)  # drawn on top of the others while the mouse is on it
         text = self.view.describe_edge(*self.key)
         self.setToolTip(text)
         self.view.show_info(text)
@@ -72,6 +88,7 @@ class _Edge(QGraphicsPathItem):
 
     def hoverLeaveEvent(self, ev) -> None:  # noqa: N802
         self.setZValue(1)
+        self.setPen(_NO_PEN)
         self.view.show_info("")
 
     def mousePressEvent(self, ev) -> None:  # noqa: N802
@@ -80,6 +97,35 @@ class _Edge(QGraphicsPathItem):
             ev.accept()
         else:
             super().mousePressEvent(ev)
+
+
+class _EdgeLayer(QGraphicsItem):
+    """Every edge in one item, cached as a picture: a frame that only changes the neurons'
+    maps blits it instead of stroking hundreds of curves again; :meth:`update` redraws it."""
+
+    def __init__(self, edges: list[_Edge], rect: QRectF):
+        super().__init__()
+        self.edges, self.rect = edges, rect
+        self.seconds = 0.0  # how long drawing every edge took last time
+        self.setZValue(0.5)
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self.rect
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        t0 = time.perf_counter()
+        if len(self.edges) > 1000:  # thousands of curves: crisp enough, faster
+            painter.setRenderHint(QPainter.Antialiasing, False)
+        # one drawLines call per pen (a few dozen), not one drawPath per edge: each call into
+        # Qt may wait for the GIL while the training thread runs
+        groups: dict[int, tuple[QPen, list]] = {}
+        for e in self.edges:
+            groups.setdefault(id(e.draw_pen), (e.draw_pen, []))[1].extend(e.segments)
+        for pen, points in groups.values():
+            painter.setPen(pen)
+            painter.drawLines(points)
+        self.seconds = time.perf_counter() - t0
 
 
 class _Node(QGraphicsRectItem):
@@ -190,6 +236,8 @@ class NetworkView(QGraphicsView):
         self._height = 520.0
         self._pixmaps: dict[int, list[QPixmap]] = {}
         self._edge_keys = {}
+        self._edge_layer: _EdgeLayer | None = None
+        self.paint_seconds = 0.0  # how long the last repaint took (callers pace updates by it)
         self.setSceneRect(0, 0, SCENE_W, self._height)
 
     # ------------------------------------------------------------- building
@@ -295,11 +343,14 @@ class NetworkView(QGraphicsView):
                     mx = (a.x() + b.x()) / 2
                     path.cubicTo(QPointF(mx, a.y()), QPointF(mx, b.y()), b)
                     edge = _Edge(path, self, (layer, o, i))
-                    edge.setPen(self._pen(0.0))
+                    edge.draw_pen = self._pen(0.0)
                     scene.addItem(edge)
                     row.append(edge)
                 rows.append(row)
             self._edges.append(rows)
+        everything = [e for rows in self._edges for row in rows for e in row]
+        self._edge_layer = _EdgeLayer(everything, QRectF(0, 0, SCENE_W, SCENE_H))
+        scene.addItem(self._edge_layer)
         self._info = QGraphicsSimpleTextItem("")
         self._info.setFont(small)
         self._info.setBrush(QColor("#111"))
@@ -346,8 +397,10 @@ class NetworkView(QGraphicsView):
             old = self._edge_keys.get(layer)
             changed = np.argwhere(keys != old) if old is not None else np.argwhere(keys >= 0)
             for o, i in changed.tolist():
-                rows[o][i].setPen(self._pen(float(W[o, i])))
+                rows[o][i].draw_pen = self._pen(float(W[o, i]))
             self._edge_keys[layer] = keys
+            if len(changed):
+                self._edge_layer.update()  # draw the edges' picture again
 
     def show_maps(
         self,
@@ -382,6 +435,11 @@ class NetworkView(QGraphicsView):
             node.set_image(pm)
             pixmaps.append(pm)
         self._pixmaps[layer] = pixmaps
+
+    @property
+    def edges_seconds(self) -> float:
+        """How long the last redraw of every edge took (callers pace weight updates by it)."""
+        return self._edge_layer.seconds if self._edge_layer is not None else 0.0
 
     def show_info(self, text: str) -> None:
         """A line at the bottom of the diagram (what is under the mouse)."""
@@ -445,6 +503,11 @@ class NetworkView(QGraphicsView):
             self._height = height  # use the room there is: lay the columns out again
             self._layout()
         self._fit()
+
+    def paintEvent(self, ev) -> None:  # noqa: N802
+        t0 = time.perf_counter()
+        super().paintEvent(ev)
+        self.paint_seconds = time.perf_counter() - t0
 
     def showEvent(self, ev) -> None:  # noqa: N802
         super().showEvent(ev)

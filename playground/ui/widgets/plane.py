@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtWidgets import QGraphicsItem
 
 from playground.ui.style import OKABE_ITO, rgb
 
@@ -164,6 +165,10 @@ class PlaneView(pg.PlotWidget):
             ax = self.getAxis(side)
             ax.setTextPen("#333")
             ax.setPen("#888")
+            ax.setCacheMode(QGraphicsItem.DeviceCoordinateCache)  # not repainted every frame
+            ax.setStyle(hideOverlappingLabels=False)  # label the extent's ends too
+        # room for the end labels (e.g. the top "10") inside the widget
+        self.plotItem.setContentsMargins(0, 9, 12, 0)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.addItem(self.image)
         self.boundary = pg.PlotCurveItem(pen=pg.mkPen("#222", width=2.2), connect="pairs")
