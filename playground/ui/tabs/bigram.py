@@ -257,6 +257,15 @@ class BigramTab(Tab):
         self.panels.addTab(self._build_sample_panel(), "Sample")
         self.panels.addTab(self._build_score_panel(), "Score a name")
         self.panels.addTab(self._build_neural_panel(), "Neural net")
+        for i, tip in enumerate(
+            (
+                "One row of the table as bars: the next-letter probabilities after a letter.",
+                "Make up names by drawing letter after letter from the table.",
+                "How likely the model finds a name you type, pair by pair.",
+                "Learn the same table by gradient descent with a one-layer network.",
+            )
+        ):
+            self.panels.setTabToolTip(i, tip)
         split.addWidget(self.panels)
         split.setStretchFactor(0, 11)
         split.setStretchFactor(1, 10)
@@ -485,6 +494,12 @@ class BigramTab(Tab):
             box.addWidget(m, 1)
             maps.addLayout(box)
         v.addLayout(maps, 4)
+        v.addWidget(
+            _label(
+                "Both maps: rows are the current character, columns the next one, in the "
+                "order of the big table; darker means likelier."
+            )
+        )
         self.neural_label = _label("Press Play (Space) to train.", small=False)
         self.neural_label.setObjectName("neuralLabel")
         v.addWidget(self.neural_label)
@@ -786,6 +801,8 @@ class BigramTab(Tab):
         nll = model.score(name).nll if not cut else float("nan")
         item = QTableWidgetItem("cut" if cut else _fmt_nll(nll))
         item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        if cut:
+            item.setToolTip("Stopped at the length limit before '.' came out: no NLL.")
         table.setItem(r, 1, item)
         if in_data:
             real = name in self.word_set

@@ -13,6 +13,7 @@ import threading
 import time
 from typing import Any
 
+import pyqtgraph as pg
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -332,6 +333,7 @@ it trains; other settings start a new model.</p>
         self.loss_plot.add_curve("dev", TEST_COLOR, width=1.5, symbol="o")
         self.loss_plot.setMinimumSize(300, 170)
         self.loss_plot.getAxis("left").enableAutoSIPrefix(False)
+        self.loss_plot.plotItem.legend.setBrush(pg.mkBrush(255, 255, 255, 200))  # over the curves
         self.loss_plot.setToolTip(
             "log10 of the loss of each minibatch (grey, noisy), its running mean (blue) "
             "and the loss on the dev names the model never trains on (orange)."
@@ -700,6 +702,16 @@ it trains; other settings start a new model.</p>
         self.hist.set_layers(len(model.config.hidden))
         self._show_init_label()
 
+    def _show_final_views(self) -> None:
+        """The last frame drawn may be some steps old: show the views as training left them
+        (the job is over, so the model can be read here; a few milliseconds)."""
+        try:
+            d = self.run.detail()  # detail_every_s is 0 once it stops: always fresh
+        except Exception:  # noqa: BLE001 - a view refresh must never break the tab
+            return
+        if "embedding" in d:
+            self._show_detail(d)
+
     def _scatter_title(self, emb: int, step: int) -> str:
         view = "real axes" if emb <= 2 else f"PCA of {emb}-D"
         return f"C ({view}) · step {step:,}"
@@ -864,6 +876,8 @@ it trains; other settings start a new model.</p>
     def _on_state(self, state: str) -> None:
         if self.run is not None:  # fresh views whenever it stops or pauses
             self.run.detail_every_s = 1 / DRAW_HZ if state == "running" else 0.0
+        if state == "finished" and self.run is not None and self.cm is not None:
+            self._show_final_views()
         if state in ("finished", "failed", "idle"):
             self._measuring = False
         running = state in ("running", "paused")
@@ -908,13 +922,15 @@ it trains; other settings start a new model.</p>
         done = frame.final
         self._suggested = d["suggested_lr"] if len(losses) > 20 else None
         self.finder_plot.show_curve(e, losses, smooth, self._suggested if done else None)
-        self.finder_plot.plotItem.setTitle(
-            f"lr finder · suggested {self._suggested:.3g}"
-            if done and self._suggested
-            else f"lr finder · step {frame.step:,} of {frame.total or 1000:,}",
-            color="#222",
-            size="10pt",
-        )
+        if done and self._suggested:
+            self.finder_plot.set_titles(
+                f"lr finder · suggested {self._suggested:.3g}", f"suggested {self._suggested:.3g}"
+            )
+        else:
+            total = frame.total or 1000
+            self.finder_plot.set_titles(
+                f"lr finder · step {frame.step:,} of {total:,}", f"step {frame.step:,}/{total:,}"
+            )
         if done and self._suggested:
             self.use_lr_button.setText(f"Use {self._suggested:.3g}")
             self.use_lr_button.setEnabled(True)

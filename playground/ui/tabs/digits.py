@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -152,7 +153,7 @@ class DigitsTab(Tab):
         top = QHBoxLayout()
         pad_box = QVBoxLayout()
         self.pad = DrawPad(brush=BRUSH_DEFAULT)
-        self.pad.setMinimumSize(340, 340)
+        self.pad.setMinimumSize(240, 240)  # small windows shrink the pad, never overlap it
         self.pad.changed.connect(self._schedule_predict)
         pad_box.addWidget(self.pad, 1)
         tools = QHBoxLayout()
@@ -323,6 +324,8 @@ class DigitsTab(Tab):
             "Share of images classified right: recent batches and the test set."
         )
         self.acc_plot.plotItem.legend.setOffset((-10, -40))  # bottom right: curves rise to 1
+        for plot in (self.loss_plot, self.acc_plot):  # the legend stays readable over curves
+            plot.plotItem.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
         v.addWidget(self.loss_plot, 1)
         v.addWidget(self.acc_plot, 1)
 
@@ -614,6 +617,11 @@ class DigitsTab(Tab):
         self.results_label.setText("")
         self.download_button.setVisible(False)
         self._model_changed()
+        if self.loss_plot.count("train (batches)") and not self.worker.has_job():
+            self.train_status.setText(
+                "The curves below are from the last run on the other dataset; Play trains "
+                f"on {self.dataset_combo.currentText()}."
+            )
 
     def _config(self) -> digits.TrainConfig:
         return digits.config_for(

@@ -3,10 +3,12 @@ learning-rate finder curve, samples.  Each creates its plot items once and updat
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QListView, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from playground.ui.style import OKABE_ITO, REFERENCE_COLOR, TEST_COLOR, TRAIN_COLOR
@@ -16,6 +18,44 @@ FLOOR = -6.0  # log10 ratio where the bars start
 VOWEL_COLOR = OKABE_ITO[0]  # orange
 CONSONANT_COLOR = OKABE_ITO[1]  # blue
 PAD_COLOR = "#000000"
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+class FittedPlot(pg.PlotWidget):
+    """A plot whose title is the longest of a few variants that fits its width, so a narrow
+    window shortens the title instead of cutting it (and the plot) off at the right edge."""
+
+    def set_titles(self, *variants: str, size: str = "10pt") -> None:
+        """Show the first of ``variants`` (longest first; HTML allowed) that fits."""
+        self._titles = variants
+        self._title_size = size
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        variants = getattr(self, "_titles", ())
+        if not variants:
+            return
+        font = QFont(self.font())
+        font.setPointSizeF(float(self._title_size.removesuffix("pt")))
+        metrics = QFontMetrics(font)
+        # the title is centred over the data area: it may overhang the left axis as far as
+        # it overhangs the right edge (a few pixels): the room is about the data area
+        room = self.width() - self.getAxis("left").width() - 10
+        text = variants[-1]
+        for v in variants:
+            if metrics.horizontalAdvance(_TAG.sub("", v).replace("&nbsp;", " ")) <= room:
+                text = v
+                break
+        self.plotItem.setTitle(text, color="#222", size=self._title_size)
+        self.plotItem.titleLabel.item.setToolTip("")
+        # the label's own size hint must not force the plot wider than the widget
+        self.plotItem.titleLabel.setMinimumWidth(0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self._fit_title()
 
 
 def _plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
@@ -29,7 +69,7 @@ def _plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
     return w
 
 
-class EmbeddingScatter(pg.PlotWidget):
+class EmbeddingScatter(FittedPlot):
     """Each character of the vocabulary as a labelled point of its (2-D view of the) embedding."""
 
     def __init__(self, parent: QWidget | None = None):
@@ -37,7 +77,9 @@ class EmbeddingScatter(pg.PlotWidget):
         self.setBackground("w")
         self.showGrid(x=True, y=True, alpha=0.2)
         self.setMinimumSize(200, 150)
-        self.plotItem.setTitle("Embedding C", color="#222", size="10pt")
+        self.set_titles("Embedding C", size="9pt")
+        self._follow = True  # keep every point and its label in view until the user pans
+        self.plotItem.vb.sigRangeChangedManually.connect(self._stop_following)
         self.scatter = pg.ScatterPlotItem(size=9, pen=pg.mkPen("w", width=0.5))
         self.addItem(self.scatter)
         self.labels: list[pg.TextItem] = []
@@ -87,10 +129,28 @@ class EmbeddingScatter(pg.PlotWidget):
             f'<span style="color:{VOWEL_COLOR}">vowels</span> · '
             f'<span style="color:{CONSONANT_COLOR}">consonants</span>'
         )
-        self.plotItem.setTitle(f"{title} · {key}", color="#222", size="9pt")
+        step = title.split(" · ")[-1]
+        self.set_titles(f"{title} · {key}", f"C · {step} · {key}", key, size="9pt")
+        if self._follow and len(xy):
+            self._frame(xy)
+
+    def _stop_following(self, *_) -> None:
+        self._follow = False
+
+    def _frame(self, xy: np.ndarray) -> None:
+        """Fit the view to the points, with room on the right for the labels."""
+        (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+        sx, sy = max(x1 - x0, 1e-6), max(y1 - y0, 1e-6)
+        vb = self.plotItem.vb
+        vb.setRange(
+            xRange=(x0 - 0.05 * sx, x1 + 0.14 * sx),
+            yRange=(y0 - 0.08 * sy, y1 + 0.1 * sy),
+            padding=0,
+        )
+        vb.enableAutoRange(enable=False)
 
 
-class ActivationHistogram(pg.PlotWidget):
+class ActivationHistogram(FittedPlot):
     """A histogram of tanh outputs per hidden layer, with the share saturated (|t| > 0.97)."""
 
     def __init__(self, parent: QWidget | None = None):
@@ -100,7 +160,7 @@ class ActivationHistogram(pg.PlotWidget):
         self.setMinimumSize(200, 150)
         self.setLabel("bottom", "tanh output t")
         self.setLabel("left", "share of units")
-        self.plotItem.setTitle("tanh activations", color="#222", size="10pt")
+        self.set_titles("tanh activations")
         self.legend = self.addLegend(offset=(5, 5), labelTextSize="8pt")
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))  # readable over the bars
         self.edges = np.linspace(-1, 1, 51)
@@ -116,7 +176,7 @@ class ActivationHistogram(pg.PlotWidget):
         self.setToolTip(
             "How the outputs of each tanh layer are spread, on a fixed batch of 1,024 training "
             "contexts. Piles at -1 and +1 are saturated units: they pass almost no gradient "
-            "(dotted lines at |t| = 0.97)."
+            "(dotted lines at |t| = 0.97). L1, L2, …: hidden layers 1, 2, …"
         )
 
     def set_layers(self, n: int) -> None:
@@ -133,9 +193,10 @@ class ActivationHistogram(pg.PlotWidget):
                 np.zeros(50),
                 stepMode="center",
                 pen=pg.mkPen(OKABE_ITO[(i + 1) % len(OKABE_ITO)], width=2),
-                name=f"layer {i + 1}",
+                name=f"L{i + 1}" if n > 1 else "layer 1",
             )
             self.curves.append(c)
+        self.legend.setColumnCount(max(n, 1))  # one row: several layers would hide the bars
 
     def show_stats(self, activations: list[dict]) -> None:
         self.set_layers(len(activations))
@@ -144,14 +205,19 @@ class ActivationHistogram(pg.PlotWidget):
             counts = np.asarray(a["counts"], float)
             c.setData(self.edges, counts / max(counts.sum(), 1.0))
             label = self.legend.getLabel(c) if hasattr(self.legend, "getLabel") else None
-            text = f"layer {i + 1}: {a['saturated']:.0%} saturated"
+            # one layer: its share here; several: the title lists the shares in order
+            text = (
+                f"L{i + 1}" if len(activations) > 1 else f"layer 1: {a['saturated']:.0%} saturated"
+            )
             if label is not None:
                 label.setText(text)
         shares = ", ".join(f"{s:.0%}" for s in self.saturated)
-        self.plotItem.setTitle(f"tanh outputs · saturated: {shares}", color="#222", size="10pt")
+        self.set_titles(
+            f"tanh outputs · saturated: {shares}", f"saturated: {shares}", f"sat. {shares}"
+        )
 
 
-class RatioBars(pg.PlotWidget):
+class RatioBars(FittedPlot):
     """log10 of grad:data (std of the gradient / std of the weights) per layer, and for SGD
     the update:data ratio lr * grad:data, with the lecture's rule of thumb 1e-3."""
 
@@ -160,12 +226,15 @@ class RatioBars(pg.PlotWidget):
         self.setBackground("w")
         self.showGrid(x=False, y=True, alpha=0.2)
         self.setMinimumSize(200, 150)
-        self.setLabel("left", "log10 ratio (dashed: 1e-3)")
-        self.plotItem.setTitle(
-            f'<span style="color:{TRAIN_COLOR}">grad:data</span> · '
-            f'<span style="color:{TEST_COLOR}">update:data</span> per layer',
-            color="#222",
-            size="10pt",
+        self.setLabel("left", "log10 ratio")
+        self.setLabel("bottom", "layer · dashed: 1e-3")
+        grad = f'<span style="color:{TRAIN_COLOR}">grad:data</span>'
+        update = f'<span style="color:{TEST_COLOR}">update:data</span>'
+        self.set_titles(
+            f"{grad} · {update} per layer",
+            f"{grad} · {update}",
+            f'<span style="color:{TRAIN_COLOR}">grad</span> · '
+            f'<span style="color:{TEST_COLOR}">update</span>',
         )
         self.grad = pg.BarGraphItem(x=[], height=[], width=0.38, brush=TRAIN_COLOR)
         self.update = pg.BarGraphItem(x=[], height=[], width=0.38, brush=TEST_COLOR)
@@ -203,7 +272,7 @@ class RatioBars(pg.PlotWidget):
         self.values = {r["name"]: (r["grad_data"], r["update_data"]) for r in ratios}
 
 
-class LrFinderPlot(pg.PlotWidget):
+class LrFinderPlot(FittedPlot):
     """Loss against log10(learning rate) from the finder sweep, with the suggested rate."""
 
     def __init__(self, parent: QWidget | None = None):
@@ -213,7 +282,7 @@ class LrFinderPlot(pg.PlotWidget):
         self.setMinimumSize(200, 150)
         self.setLabel("bottom", "log10 learning rate")
         self.setLabel("left", "loss")
-        self.plotItem.setTitle("learning-rate finder", color="#222", size="10pt")
+        self.set_titles("learning-rate finder", "lr finder")
         self.raw = self.plot([], [], pen=pg.mkPen("#BBBBBB", width=1))
         self.smooth = self.plot([], [], pen=pg.mkPen(TRAIN_COLOR, width=2))
         self.marker = pg.InfiniteLine(

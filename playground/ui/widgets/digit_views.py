@@ -60,8 +60,12 @@ class ProbabilityBars(pg.PlotWidget):
         brushes = [pg.mkBrush(TOP_COLOR if i == top else BAR_COLOR) for i in range(10)]
         self.bars.setOpts(width=np.asarray(probs, float), brushes=brushes)
         for i, t in enumerate(self.labels):
-            t.setText(f"{probs[i]:.1%}" if probs[i] >= 0.005 else "")
-            t.setPos(min(float(probs[i]), 0.8) + 0.01, i)
+            p = float(probs[i])
+            t.setText(f"{p:.1%}" if p >= 0.005 else "")
+            inside = p > 0.6  # a long bar holds its label, in white, at its end
+            t.setColor("w" if inside else "#333")
+            t.setAnchor((1, 0.5) if inside else (0, 0.5))
+            t.setPos(p - 0.01 if inside else p + 0.01, i)
 
 
 def mosaic(tiles: np.ndarray, cols: int, gap: int = 1, fill: float = 0.0) -> np.ndarray:
@@ -81,9 +85,8 @@ class ImageView(pg.GraphicsLayoutWidget):
     def __init__(self, title: str = "", parent=None, cmap: str = "gray"):
         super().__init__(parent=parent)
         self.setBackground("w")
-        self.plot = self.addPlot(title=title)
-        self.plot.titleLabel.setAttr("color", "#222")
-        self.plot.titleLabel.setAttr("size", "9pt")
+        self.plot = self.addPlot()
+        self.set_title(title)
         self.plot.hideAxis("left")
         self.plot.hideAxis("bottom")
         self.plot.invertY(True)
@@ -96,7 +99,7 @@ class ImageView(pg.GraphicsLayoutWidget):
         self.set_cmap(cmap)
 
     def set_title(self, title: str) -> None:
-        self.plot.setTitle(title)
+        self.plot.setTitle(title or None, color="#222", size="9pt")
 
     def set_cmap(self, name: str) -> None:
         if name == "diverging":  # blue (negative) - white - red (positive)
