@@ -23,6 +23,7 @@ from playground.ui.tabs.bigram import BigramTab
 from playground.ui.tabs.boundary import BoundaryTab
 from playground.ui.tabs.charmlp import CharMLPTab
 from playground.ui.tabs.digits import DigitsTab
+from playground.ui.worker import collect_garbage_on_gui_thread
 
 pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
 
@@ -40,6 +41,7 @@ class MainWindow(QMainWindow):
         self, tab: str | None = None, device: str | None = None, settings: QSettings | None = None
     ):
         super().__init__()
+        collect_garbage_on_gui_thread()  # before any thread starts
         self.setWindowTitle("Neural Playground")
         self.settings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
         self.tabs = QTabWidget()

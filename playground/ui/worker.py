@@ -25,6 +25,24 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from playground.core.training import Diverged, Job, Snapshot
 
+_collector = None
+
+
+def collect_garbage_on_gui_thread() -> None:
+    """Run Python's cyclic garbage collector only on the GUI thread (idempotent).
+
+    Left automatic, a collection can start in a job's thread and destroy Qt objects
+    there (a closed menu or window in a reference cycle): Qt then deadlocks with the
+    GUI thread.  pyqtgraph's GarbageCollector turns automatic collection off and
+    collects on a GUI-thread timer instead.
+    """
+    global _collector
+    if _collector is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        _collector = GarbageCollector(interval=0.1)
+
+
 FRAME_MS = 25  # at most 40 frames per second: views keep up with ~30 on a busy machine
 
 
@@ -56,6 +74,7 @@ class Worker(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
+        collect_garbage_on_gui_thread()
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._thread: threading.Thread | None = None

@@ -95,3 +95,15 @@ def test_new_job_drops_old_frames(qtbot):
     qtbot.waitUntil(lambda: w.state == "finished", timeout=3000)
     after = gens[gens.index(g) :] if g in gens else []
     assert after and all(x == g for x in after)
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(qtbot):
+    import gc
+
+    Worker()
+    assert not gc.isenabled()  # a job thread never starts a collection
+    for _ in range(3000):  # garbage in cycles: only a collection frees it
+        cycle = []
+        cycle.append(cycle)
+    del cycle
+    qtbot.waitUntil(lambda: gc.get_count()[0] < 1000, timeout=2000)  # the GUI timer collected
