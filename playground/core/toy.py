@@ -371,7 +371,7 @@ class ToyConfig:
         return cls(**values)
 
 
-_threads_lock = threading.Lock()
+_threads_lock = threading.RLock()  # reentrant: a collected generator may exit inside
 _threads_users = 0
 _threads_saved = 1
 
