@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import threading
-
 import pyqtgraph as pg
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -18,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.ui.background import run_in_thread
 from playground.ui.tabs.base import Tab
 from playground.ui.tabs.bigram import BigramTab
 from playground.ui.tabs.boundary import BoundaryTab
@@ -30,6 +28,13 @@ pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
 TAB_CLASSES: list[type[Tab]] = [BoundaryTab, BigramTab, CharMLPTab, DigitsTab]
 TAB_KEYS = [c.key for c in TAB_CLASSES]
 ORGANIZATION, APPLICATION = "NeuralPlayground", "playground"
+
+
+def _find_devices() -> list[str]:
+    """In a thread: import torch and list the devices it sees."""
+    from playground.core import devices
+
+    return devices.available()
 
 
 class MainWindow(QMainWindow):
@@ -70,7 +75,6 @@ class MainWindow(QMainWindow):
         row.addWidget(self.device_in_use)
         self.tabs.setCornerWidget(corner, Qt.TopRightCorner)
         self.device_combo.currentIndexChanged.connect(self._device_changed)
-        self.devices_found.connect(self._add_devices, Qt.QueuedConnection)
         self._wanted_device = device
 
         self.status_label = QLabel("")
@@ -87,18 +91,18 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(200, self._start_device_search)
 
     def _start_device_search(self) -> None:
-        threading.Thread(target=self._find_devices, daemon=True, name="find-devices").start()
+        run_in_thread(
+            self,
+            _find_devices,
+            self._devices_found,
+            lambda _exc: self._devices_found(["cpu"]),  # a broken torch still leaves the CPU
+            name="find-devices",
+        )
 
     # ------------------------------------------------------------- devices
-    def _find_devices(self) -> None:
-        try:
-            from playground.core import devices
-
-            found = devices.available()
-        except Exception:  # noqa: BLE001 - a broken torch still leaves the CPU
-            found = ["cpu"]
-        with contextlib.suppress(RuntimeError):  # the window may be gone already
-            self.devices_found.emit(found)
+    def _devices_found(self, found: list[str]) -> None:
+        self._add_devices(found)
+        self.devices_found.emit(found)
 
     def _add_devices(self, found: list[str]) -> None:
         for name in found:

@@ -60,11 +60,124 @@ class Frame:
     final: bool = False
 
 
+class _Channel:
+    """What the job's thread and the GUI share: plain Python, guarded by one lock.
+
+    The job's thread holds only this (never the Worker): a thread that drops the last
+    reference to a Qt object destroys it there, and that can deadlock with the GUI
+    thread.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.wake = threading.Condition(self.lock)
+        self.generation = 0
+        self.paused = True
+        self.stop = False
+        self.step_budget = 0
+        self.refresh = False
+        self.want_detail = True
+        self.history: list[tuple[int, dict[str, float]]] = []
+        self.pending: Frame | None = None
+        self.outcome: tuple[str, str] | None = None  # ("finished"|"failed", message)
+        self.units = 0
+
+    def halt(self) -> None:
+        """Stop whatever job runs; frames still in flight are dropped."""
+        with self.lock:
+            self.stop = True
+            self.generation += 1
+            self.wake.notify_all()
+
+    # ------------------------------------------------------------- job thread
+    def run(self, job: Job, gen: int) -> None:
+        last: Snapshot | None = None
+        try:
+            while True:
+                with self.lock:
+                    if self.stop or gen != self.generation:
+                        return
+                    idle = self.paused and self.step_budget == 0
+                    # paused: show the latest state once (after a pause, or on request)
+                    show = (
+                        idle
+                        and last is not None
+                        and (self.refresh or (bool(self.history) and self.pending is None))
+                    )
+                    self.refresh = False if idle else self.refresh
+                    if idle and not show:
+                        self.wake.wait(0.25)
+                        continue
+                if show:
+                    self.post(last, gen, force=True, record=False)
+                    continue
+                try:
+                    snap = next(job)
+                except StopIteration:
+                    if last is not None:
+                        self.post(last, gen, force=True, final=True, record=False)
+                    with self.lock:
+                        if gen == self.generation:
+                            self.outcome = ("finished", "")
+                    return
+                last = snap
+                with self.lock:
+                    stepped = self.step_budget > 0
+                    if stepped:
+                        self.step_budget -= 1
+                    force = stepped and self.step_budget == 0
+                self.post(snap, gen, force=force)
+        except Exception as exc:  # noqa: BLE001 - every failure must reach the user
+            if isinstance(exc, Diverged):
+                message = str(exc)
+            else:
+                traceback.print_exc(file=sys.stderr)
+                message = f"Training stopped with an error: {type(exc).__name__}: {exc}"
+            if last is not None:  # show what happened up to the failure
+                with contextlib.suppress(Exception):
+                    self.post(last, gen, force=True, record=False)
+            with self.lock:
+                if gen == self.generation:
+                    self.outcome = ("failed", message)
+        finally:
+            with contextlib.suppress(Exception):
+                job.close()
+
+    def post(
+        self, snap: Snapshot, gen: int, force: bool, final: bool = False, record: bool = True
+    ) -> None:
+        with self.lock:
+            if gen != self.generation:
+                return
+            if record:
+                self.history.append((snap.step, dict(snap.metrics)))
+                self.units += 1
+            need = force or final or self.want_detail
+            if need:
+                self.want_detail = False
+        if not need:
+            return
+        detail = snap.materialize()  # in this thread, while the generator is suspended
+        with self.lock:
+            if gen != self.generation:
+                return
+            self.pending = Frame(
+                gen,
+                snap.step,
+                snap.total,
+                snap.unit,
+                dict(snap.metrics),
+                detail=detail,
+                final=final,
+            )
+
+
 class Worker(QObject):
     """Runs one job at a time: play, pause, step, stop; throttled signals on the GUI thread.
 
     States: "idle" (no job), "running", "paused", "finished", "failed".
     Starting a new job stops the old one; frames of the old one are dropped.
+    A job still running when the Worker is destroyed is stopped.
     """
 
     frame = Signal(object)  # Frame
@@ -75,20 +188,10 @@ class Worker(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         collect_garbage_on_gui_thread()
-        self._lock = threading.Lock()
-        self._wake = threading.Condition(self._lock)
+        ch = self._ch = _Channel()
+        self.destroyed.connect(lambda *_: ch.halt())  # not a method: keeps no Worker alive
         self._thread: threading.Thread | None = None
-        self._generation = 0
         self._state = "idle"
-        self._paused = True
-        self._stop = False
-        self._step_budget = 0
-        self._refresh = False
-        self._want_detail = True
-        self._history: list[tuple[int, dict[str, float]]] = []
-        self._pending: Frame | None = None
-        self._outcome: tuple[str, str] | None = None  # ("finished"|"failed", message)
-        self._units = 0
         self._rate = 0.0
         self._rate_mark = (time.perf_counter(), 0)
         self._timer = QTimer(self)
@@ -102,7 +205,7 @@ class Worker(QObject):
 
     @property
     def generation(self) -> int:
-        return self._generation
+        return self._ch.generation
 
     @property
     def rate(self) -> float:
@@ -113,23 +216,28 @@ class Worker(QObject):
         return self._thread is not None and self._state in ("running", "paused")
 
     def start(self, job: Job, paused: bool = False) -> None:
-        """Run ``job`` (stopping any current one). ``paused`` waits for play/step."""
+        """Run ``job`` (stopping any current one). ``paused`` waits for play/step.
+
+        ``job`` runs in another thread: it must not hold Qt objects (see _Channel).
+        """
         self.stop()
         # The GUI thread shares the GIL with the job: with Python's default 5 ms switch
         # interval a repaint that calls into Qt a hundred times can wait ~1 ms per call
         # (measured: 80-100 ms repaints of the network diagram); 1 ms keeps them at a few ms.
         if sys.getswitchinterval() > 0.001:
             sys.setswitchinterval(0.001)
-        with self._lock:
-            self._generation += 1
-            self._paused, self._stop, self._step_budget = paused, False, 0
-            self._history, self._pending, self._outcome = [], None, None
-            self._want_detail, self._refresh = True, False
-            self._units, self._rate = 0, 0.0
-            self._rate_mark = (time.perf_counter(), 0)
-        gen = self._generation
+        ch = self._ch
+        with ch.lock:
+            ch.generation += 1
+            ch.paused, ch.stop, ch.step_budget = paused, False, 0
+            ch.history, ch.pending, ch.outcome = [], None, None
+            ch.want_detail, ch.refresh = True, False
+            ch.units = 0
+        self._rate = 0.0
+        self._rate_mark = (time.perf_counter(), 0)
+        gen = ch.generation
         self._thread = threading.Thread(
-            target=self._run, args=(job, gen), name=f"playground-job-{gen}", daemon=True
+            target=ch.run, args=(job, gen), name=f"playground-job-{gen}", daemon=True
         )
         self._thread.start()
         self._timer.start()
@@ -138,17 +246,17 @@ class Worker(QObject):
     def play(self) -> None:
         if not self.has_job():
             return
-        with self._lock:
-            self._paused, self._step_budget = False, 0
-            self._wake.notify_all()
+        with self._ch.lock:
+            self._ch.paused, self._ch.step_budget = False, 0
+            self._ch.wake.notify_all()
         self._set_state("running")
 
     def pause(self) -> None:
         if not self.has_job():
             return
-        with self._lock:
-            self._paused, self._step_budget = True, 0
-            self._want_detail = True
+        with self._ch.lock:
+            self._ch.paused, self._ch.step_budget = True, 0
+            self._ch.want_detail = True
         self._set_state("paused")
 
     def toggle(self) -> None:
@@ -162,128 +270,44 @@ class Worker(QObject):
         """Run ``n`` more units, then pause."""
         if not self.has_job():
             return
-        with self._lock:
-            self._paused = True
-            self._step_budget += n
-            self._want_detail = True
-            self._wake.notify_all()
+        with self._ch.lock:
+            self._ch.paused = True
+            self._ch.step_budget += n
+            self._ch.want_detail = True
+            self._ch.wake.notify_all()
         self._set_state("paused")
 
     def refresh(self) -> None:
         """Ask for a frame of the current state (e.g. after editing weights while paused)."""
-        with self._lock:
-            self._refresh = True
-            self._wake.notify_all()
+        with self._ch.lock:
+            self._ch.refresh = True
+            self._ch.wake.notify_all()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the job and wait for its thread (up to ``timeout`` seconds)."""
         thread = self._thread
-        with self._lock:
-            self._stop = True
-            self._generation += 1  # anything still in flight is dropped
-            self._wake.notify_all()
+        self._ch.halt()
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
         self._thread = None
         self._timer.stop()
-        with self._lock:
-            self._pending, self._history = None, []
+        with self._ch.lock:
+            self._ch.pending, self._ch.history = None, []
         if self._state in ("running", "paused"):
             self._set_state("idle")
 
-    # ------------------------------------------------------------- job thread
-    def _run(self, job: Job, gen: int) -> None:
-        last: Snapshot | None = None
-        try:
-            while True:
-                with self._lock:
-                    if self._stop or gen != self._generation:
-                        return
-                    idle = self._paused and self._step_budget == 0
-                    # paused: show the latest state once (after a pause, or on request)
-                    show = (
-                        idle
-                        and last is not None
-                        and (self._refresh or (bool(self._history) and self._pending is None))
-                    )
-                    self._refresh = False if idle else self._refresh
-                    if idle and not show:
-                        self._wake.wait(0.25)
-                        continue
-                if show:
-                    self._post(last, gen, force=True, record=False)
-                    continue
-                try:
-                    snap = next(job)
-                except StopIteration:
-                    if last is not None:
-                        self._post(last, gen, force=True, final=True, record=False)
-                    with self._lock:
-                        if gen == self._generation:
-                            self._outcome = ("finished", "")
-                    return
-                last = snap
-                with self._lock:
-                    stepped = self._step_budget > 0
-                    if stepped:
-                        self._step_budget -= 1
-                    force = stepped and self._step_budget == 0
-                self._post(snap, gen, force=force)
-        except Exception as exc:  # noqa: BLE001 - every failure must reach the user
-            if isinstance(exc, Diverged):
-                message = str(exc)
-            else:
-                traceback.print_exc(file=sys.stderr)
-                message = f"Training stopped with an error: {type(exc).__name__}: {exc}"
-            if last is not None:  # show what happened up to the failure
-                with contextlib.suppress(Exception):
-                    self._post(last, gen, force=True, record=False)
-            with self._lock:
-                if gen == self._generation:
-                    self._outcome = ("failed", message)
-        finally:
-            with contextlib.suppress(Exception):
-                job.close()
-
-    def _post(
-        self, snap: Snapshot, gen: int, force: bool, final: bool = False, record: bool = True
-    ) -> None:
-        with self._lock:
-            if gen != self._generation:
-                return
-            if record:
-                self._history.append((snap.step, dict(snap.metrics)))
-                self._units += 1
-            need = force or final or self._want_detail
-            if need:
-                self._want_detail = False
-        if not need:
-            return
-        detail = snap.materialize()  # in this thread, while the generator is suspended
-        with self._lock:
-            if gen != self._generation:
-                return
-            self._pending = Frame(
-                gen,
-                snap.step,
-                snap.total,
-                snap.unit,
-                dict(snap.metrics),
-                detail=detail,
-                final=final,
-            )
-
     # --------------------------------------------------------------- GUI side
     def _poll(self) -> None:
-        with self._lock:
-            frame, outcome = self._pending, self._outcome
+        ch = self._ch
+        with ch.lock:
+            frame, outcome = ch.pending, ch.outcome
             if frame is not None:
-                frame.history, self._history = self._history, []
-                self._pending = None
-                self._want_detail = True
+                frame.history, ch.history = ch.history, []
+                ch.pending = None
+                ch.want_detail = True
             if outcome is not None:
-                self._outcome = None
-            units = self._units
+                ch.outcome = None
+            units = ch.units
         now = time.perf_counter()
         t0, u0 = self._rate_mark
         if now - t0 >= 0.5:

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import gc
+import threading
 import time
+
+from PySide6.QtCore import QObject
 
 from playground.core.training import Diverged, Snapshot
 from playground.ui.worker import Worker
@@ -107,3 +111,24 @@ def test_garbage_is_collected_on_the_gui_thread_only(qtbot):
         cycle.append(cycle)
     del cycle
     qtbot.waitUntil(lambda: gc.get_count()[0] < 1000, timeout=2000)  # the GUI timer collected
+
+
+def test_a_deleted_worker_stops_its_job_and_dies_on_the_gui_thread(qtbot):
+    """The job's thread holds no Qt object: were it to drop the last reference to the
+    Worker, the Worker would be destroyed in that thread (a deadlock seen in CI)."""
+    freed_in = []
+
+    class Tracked(Worker):
+        def __del__(self):
+            freed_in.append(threading.current_thread())
+
+    parent = QObject()
+    w = Tracked(parent)
+    w.start(job(10**6, sleep=0.001), paused=False)
+    thread = w._thread
+    qtbot.wait(50)
+    del w
+    del parent  # Python owns the parent: it and its child Worker are destroyed now
+    qtbot.waitUntil(lambda: not thread.is_alive(), timeout=5000)
+    gc.collect()
+    assert freed_in == [threading.main_thread()]

@@ -7,16 +7,13 @@ one-layer neural net that learns the same table by gradient descent.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCursor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,6 +43,7 @@ from PySide6.QtWidgets import (
 from playground.core import bigram as bg
 from playground.core import data
 from playground.core.training import LiveSettings
+from playground.ui.background import run_in_thread
 from playground.ui.style import OKABE_ITO, REFERENCE_COLOR, TRAIN_COLOR
 from playground.ui.tabs.base import Tab
 from playground.ui.widgets.curves import CurvePlot
@@ -81,35 +79,11 @@ def _fmt_nll(x: float) -> str:
     return "∞ (infinite)" if math.isinf(x) else f"{x:.4f}"
 
 
-class _Task(QObject):
-    """Run ``fn()`` in a thread; ``done(result)`` or ``failed(message)`` on the GUI thread."""
-
-    done = Signal(object)
-    failed = Signal(str)
-    _bg = Signal(object, str)
-
-    def __init__(self, fn: Callable[[], Any], parent: QObject):
-        super().__init__(parent)
-        self._fn = fn
-        self._bg.connect(self._finish, Qt.QueuedConnection)
-        threading.Thread(target=self._work, daemon=True, name="bigram-load").start()
-
-    def _work(self) -> None:
-        try:
-            result, message = self._fn(), ""
-        except (ValueError, OSError) as exc:  # messages written for the user
-            result, message = None, str(exc)
-        except Exception as exc:  # noqa: BLE001 - never a traceback in the user's face
-            result, message = None, f"{type(exc).__name__}: {exc}"
-        with contextlib.suppress(RuntimeError):
-            self._bg.emit(result, message)
-
-    def _finish(self, result: Any, message: str) -> None:
-        if message:
-            self.failed.emit(message)
-        else:
-            self.done.emit(result)
-        self.deleteLater()
+def _user_message(exc: BaseException) -> str:
+    """ValueError/OSError messages are written for the user; anything else gets its type."""
+    if isinstance(exc, (ValueError, OSError)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _load(path: Path | None, name: str) -> dict[str, Any]:
@@ -542,9 +516,13 @@ class BigramTab(Tab):
 
     def _start_load(self, path: Path | None, name: str) -> None:
         self._loading = True
-        task = _Task(lambda: _load(path, name), self)
-        task.done.connect(self._loaded)
-        task.failed.connect(lambda msg: self._load_failed(name, msg))
+        run_in_thread(
+            self,
+            lambda: _load(path, name),
+            self._loaded,
+            lambda exc: self._load_failed(name, _user_message(exc)),
+            name="bigram-load",
+        )
 
     def _load_failed(self, name: str, message: str) -> None:
         self._loading = False

@@ -9,12 +9,11 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import threading
 import time
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.ui.background import run_in_thread
 from playground.ui.style import REFERENCE_COLOR, TEST_COLOR, TRAIN_COLOR
 from playground.ui.tabs.base import Tab
 from playground.ui.widgets.charmlp_views import (
@@ -133,8 +133,6 @@ Ctrl+O load one (then Play continues training it). The learning rate can change 
 it trains; other settings start a new model.</p>
 """
 
-    _loaded = Signal(object)  # (module, words, train_words) or an error message
-
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.cm = None  # playground.core.charmlp once loaded (imports torch)
@@ -163,7 +161,6 @@ it trains; other settings start a new model.</p>
         self.worker = Worker(self)
         self.finder_worker = Worker(self)
         self._build()
-        self._loaded.connect(self._on_loaded, Qt.QueuedConnection)
         self.worker.frame.connect(self._on_frame)
         self.worker.failed.connect(self._on_failed)
         self.worker.state_changed.connect(self._on_state)
@@ -468,30 +465,21 @@ it trains; other settings start a new model.</p>
         self._loading = True
         self.retry_button.setVisible(False)
         self.message.setText("Loading names.txt …")
-        try:
-            from playground.ui.widgets.download import DatasetFetcher
-        except ImportError:
-            self._load_in_thread()
-            return
+        from playground.ui.widgets.download import DatasetFetcher
+
         self._fetcher = DatasetFetcher("names", self)
         self._fetcher.ready.connect(lambda _name: self._load_in_thread())
         self._fetcher.failed.connect(lambda _name, msg: self._on_loaded(msg))
         self._fetcher.start()
 
     def _load_in_thread(self) -> None:
-        def work() -> None:
-            try:
-                from playground.core import charmlp, data
+        def work() -> tuple[Any, list[str], set[str]]:
+            from playground.core import charmlp, data
 
-                words = data.load_words()
-                train_words = set(charmlp.split_words(words)["train"])
-                result: Any = (charmlp, words, train_words)
-            except Exception as exc:  # noqa: BLE001 - shown to the user
-                result = f"{exc}"
-            with contextlib.suppress(RuntimeError):  # the tab may be gone
-                self._loaded.emit(result)
+            words = data.load_words()
+            return charmlp, words, set(charmlp.split_words(words)["train"])
 
-        threading.Thread(target=work, daemon=True, name="charmlp-load").start()
+        run_in_thread(self, work, self._on_loaded, lambda exc: self._on_loaded(f"{exc}"))
 
     def _on_loaded(self, result: Any) -> None:
         self._loading = False

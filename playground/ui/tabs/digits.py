@@ -14,13 +14,12 @@ torch is imported only by the worker thread or when a torch model is opened.
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -41,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from playground.core import digits
 from playground.core.training import LiveSettings
+from playground.ui.background import run_in_thread
 from playground.ui.style import TEST_COLOR, TRAIN_COLOR
 from playground.ui.tabs.base import Tab
 from playground.ui.widgets.curves import CurvePlot
@@ -92,11 +92,6 @@ class DigitsTab(Tab):
     help_html = HELP
 
     # results of background threads, delivered on the GUI thread
-    _model_ready = Signal(str, object)  # dataset, classifier
-    _model_failed = Signal(str, str)  # dataset, message
-    _data_ready = Signal(str, object)  # dataset, {"train": ..., "test": ...}
-    _data_missing = Signal(str, str)  # dataset, message
-    _evaluated = Signal(object, object)  # classifier, Evaluation
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -116,11 +111,6 @@ class DigitsTab(Tab):
         self.live = LiveSettings(lr=1e-3)
 
         self._build()
-        self._model_ready.connect(self._on_model_ready, Qt.QueuedConnection)
-        self._model_failed.connect(self._on_model_failed, Qt.QueuedConnection)
-        self._data_ready.connect(self._on_data_ready, Qt.QueuedConnection)
-        self._data_missing.connect(self._on_data_missing, Qt.QueuedConnection)
-        self._evaluated.connect(self._on_evaluated, Qt.QueuedConnection)
         self.worker.frame.connect(self._on_frame)
         self.worker.finished.connect(self._on_finished)
         self.worker.failed.connect(self._on_failed)
@@ -418,17 +408,13 @@ class DigitsTab(Tab):
             return
         self._loading.add(f"model:{dataset}")
 
-        def work() -> None:
-            try:
-                clf = digits.load_pretrained(dataset)
-            except Exception as exc:  # noqa: BLE001 - reported to the user
-                with contextlib.suppress(RuntimeError):
-                    self._model_failed.emit(dataset, str(exc))
-                return
-            with contextlib.suppress(RuntimeError):
-                self._model_ready.emit(dataset, clf)
-
-        threading.Thread(target=work, name=f"digits-model-{dataset}", daemon=True).start()
+        run_in_thread(
+            self,
+            lambda: digits.load_pretrained(dataset),
+            lambda clf: self._on_model_ready(dataset, clf),
+            lambda exc: self._on_model_failed(dataset, str(exc)),
+            name=f"digits-model-{dataset}",
+        )
 
     def _on_model_ready(self, dataset: str, clf: digits.Classifier) -> None:
         self._loading.discard(f"model:{dataset}")
@@ -468,28 +454,25 @@ class DigitsTab(Tab):
             return
         self._loading.add(f"data:{dataset}")
 
-        def work() -> None:
-            try:
-                sets = {s: digits.load_dataset(dataset, s) for s in ("train", "test")}
-            except Exception as exc:  # noqa: BLE001 - DataMissing or a bad file
-                with contextlib.suppress(RuntimeError):
-                    self._data_missing.emit(dataset, str(exc))
-                return
-            with contextlib.suppress(RuntimeError):
-                self._data_ready.emit(dataset, sets)
+        def load() -> None:
+            run_in_thread(
+                self,
+                lambda: {split: digits.load_dataset(dataset, split) for split in ("train", "test")},
+                lambda sets: self._on_data_ready(dataset, sets),
+                lambda exc: self._on_data_missing(dataset, str(exc)),  # DataMissing, bad file
+                name=f"digits-data-{dataset}",
+            )
 
         if download:
             from playground.ui.widgets.download import DatasetFetcher
 
             self._fetcher = DatasetFetcher(dataset, self)
-            self._fetcher.ready.connect(
-                lambda _name: threading.Thread(target=work, daemon=True).start()
-            )
+            self._fetcher.ready.connect(lambda _name: load())
             self._fetcher.failed.connect(self._on_download_failed)
             self.train_status.setText(f"Getting the {digits.DATASET_TITLES[dataset]} dataset...")
             self._fetcher.start()
         else:
-            threading.Thread(target=work, name=f"digits-data-{dataset}", daemon=True).start()
+            load()
 
     def _on_data_ready(self, dataset: str, sets: dict) -> None:
         self._loading.discard(f"data:{dataset}")
@@ -657,9 +640,9 @@ class DigitsTab(Tab):
         sets = self.sets[dataset]
         self.live.update(lr=config.lr)
         holder: dict[str, Any] = {"dataset": dataset, "config": config}
-        device = self.device
+        device, live = self.device, self.live
 
-        def job():
+        def job():  # runs in the worker's thread: holds no Qt object (not even self)
             from playground.core import devices
 
             torch_device = devices.resolve(device) if config.model != "scratch" else "cpu"
@@ -668,7 +651,7 @@ class DigitsTab(Tab):
             )
             clf = digits.new_model(dataset, config, torch_device)
             holder["clf"] = clf
-            yield from digits.train_job(clf, sets["train"], sets["test"], config, self.live)
+            yield from digits.train_job(clf, sets["train"], sets["test"], config, live)
 
         self._job = holder
         self.loss_plot.clear_curves()
@@ -786,15 +769,13 @@ class DigitsTab(Tab):
         self.gallery_label.setText("")
         images, labels = sets["test"]
 
-        def work() -> None:
-            try:
-                ev = digits.evaluate(clf, images, labels)
-            except Exception as exc:  # noqa: BLE001 - shown, never raised in the GUI
-                ev = str(exc)
-            with contextlib.suppress(RuntimeError):
-                self._evaluated.emit(clf, ev)
-
-        threading.Thread(target=work, name="digits-evaluate", daemon=True).start()
+        run_in_thread(
+            self,
+            lambda: digits.evaluate(clf, images, labels),
+            lambda ev: self._on_evaluated(clf, ev),
+            lambda exc: self._on_evaluated(clf, str(exc)),  # shown, never raised in the GUI
+            name="digits-evaluate",
+        )
 
     def _on_evaluated(self, clf: digits.Classifier, ev: Any) -> None:
         if clf is not self.clf:

@@ -15,7 +15,8 @@ API::
 
     fetch_dataset(name, parent, on_ready, on_failed) -> DatasetFetcher   # the three lines above
 
-Every signal is emitted on the GUI thread.  The thread runs
+Every signal is emitted on the GUI thread; the thread itself never touches Qt
+(:mod:`playground.ui.background`).  The thread runs
 ``data.locate(name, download=True, progress=..., cancel=...)``; if the files are
 already there (verified) ``ready`` comes quickly and no dialog appears.  Only when a
 download actually starts does a NON-modal QProgressDialog with Cancel show; the app
@@ -28,7 +29,6 @@ caller shows it (QMessageBox or an inline label).  The fetcher is a child of
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from playground.core import data
+from playground.ui.background import BackgroundTask, Progress
 
 
 class DatasetFetcher(QObject):
@@ -45,57 +46,45 @@ class DatasetFetcher(QObject):
     failed = Signal(str, str)
     progress = Signal(int, int)
 
-    # posted from the thread; delivered on the GUI thread (queued)
-    _bg_progress = Signal(int, int)
-    _bg_done = Signal(object, str)  # files dict or None, error message
-
     def __init__(self, name: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.name = name
         self.files: dict[str, Path] = {}
         self.dialog: QProgressDialog | None = None
         self._parent_widget = parent
-        self._cancel = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._bg_progress.connect(self._on_progress, Qt.QueuedConnection)
-        self._bg_done.connect(self._on_done, Qt.QueuedConnection)
+        self._task: BackgroundTask | None = None
 
     def start(self) -> None:
         """Begin (no-op while already running)."""
         if self.running():
             return
-        self._cancel.clear()
-        self._thread = threading.Thread(target=self._work, name=f"fetch-{self.name}", daemon=True)
-        self._thread.start()
+        name = self.name
+
+        def work(progress: Progress) -> dict[str, Path]:  # in the thread: no Qt objects here
+            return data.locate(
+                name,
+                download=True,
+                progress=lambda done, total: progress.report((done, total)),
+                cancel=progress.cancelled,
+            )
+
+        self._task = BackgroundTask(
+            self, work, self._on_done, self._on_error, self._on_progress, f"fetch-{name}"
+        )
 
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._task is not None and self._task.running()
 
     def cancel(self) -> None:
         """Stop a download in progress (it ends with ``failed``)."""
-        self._cancel.set()
-
-    # ------------------------------------------------------------ thread
-    def _work(self) -> None:
-        try:
-            files = data.locate(
-                self.name, download=True, progress=self._emit_progress, cancel=self._cancel
-            )
-            result, message = files, ""
-        except data.DataMissing as exc:
-            result, message = None, str(exc)
-        except Exception as exc:  # noqa: BLE001 - never a traceback in the user's face
-            result, message = None, f"Could not get the {self.name} dataset: {exc}"
-        with contextlib.suppress(RuntimeError):  # the fetcher may be gone already
-            self._bg_done.emit(result, message)
-
-    def _emit_progress(self, done: int, total: int) -> None:
-        with contextlib.suppress(RuntimeError):
-            self._bg_progress.emit(done, total)
+        if self._task is not None:
+            self._task.cancel()
 
     # ------------------------------------------------------------ GUI thread
-    def _on_progress(self, done: int, total: int) -> None:
-        if self.dialog is None and not self._cancel.is_set() and self.running():
+    def _on_progress(self, value: tuple[int, int]) -> None:
+        done, total = value
+        cancelled = self._task is not None and self._task.cancelled.is_set()
+        if self.dialog is None and not cancelled and self.running():
             self._show_dialog(total)
         if self.dialog is not None:
             mb = 1e6
@@ -126,19 +115,27 @@ class DatasetFetcher(QObject):
         dialog.show()
         self.dialog = dialog
 
-    def _on_done(self, files: dict[str, Path] | None, message: str) -> None:
-        self._thread = None
+    def _close_dialog(self) -> None:
+        self._task = None
         if self.dialog is not None:
             with contextlib.suppress(RuntimeError):
                 self.dialog.canceled.disconnect(self.cancel)
                 self.dialog.close()
                 self.dialog.deleteLater()
             self.dialog = None
-        if files is not None:
-            self.files = files
-            self.ready.emit(self.name)
-        else:
-            self.failed.emit(self.name, message)
+
+    def _on_done(self, files: dict[str, Path]) -> None:
+        self._close_dialog()
+        self.files = files
+        self.ready.emit(self.name)
+
+    def _on_error(self, exc: BaseException) -> None:
+        self._close_dialog()
+        if isinstance(exc, data.DataMissing):
+            message = str(exc)
+        else:  # never a traceback in the user's face
+            message = f"Could not get the {self.name} dataset: {exc}"
+        self.failed.emit(self.name, message)
 
 
 def fetch_dataset(
