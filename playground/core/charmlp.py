@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from playground.core.training import LiveSettings, Snapshot, check_finite
+from playground.core.training import LiveSettings, Snapshot, check_finite, torch_threads
 
 PAD = "."
 SATURATED = 0.97  # |tanh| above this passes almost no gradient
@@ -567,31 +567,28 @@ class Run:
         groups = opt.param_groups
         model.train()
         step = start
-        threads_before = torch.get_num_threads()
-        if threads:
-            torch.set_num_threads(threads)  # per thread with OpenMP: this job's thread only
-        try:
-            for step in range(start + 1, end + 1):
-                ix = torch.randint(0, n, (B,), generator=g, device=dev)
-                loss = F.cross_entropy(model(Xtr[ix]), Ytr[ix])
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                lr = scheduled_lr(cfg, step, settings.lr)
-                for group in groups:
-                    group["lr"] = lr
-                opt.step()
-                self.step, self.lr = step, lr
-                object.__setattr__(model, "steps_trained", step)  # skips nn.Module's checks
-                metrics = {"loss": check_finite(loss.item(), step), "lr": lr}
-                if step % dev_every == 0 or step == end:
-                    metrics["dev_loss"] = split_loss(model, *self.data["dev"])
-                yield Snapshot(step, end, metrics, self.detail, "step")
-                if getattr(settings, "stop", False):
-                    break
-            self.final = self.losses()
-        finally:
-            model.steps_trained = self.step = step
-            torch.set_num_threads(threads_before)
+        with torch_threads(threads or None, dev):  # one thread: see training.torch_threads
+            try:
+                for step in range(start + 1, end + 1):
+                    ix = torch.randint(0, n, (B,), generator=g, device=dev)
+                    loss = F.cross_entropy(model(Xtr[ix]), Ytr[ix])
+                    opt.zero_grad(set_to_none=True)
+                    loss.backward()
+                    lr = scheduled_lr(cfg, step, settings.lr)
+                    for group in groups:
+                        group["lr"] = lr
+                    opt.step()
+                    self.step, self.lr = step, lr
+                    object.__setattr__(model, "steps_trained", step)  # skips nn.Module's checks
+                    metrics = {"loss": check_finite(loss.item(), step), "lr": lr}
+                    if step % dev_every == 0 or step == end:
+                        metrics["dev_loss"] = split_loss(model, *self.data["dev"])
+                    yield Snapshot(step, end, metrics, self.detail, "step")
+                    if getattr(settings, "stop", False):
+                        break
+                self.final = self.losses()
+            finally:
+                model.steps_trained = self.step = step
         final = {f"final_{k}": v for k, v in self.final.items()}
         self._detail_at = self._samples_at = -math.inf  # the last views are always fresh
         yield Snapshot(model.steps_trained, end, final, self.detail, "step")
@@ -722,9 +719,7 @@ def lr_finder(
     opt = _optimizer(model, config, 10**low)
     model.train()
     best = math.inf
-    threads_before = torch.get_num_threads()
-    torch.set_num_threads(1)  # as in Run.train: small batches run fastest on one thread
-    try:
+    with torch_threads(1, model.device):  # as in Run.train: small batches, one thread
         for i, e in enumerate(exps):
             lr = float(10**e)
             ix = torch.randint(0, len(Ytr), (config.batch_size,), generator=g, device=model.device)
@@ -743,8 +738,6 @@ def lr_finder(
             best = min(best, value)
             if value > 4 * best and i > steps // 10:
                 break
-    finally:
-        torch.set_num_threads(threads_before)
     yield Snapshot(len(seen_e), len(seen_e), {}, detail)
 
 

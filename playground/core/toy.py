@@ -27,11 +27,9 @@ or more than doubles raises :class:`~playground.core.training.Diverged`.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import math
-import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -41,7 +39,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from playground.core.training import Diverged, Job, LiveSettings, Snapshot
+from playground.core.training import Diverged, Job, LiveSettings, Snapshot, torch_threads
 
 DATASETS = ("fruit", "circle", "xor", "gauss", "spiral", "moons")
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1", "sin x2")
@@ -371,35 +369,13 @@ class ToyConfig:
         return cls(**values)
 
 
-_threads_lock = threading.RLock()  # reentrant: a collected generator may exit inside
-_threads_users = 0
-_threads_saved = 1
-
-
-@contextlib.contextmanager
 def one_thread(device: Any = "cpu"):
-    """Run torch's CPU kernels on one thread inside this block (restored after).
+    """Torch's CPU kernels on one thread inside this block (restored after).
 
     The toy model's matrices are tiny: torch's thread pool only adds waiting, and on a
     busy machine the waiting costs ~30x (a 100x100 boundary view: 3 ms vs 95 ms).
     """
-    global _threads_users, _threads_saved
-    if torch.device(device).type != "cpu":
-        yield
-        return
-    with _threads_lock:
-        if _threads_users == 0:
-            _threads_saved = torch.get_num_threads()
-            if _threads_saved != 1:
-                torch.set_num_threads(1)
-        _threads_users += 1
-    try:
-        yield
-    finally:
-        with _threads_lock:
-            _threads_users -= 1
-            if _threads_users == 0 and _threads_saved != 1:
-                torch.set_num_threads(_threads_saved)
+    return torch_threads(1, device)
 
 
 _ACT = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "linear": lambda h: h}

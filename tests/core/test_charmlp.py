@@ -9,16 +9,14 @@ import pytest
 import torch
 
 from playground.core import charmlp, data
-from playground.core.training import LiveSettings
+from playground.core.training import LiveSettings, torch_threads
 
 
 @pytest.fixture(autouse=True, scope="module")
 def one_thread():
     """Tiny matrices: one torch thread is fastest, and fair to a shared CI machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+    with torch_threads(1):
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,14 @@ import math
 
 import pytest
 
-from playground.core.training import Diverged, LiveSettings, Snapshot, check_finite, run
+from playground.core.training import (
+    Diverged,
+    LiveSettings,
+    Snapshot,
+    check_finite,
+    run,
+    torch_threads,
+)
 
 
 def counting(n, settings=None):
@@ -29,3 +36,17 @@ def test_live_settings_update_and_copy():
     s.update(lr=0.01)
     s.l2 = 1e-3
     assert s.as_dict() == {"lr": 0.01, "l2": 1e-3}
+
+
+def test_torch_threads_sets_and_restores_in_this_thread():
+    import torch
+
+    before = torch.get_num_threads()
+    with torch_threads(1):
+        assert torch.get_num_threads() == 1
+        with torch_threads(1):
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+    with torch_threads(None):
+        assert torch.get_num_threads() == before

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import pytest
-import torch
 from PySide6.QtCore import QSettings
 
+from playground.core.training import torch_threads
 from playground.ui.tabs.charmlp import CharMLPTab
 
 
 @pytest.fixture(autouse=True, scope="module")
 def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+    with torch_threads(1):
+        yield
 
 
 @pytest.fixture

@@ -84,6 +84,11 @@ def _fmt_time(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+def _room_for_lines(label: QLabel, lines: int) -> None:
+    """A wrapped label in a squeezed layout otherwise gets one line and clips the rest."""
+    label.setMinimumHeight(lines * label.fontMetrics().lineSpacing() + 4)
+
+
 class DigitsTab(Tab):
     """Draw, predict, train on MNIST and Fashion-MNIST."""
 
@@ -339,6 +344,7 @@ class DigitsTab(Tab):
         self.results_label.setObjectName("resultsLabel")
         self.results_label.setWordWrap(True)
         self.results_label.setToolTip("The model's accuracy on the 10,000 test images.")
+        _room_for_lines(self.results_label, 2)
         v.addWidget(self.results_label)
         self.download_button = QPushButton("Download the dataset")
         self.download_button.setToolTip("Fetch the dataset (about 30 MB) and check its checksums.")
@@ -355,6 +361,7 @@ class DigitsTab(Tab):
         row = QHBoxLayout()
         self.gallery_label = QLabel("")
         self.gallery_label.setWordWrap(True)
+        _room_for_lines(self.gallery_label, 2)
         row.addWidget(self.gallery_label, 1)
         self.all_mistakes_button = QPushButton("All mistakes")
         self.all_mistakes_button.setToolTip("Show the mistakes the model was most sure about.")

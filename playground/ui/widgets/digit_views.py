@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
+from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
 from playground.ui.style import OKABE_ITO
@@ -155,6 +155,7 @@ class ConfusionMatrix(pg.PlotWidget):
         p.setRange(xRange=(0, 10), yRange=(0, 10), padding=0.01)
         self.counts = np.zeros((10, 10), np.int64)
         self.scene().sigMouseClicked.connect(self._clicked)
+        p.vb.sigResized.connect(self._fit_text)
         self.set_names([str(i) for i in range(10)])
 
     def set_names(self, names: list[str]) -> None:
@@ -175,6 +176,15 @@ class ConfusionMatrix(pg.PlotWidget):
             n = int(counts[t, q])
             item.setText(str(n) if n else "")
             item.setColor("#ffffff" if shade[t, q] > 0.55 * top else "#222222")
+
+    def _fit_text(self, *_: object) -> None:
+        """Size the counts to the cells, so that four digits ("1135") fit in one."""
+        vb = self.plotItem.vb
+        cell = min(vb.width(), vb.height()) / 10
+        font = QFont()
+        font.setPixelSize(max(7, min(13, int(cell / 3.0))))
+        for item in self.texts:
+            item.setFont(font)
 
     def select(self, true: int, pred: int) -> None:
         self.selection.setRect(pred, true, 1, 1)
