@@ -39,32 +39,20 @@ import numpy as np
 import torch
 from torch import nn
 
+from playground.core.toy_names import (  # noqa: F401 - toy's names live there, torch-free
+    ACTIVATIONS,
+    DATASETS,
+    FEATURE_LABELS,
+    FEATURES,
+    MAX_CLASSES,
+    MAX_LAYERS,
+    MAX_WIDTH,
+    MULTICLASS,
+    OPTIMIZER_LABELS,
+    OPTIMIZERS,
+)
 from playground.core.training import Diverged, Job, LiveSettings, Snapshot, torch_threads
 
-DATASETS = ("fruit", "circle", "xor", "gauss", "spiral", "moons")
-FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1", "sin x2")
-FEATURE_LABELS = {
-    "x1": "x₁",
-    "x2": "x₂",
-    "x1^2": "x₁²",
-    "x2^2": "x₂²",
-    "x1*x2": "x₁·x₂",
-    "sin x1": "sin(x₁)",
-    "sin x2": "sin(x₂)",
-}
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
-OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adagrad", "adam")
-OPTIMIZER_LABELS = {
-    "sgd": "SGD",
-    "momentum": "SGD + momentum",
-    "rmsprop": "RMSprop",
-    "adagrad": "AdaGrad",
-    "adam": "Adam",
-}
-MULTICLASS = ("gauss", "spiral")  # datasets that can have 3..5 classes
-MAX_CLASSES = 5
-MAX_LAYERS = 6
-MAX_WIDTH = 32
 DEFAULT_EXTENT = (-6.0, 6.0, -6.0, 6.0)
 FRUIT_EXTENT = (0.0, 10.0, 0.0, 10.0)
 INPUT_RANGE = 6.0  # the plane is mapped onto [-INPUT_RANGE, INPUT_RANGE]^2 for the net

@@ -309,16 +309,3 @@ def test_settings_round_trip(qtbot, tab, tmp_path):
     assert other.learning_rate() == pytest.approx(0.003)
     assert other.reg_combo.currentData() == "l2" and other.discretize_box.isChecked()
     other.shutdown()
-
-
-def test_the_tabs_copies_of_the_cores_names_agree():
-    """The tab keeps torch-free copies of toy's names (so it can draw before torch loads)."""
-    from playground.core import toy
-    from playground.ui.tabs import boundary
-
-    assert tuple(boundary.DATASETS) == toy.DATASETS
-    assert boundary.MULTICLASS == toy.MULTICLASS
-    assert boundary.FEATURES == toy.FEATURES
-    assert boundary.FEATURE_LABELS == toy.FEATURE_LABELS
-    assert tuple(boundary.ACTIVATIONS) == toy.ACTIVATIONS
-    assert tuple(boundary.OPTIMIZERS) == toy.OPTIMIZERS

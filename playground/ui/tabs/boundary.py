@@ -44,6 +44,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from playground.core.toy_names import (
+    ACTIVATION_LABELS,
+    DATASET_TITLES,
+    FEATURE_LABELS,
+    FEATURES,
+    MAX_CLASSES,
+    MAX_LAYERS,
+    MAX_WIDTH,
+    MULTICLASS,
+    OPTIMIZER_LABELS,
+)
 from playground.ui.style import OKABE_ITO, TEST_COLOR, TRAIN_COLOR, rgb
 from playground.ui.tabs.base import Tab
 from playground.ui.widgets.curves import CurvePlot
@@ -52,38 +63,9 @@ from playground.ui.widgets.plane import PlaneView
 from playground.ui.widgets.run_controls import RunControls
 from playground.ui.worker import Frame, Worker
 
-# Mirrors of playground.core.toy's names, so that building the tab never imports torch.
-DATASETS = {
-    "fruit": "Fruit: safe or poisonous?",
-    "circle": "Circle",
-    "xor": "XOR (four corners)",
-    "gauss": "Gaussian blobs",
-    "spiral": "Spiral",
-    "moons": "Two moons",
-}
-MULTICLASS = ("gauss", "spiral")  # datasets that can have 3..5 classes
-FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1", "sin x2")
-FEATURE_LABELS = {
-    "x1": "x₁",
-    "x2": "x₂",
-    "x1^2": "x₁²",
-    "x2^2": "x₂²",
-    "x1*x2": "x₁·x₂",
-    "sin x1": "sin(x₁)",
-    "sin x2": "sin(x₂)",
-}
-ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear"}
-OPTIMIZERS = {
-    "sgd": "SGD",
-    "momentum": "SGD + momentum",
-    "rmsprop": "RMSprop",
-    "adagrad": "AdaGrad",
-    "adam": "Adam",
-}
 LR_CHOICES = (1e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 LR_MIN, LR_MAX = 1e-5, 10.0
 REG_RATES = (0.0, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-MAX_LAYERS, MAX_WIDTH, MAX_CLASSES = 6, 32, 5
 RES = 100  # grid points a side of the boundary view
 WEIGHT_RANGE = 10.0  # single-neuron sliders go from -10 to 10
 
@@ -369,7 +351,7 @@ class BoundaryTab(Tab):
         h.addWidget(_stack("Decay", self.decay_spin))
 
         self.act_combo = QComboBox()
-        for k, v in ACTIVATIONS.items():
+        for k, v in ACTIVATION_LABELS.items():
             self.act_combo.addItem(v, k)
         self.act_combo.setCurrentIndex(1)
         self.act_combo.setToolTip("The non-linearity each hidden neuron applies to its sum.")
@@ -377,7 +359,7 @@ class BoundaryTab(Tab):
         h.addWidget(_stack("Activation", self.act_combo))
 
         self.opt_combo = QComboBox()
-        for k, v in OPTIMIZERS.items():
+        for k, v in OPTIMIZER_LABELS.items():
             self.opt_combo.addItem(v, k)
         self.opt_combo.setToolTip(
             "How the gradient becomes a step; changing it keeps the weights learned so far."
@@ -476,7 +458,7 @@ class BoundaryTab(Tab):
         g.setContentsMargins(6, 4, 6, 6)
         g.setVerticalSpacing(3)
         self.dataset_combo = QComboBox()
-        for k, text in DATASETS.items():
+        for k, text in DATASET_TITLES.items():
             self.dataset_combo.addItem(text, k)
         self.dataset_combo.setToolTip(
             "Which points to learn: fruit is the story (safe or poisonous?), the rest are classics."
