@@ -42,7 +42,7 @@ class FittedPlot(pg.PlotWidget):
         metrics = QFontMetrics(font)
         # the title is centred over the data area: it may overhang the left axis as far as
         # it overhangs the right edge (a few pixels): the room is about the data area
-        room = self.width() - self.getAxis("left").width() - 10
+        room = self.width() - self.getAxis("left").width() - 24
         text = variants[-1]
         for v in variants:
             if metrics.horizontalAdvance(_TAG.sub("", v).replace("&nbsp;", " ")) <= room:
