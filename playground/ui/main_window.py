@@ -21,7 +21,7 @@ from playground.ui.tabs.bigram import BigramTab
 from playground.ui.tabs.boundary import BoundaryTab
 from playground.ui.tabs.charmlp import CharMLPTab
 from playground.ui.tabs.digits import DigitsTab
-from playground.ui.worker import collect_garbage_on_gui_thread
+from playground.ui.worker import collect_garbage_on_gui_thread, freeze_long_lived_objects
 
 pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
 
@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------- devices
     def _devices_found(self, found: list[str]) -> None:
+        freeze_long_lived_objects()  # torch is imported now: no more 100 ms collections
         self._add_devices(found)
         self.devices_found.emit(found)
 

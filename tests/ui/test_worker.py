@@ -132,3 +132,14 @@ def test_a_deleted_worker_stops_its_job_and_dies_on_the_gui_thread(qtbot):
     qtbot.waitUntil(lambda: not thread.is_alive(), timeout=5000)
     gc.collect()
     assert freed_in == [threading.main_thread()]
+
+
+def test_long_lived_objects_are_frozen_once_torch_is_there(qtbot):
+    """A full collection of torch's and Qt's objects stalls the GUI ~100 ms: they are
+    frozen out of the collector's sight at the first frame after torch is imported."""
+    import torch  # noqa: F401 - the app imports it in a job; here, up front
+
+    w = Worker()
+    with qtbot.waitSignal(w.finished, timeout=5000):
+        w.start(job(10))
+    assert gc.get_freeze_count() > 100_000
