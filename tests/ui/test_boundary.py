@@ -217,6 +217,55 @@ def test_single_neuron_mode_by_hand(qtbot, tab):
     tab.toggle_play()
 
 
+def _line_through(tab: BoundaryTab) -> tuple[float, float, float]:
+    """The single neuron's line a1*x + a2*y + a0 = 0 in plane coordinates, from its weights."""
+    W, b = tab._run.model.weights()[0]
+    (cx, cy), (fx, fy) = tab._toy.input_scaling(tab._extent())
+    a1, a2 = float(W[0, 0]) * fx, float(W[0, 1]) * fy
+    return a1, a2, float(b[0]) - a1 * cx - a2 * cy
+
+
+def test_drag_the_single_neurons_line_on_the_plane(qtbot, tab):
+    tab.set_hidden(())
+    _settle(qtbot, tab)
+    tab.set_neuron_weights(np.array([[1.0, -1.0]]), np.array([0.0]))
+    qtbot.waitUntil(
+        lambda: np.allclose(tab._run.model.weights()[0][0], [[1.0, -1.0]]), timeout=WAIT
+    )
+    plane = tab.plane
+    assert plane.handles.isVisible() and set(plane._handle_pos) == {"move", "turn"}
+    w_before = tab._run.model.weights()[0][0].copy()
+
+    # the dot: drag it to (7, 3); the line now passes there, with the same weights
+    foot = plane._handle_pos["move"]
+    start = plane.data_to_widget(*foot)
+    target = plane.data_to_widget(7.0, 3.0)
+    qtbot.mousePress(plane.viewport(), Qt.LeftButton, pos=start)
+    qtbot.mouseMove(plane.viewport(), target)
+    qtbot.mouseRelease(plane.viewport(), Qt.LeftButton, pos=target)
+    qtbot.waitUntil(
+        lambda: abs(sum(np.multiply(_line_through(tab), (7, 3, 1)))) < 0.05, timeout=WAIT
+    )
+    assert np.allclose(tab._run.model.weights()[0][0], w_before, atol=1e-5)
+    n_points = sum(len(a) for a in tab.points()[::2])
+
+    # the arrow's head: drag it straight up from the dot; the weight vector turns to +x2
+    foot = plane._handle_pos["move"]
+    start = plane.data_to_widget(*plane._handle_pos["turn"])
+    target = plane.data_to_widget(float(foot[0]), float(foot[1]) + 2.0)
+    qtbot.mousePress(plane.viewport(), Qt.LeftButton, pos=start)
+    qtbot.mouseMove(plane.viewport(), target)
+    qtbot.mouseRelease(plane.viewport(), Qt.LeftButton, pos=target)
+
+    def turned() -> bool:
+        a1, a2, _ = _line_through(tab)
+        return a2 > 0 and abs(a1) < 0.1 * a2
+
+    qtbot.waitUntil(turned, timeout=WAIT)
+    assert sum(len(a) for a in tab.points()[::2]) == n_points  # a drag adds no points
+    assert tab.weight_sliders[1][1].text().startswith("+")  # the w2 slider follows
+
+
 def test_more_than_two_classes(qtbot, tab):
     tab.dataset_combo.setCurrentIndex(tab.dataset_combo.findData("gauss"))
     tab.classes_spin.setValue(3)

@@ -237,7 +237,8 @@ class BoundaryTab(Tab):
         "<li>Hover a neuron to see what it responds to; hover a weight to read it, click it "
         "to set it.</li>"
         "<li>0 hidden layers is a single neuron: its boundary is a line. Set its weights "
-        "with the sliders, then press play and watch gradient descent do it.</li>"
+        "with the sliders, or drag the line on the plane (the dot moves it, the arrow turns "
+        "and sharpens it), then press play and watch gradient descent do it.</li>"
         "<li><b>Ctrl+S</b>/<b>Ctrl+O</b> save/open the whole experiment.</li></ul>"
     )
 
@@ -672,8 +673,8 @@ class BoundaryTab(Tab):
         self.hand_loss_label.setObjectName("handLossLabel")
         v.addWidget(self.hand_loss_label)
         note = QLabel(
-            "Drag the sliders to move the boundary and make the training loss as small as you "
-            "can; then press Play and watch gradient descent do the same."
+            "Drag the sliders, or the line's dot and arrow on the plane, to make the training "
+            "loss as small as you can; then press Play and watch gradient descent do the same."
         )
         note.setWordWrap(True)
         note.setStyleSheet("color: #555; font-size: 8pt;")
@@ -698,6 +699,7 @@ class BoundaryTab(Tab):
         )
         self.plane.setMinimumHeight(380)
         self.plane.clicked.connect(self._plane_clicked)
+        self.plane.line_dragged.connect(self._line_dragged)
         self.plane.hovered.connect(self._plane_hovered)
         self.plane.left.connect(lambda: self.readout.setText(" "))
         self.plane.set_message("Loading PyTorch…")
@@ -1371,6 +1373,20 @@ class BoundaryTab(Tab):
             a1, a2 = values[0] * fx, values[1] * fy
             line = (a1, a2, b - a1 * cx - a2 * cy)
         self.plane.set_single_neuron(line, f"{eq} = 0" if line else "")
+
+    def _line_dragged(self, a1: float, a2: float, a0: float) -> None:
+        """A handle on the plane moved the line a1*x + a2*y + a0 = 0: back to w1, w2, b."""
+        if self._weights is None or self._toy is None or self._features() != ("x1", "x2"):
+            return
+        (cx, cy), (fx, fy) = self._toy.input_scaling(self._extent())
+        W = np.array([[a1 / fx, a2 / fy]], np.float32)
+        b = np.array([a0 + a1 * cx + a2 * cy], np.float32)
+        for (s, label), v in zip(self.weight_sliders, [*W[0], b[0]], strict=True):
+            label.setText(f"{v:+.2f}")
+            s.blockSignals(True)
+            s.setValue(int(round(max(-WEIGHT_RANGE, min(WEIGHT_RANGE, float(v))) * 100)))
+            s.blockSignals(False)
+        self.set_neuron_weights(W, b)
 
     def _slider_moved(self, *_: Any) -> None:
         if self._weights is None or self._run is None:

@@ -5,7 +5,9 @@ Everything is created once; each frame only calls ``setImage`` / ``setData``:
 - the decision boundary as line segments (a vectorised marching squares, fast enough
   for every frame and for any number of classes),
 - training points filled, test points hollow,
-- in single-neuron mode, the line w1*x1 + w2*x2 + b = 0 and its equation.
+- in single-neuron mode, the line w1*x1 + w2*x2 + b = 0, its equation and two drag
+  handles: a dot on the line moves it (the bias), the arrow's head turns it and sets its
+  steepness (the weights: the arrow is the weight vector, pointing at class 1).
 Left/right clicks are turned into data coordinates and emitted; the tab decides what
 they mean (add a point, remove the nearest one).
 """
@@ -22,6 +24,20 @@ from playground.ui.style import OKABE_ITO, rgb
 # colour of negative / positive values in neuron maps and weights (like TF Playground)
 NEGATIVE = OKABE_ITO[0]  # orange
 POSITIVE = OKABE_ITO[1]  # blue
+
+
+HANDLE_PX = 12  # how near (pixels) a press must be to grab a handle
+
+
+def arrow_length(norm: float, width: float) -> float:
+    """Plane length of the weight arrow for a weight vector of length ``norm``: grows like
+    a log, so small and large weights both keep a visible arrow inside the plane."""
+    return 0.08 * width * (1.0 + np.log1p(norm))
+
+
+def norm_from_arrow(length: float, width: float) -> float:
+    """The inverse of :func:`arrow_length` (0 for arrows shorter than the shortest)."""
+    return float(max(np.expm1(length / (0.08 * width) - 1.0), 0.0))
 
 
 def class_colors(n_classes: int) -> list[str]:
@@ -147,12 +163,15 @@ class PlaneView(pg.PlotWidget):
 
     Signals: ``clicked(x, y, button, modifiers)`` in data coordinates when the user
     clicks inside the plane (and keeps dragging: one more every few pixels);
-    ``hovered(x, y)`` as the mouse moves over it; ``left()`` when it leaves.
+    ``hovered(x, y)`` as the mouse moves over it; ``left()`` when it leaves;
+    ``line_dragged(a1, a2, a0)``: the single-neuron line a1*x + a2*y + a0 = 0 (plane
+    coordinates) as the user drags one of its handles.
     """
 
     clicked = Signal(float, float, object, object)
     hovered = Signal(float, float)
     left = Signal()
+    line_dragged = Signal(float, float, float)
 
     def __init__(self, parent=None):
         super().__init__(parent=parent)
@@ -177,6 +196,15 @@ class PlaneView(pg.PlotWidget):
         self.line = pg.PlotCurveItem(pen=pg.mkPen("#111", width=2.5, style=Qt.DashLine))
         self.line.setZValue(6)
         self.addItem(self.line)
+        self.arrow = pg.PlotCurveItem(pen=pg.mkPen("#111", width=2))
+        self.arrow.setZValue(7)
+        self.addItem(self.arrow)
+        self.handles = pg.ScatterPlotItem(pxMode=True)
+        self.handles.setZValue(15)
+        self.addItem(self.handles)
+        self._line: tuple[float, float, float] | None = None
+        self._handle_pos: dict[str, np.ndarray] = {}
+        self._grabbed: str | None = None
         self.equation = pg.TextItem("", color="#111", fill=pg.mkBrush(255, 255, 255, 210))
         self.equation.setZValue(20)
         self.addItem(self.equation)
@@ -303,28 +331,76 @@ class PlaneView(pg.PlotWidget):
         self.test_points.setVisible(on)
 
     def set_single_neuron(self, line: tuple[float, float, float] | None, text: str = "") -> None:
-        """Draw the line a1*x + a2*y + a0 = 0 (plane coordinates) and a caption (None hides)."""
+        """Draw the line a1*x + a2*y + a0 = 0 (plane coordinates), its caption and its drag
+        handles (None hides them)."""
         show = line is not None
-        self.line.setVisible(show)
-        self.equation.setVisible(show)
+        self._line = tuple(float(v) for v in line) if show else None
+        for item in (self.line, self.equation, self.arrow, self.handles):
+            item.setVisible(show)
+        self._handle_pos = {}
         if not show:
             return
-        a1, a2, a0 = line
+        a1, a2, a0 = self._line
         xmin, xmax, ymin, ymax = self._extent
         self.equation.setText(text)
         self.equation.setPos(xmin, ymax)
         norm = float(np.hypot(a1, a2))
         if norm < 1e-9:
             self.line.setData([], [])
+            self.arrow.setData([], [])
+            self.handles.setData([])
             return
-        # points p0 + s*d: p0 the line's point nearest the origin, d along the line
-        p0 = np.array([a1, a2]) * (-a0 / norm**2)
-        d = np.array([-a2, a1]) / norm
-        mid = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
-        foot = p0 + d * float(np.dot(mid - p0, d))  # the line's point nearest the centre
+        foot, d = self._foot(a1, a2, a0)
         span = 2 * max(xmax - xmin, ymax - ymin)
         ends = np.array([foot - span * d, foot + span * d])
         self.line.setData(ends[:, 0], ends[:, 1])
+        # the weight vector: normal to the line, towards the side the neuron calls class 1
+        head = foot + np.array([a1, a2]) / norm * arrow_length(norm, xmax - xmin)
+        self.arrow.setData([foot[0], head[0]], [foot[1], head[1]])
+        self._handle_pos = {"move": foot, "turn": head}
+        angle = float(np.degrees(np.arctan2(a2, a1)))  # the head points the arrow's way
+        self.handles.setData(
+            pos=[foot, head],
+            symbol=["o", _arrowhead(angle)],
+            size=[13, 18],
+            brush=[pg.mkBrush("#ffffff"), pg.mkBrush("#111111")],
+            pen=[pg.mkPen("#111", width=2), pg.mkPen("#fff", width=1)],
+        )
+
+    def _foot(self, a1: float, a2: float, a0: float) -> tuple[np.ndarray, np.ndarray]:
+        """The line's point nearest the plane's centre, and the unit vector along the line."""
+        xmin, xmax, ymin, ymax = self._extent
+        norm = float(np.hypot(a1, a2))
+        p0 = np.array([a1, a2]) * (-a0 / norm**2)  # the line's point nearest the origin
+        d = np.array([-a2, a1]) / norm
+        mid = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
+        return p0 + d * float(np.dot(mid - p0, d)), d
+
+    def _handle_at(self, pos) -> str | None:
+        """The handle within HANDLE_PX pixels of widget position ``pos`` (the head first)."""
+        for name in ("turn", "move"):
+            p = self._handle_pos.get(name)
+            if p is not None:
+                w = self.data_to_widget(float(p[0]), float(p[1]))
+                if np.hypot(w.x() - pos.x(), w.y() - pos.y()) <= HANDLE_PX:
+                    return name
+        return None
+
+    def _drag_handle(self, x: float, y: float) -> None:
+        a1, a2, a0 = self._line
+        q = np.array([x, y])
+        if self._grabbed == "move":  # same weights, the line through the mouse
+            a0 = -(a1 * x + a2 * y)
+        else:  # the arrow's head follows the mouse; the line keeps its foot
+            foot, _ = self._foot(a1, a2, a0)
+            v = q - foot
+            length = float(np.hypot(*v))
+            if length < 1e-9:
+                return
+            xmin, xmax = self._extent[:2]
+            a1, a2 = v / length * max(norm_from_arrow(length, xmax - xmin), 1e-3)
+            a0 = -(a1 * foot[0] + a2 * foot[1])
+        self.line_dragged.emit(float(a1), float(a2), float(a0))
 
     def export_png(self, path: str) -> bool:
         """Save the view as a PNG (what is on screen, at screen resolution)."""
@@ -344,6 +420,12 @@ class PlaneView(pg.PlotWidget):
         return self.mapFromScene(scene)
 
     def mousePressEvent(self, ev) -> None:  # noqa: N802 - Qt name
+        if ev.button() == Qt.LeftButton and self._line is not None:
+            self._grabbed = self._handle_at(ev.position())
+            if self._grabbed is not None:
+                self.setCursor(Qt.ClosedHandCursor)
+                ev.accept()
+                return
         if ev.button() in (Qt.LeftButton, Qt.RightButton):
             x, y, inside = self._to_data(ev.position())
             if inside:
@@ -355,6 +437,9 @@ class PlaneView(pg.PlotWidget):
         super().mousePressEvent(ev)
 
     def mouseReleaseEvent(self, ev) -> None:  # noqa: N802
+        if self._grabbed is not None:
+            self._grabbed = None
+            self.unsetCursor()
         if ev.button() in (Qt.LeftButton, Qt.RightButton):
             self._last_drag = None
             ev.accept()
@@ -363,6 +448,15 @@ class PlaneView(pg.PlotWidget):
 
     def mouseMoveEvent(self, ev) -> None:  # noqa: N802
         x, y, inside = self._to_data(ev.position())
+        if self._grabbed is not None and self._line is not None:
+            self._drag_handle(x, y)
+            ev.accept()
+            return
+        if self._line is not None:  # show that the handles can be grabbed
+            if self._handle_at(ev.position()) is not None:
+                self.setCursor(Qt.OpenHandCursor)
+            else:
+                self.unsetCursor()
         if inside:
             self.hovered.emit(x, y)
         else:
@@ -378,3 +472,16 @@ class PlaneView(pg.PlotWidget):
     def leaveEvent(self, ev) -> None:  # noqa: N802
         self.left.emit()
         super().leaveEvent(ev)
+
+
+def _arrowhead(angle_deg: float):
+    """A filled triangle pointing at ``angle_deg`` (counter-clockwise from +x), as a symbol."""
+    from PySide6.QtGui import QPainterPath, QTransform
+
+    path = QPainterPath()
+    path.moveTo(0.5, 0.0)
+    path.lineTo(-0.4, 0.35)
+    path.lineTo(-0.4, -0.35)
+    path.closeSubpath()
+    # scatter symbols are drawn with y pointing down: turn the other way
+    return QTransform().rotate(-angle_deg).map(path)
