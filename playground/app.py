@@ -40,8 +40,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Start the app; returns the process exit code."""
     args = parse_args(argv)
-    if args.screenshot and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    if args.screenshot and not _has_screen():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no screen: draw offscreen
+    problem = _screen_problem()
+    if problem:
+        print(f"playground: {problem}", file=sys.stderr)
+        return 2
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -55,6 +59,63 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         return _exit_cleanly(_screenshot(app, window, args.screenshot, args.timeout))
     return _exit_cleanly(app.exec())
+
+
+def _has_screen() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _screen_problem() -> str:
+    """Why Qt would abort on start (with a message most people can't act on), or "".
+
+    Linux only: no desktop session at all, or Qt's X11 plugin without libxcb-cursor.
+    """
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return ""
+    if not _has_screen():
+        return (
+            "no display found (neither DISPLAY nor WAYLAND_DISPLAY is set). Start it from a "
+            "desktop session; on a machine without a screen, `playground --screenshot out.png` "
+            "draws the window offscreen, or set QT_QPA_PLATFORM=offscreen."
+        )
+    display = os.environ.get("DISPLAY", "")
+    if not os.environ.get("WAYLAND_DISPLAY") and display.startswith(":"):
+        number = display[1:].split(".")[0]
+        if number.isdigit() and not os.path.exists(f"/tmp/.X11-unix/X{number}"):
+            return f"cannot reach the X display {display} (no X server is running there)."
+    if not os.environ.get("WAYLAND_DISPLAY"):
+        missing = _missing_x11_libraries()
+        if missing:
+            return (
+                f"Qt's X11 plugin cannot load: {', '.join(missing)} missing. Install Qt's X11 "
+                "libraries (Debian/Ubuntu: sudo apt install libxcb-cursor0 libxcb-icccm4 "
+                "libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxkbcommon-x11-0; "
+                "Fedora: sudo dnf install xcb-util-cursor xcb-util-wm xcb-util-keysyms "
+                "xcb-util-image xcb-util-renderutil libxkbcommon-x11) and start again."
+            )
+    return ""
+
+
+def _missing_x11_libraries() -> list[str]:
+    """System libraries Qt's X11 plugin needs but cannot find (Qt itself aborts with a
+    hint that names only libxcb-cursor, whatever is missing)."""
+    import ctypes
+    import ctypes.util
+    import re
+
+    import PySide6
+
+    missing = []
+    plugin = os.path.join(os.path.dirname(PySide6.__file__), "Qt/plugins/platforms/libqxcb.so")
+    if os.path.exists(plugin):
+        try:
+            ctypes.CDLL(plugin)
+        except OSError as exc:  # names the first library it could not open
+            found = re.search(r"(lib[\w.+-]+\.so[\w.]*): cannot open", str(exc))
+            missing.append(found.group(1) if found else str(exc))
+    if ctypes.util.find_library("xcb-cursor") is None:  # Qt opens it at run time
+        missing.append("libxcb-cursor.so.0")
+    return missing
 
 
 def _exit_cleanly(code: int, timeout: float = 5.0) -> int:

@@ -77,6 +77,26 @@ def test_screenshot_command(tmp_path):
     assert img.width() > 800 and img.height() > 500
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the checks are for Linux")
+def test_no_screen_gets_a_message_not_a_qt_abort(tmp_path):
+    """Without a display Qt aborts (exit 134) with a hint about the wrong library: the app
+    says what is wrong instead, and exits 2."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    for display, words in ((None, "no display found"), (":987", "cannot reach the X display")):
+        if display:
+            env["DISPLAY"] = display
+        r = subprocess.run(
+            [sys.executable, "-m", "playground"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert r.returncode == 2, r.stderr
+        assert words in r.stderr and "Traceback" not in r.stderr
+
+
 def test_letter_keys_type_into_text_boxes_instead_of_running(qtbot, tmp_path):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QLineEdit, QStackedWidget

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QDoubleValidator, QFont, QIcon
+from PySide6.QtGui import QDoubleValidator, QFont, QFontMetrics, QIcon
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -561,6 +561,9 @@ class BoundaryTab(Tab):
         )
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #666; font-size: 8pt;")
+        small = QFont(hint.font())
+        small.setPointSize(8)
+        hint.setMinimumHeight(3 * QFontMetrics(small).lineSpacing() + 2)  # never clipped
         o.addWidget(hint)
         v.addWidget(own)
 
