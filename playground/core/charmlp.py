@@ -457,10 +457,11 @@ def embedding_2d(C: np.ndarray) -> tuple[np.ndarray, tuple[str, str]]:
 
 
 # --------------------------------------------------------------------------- training
+_OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+
+
 def _optimizer(model: nn.Module, config: CharMLPConfig, lr: float) -> torch.optim.Optimizer:
-    if config.optimizer == "adam":
-        return torch.optim.Adam(model.parameters(), lr=lr)
-    return torch.optim.SGD(model.parameters(), lr=lr)
+    return _OPTIMIZERS[config.optimizer](model.parameters(), lr=lr)
 
 
 def default_dev_every(steps: int) -> int:
@@ -508,6 +509,7 @@ class Run:
         self.temperature = 1.0  # of the samples detail() draws
         self.detail_every_s = 0.0  # see detail()
         self._detail_at = -math.inf
+        self._opt: torch.optim.Optimizer | None = None  # kept across train() calls (Adam)
 
     def retune(self, config: CharMLPConfig) -> None:
         """Take new training settings (batch, optimizer, steps, rates, seed) for the next
@@ -563,7 +565,9 @@ class Run:
         dev_every = dev_every or default_dev_every(steps)
         dev = model.device
         g = torch.Generator(device=dev).manual_seed(cfg.seed + start)
-        opt = _optimizer(model, cfg, cfg.lr)
+        if self._opt is None or not isinstance(self._opt, _OPTIMIZERS[cfg.optimizer]):
+            self._opt = _optimizer(model, cfg, cfg.lr)  # Adam's moments carry on otherwise
+        opt = self._opt
         groups = opt.param_groups
         model.train()
         step = start

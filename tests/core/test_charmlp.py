@@ -196,3 +196,9 @@ def test_adam_option_trains_too(words):
     losses = [s.metrics["loss"] for s in run.train(300) if "loss" in s.metrics]
     assert np.mean(losses[-50:]) < np.mean(losses[:20]) - 0.3
     assert 2.0 < run.final["dev"] < 3.0
+    # training on continues with Adam's moments, not fresh ones
+    first = next(iter(run.model.parameters()))
+    assert int(run._opt.state[first]["step"]) == 300
+    for _ in run.train(20):
+        pass
+    assert int(run._opt.state[first]["step"]) == 320
