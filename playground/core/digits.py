@@ -307,7 +307,7 @@ class ScratchClassifier(Classifier):
         return sum(v.size for v in self.net.params.values())
 
     def arrays(self) -> dict[str, np.ndarray]:
-        return dict(self.net.params)
+        return self.net.state_dict()
 
     def first_layer(self) -> np.ndarray:
         return self.net.params["W0"].T.reshape(-1, 28, 28).copy()
@@ -339,13 +339,6 @@ class TorchClassifier(Classifier):
             self.module = build_module(kind, arch)
         self.device = torch.device(device)
         self.module.to(self.device).eval()
-
-    def to(self, device: Any) -> TorchClassifier:
-        import torch
-
-        self.device = torch.device(device)
-        self.module.to(self.device)
-        return self
 
     def _input(self, images: np.ndarray):
         import torch
@@ -600,9 +593,8 @@ def _train_scratch(clf, x, y, test, config, live, reports_per_epoch) -> Iterator
 
 
 def _test_metrics(clf: Classifier, images: np.ndarray, labels: np.ndarray) -> dict[str, float]:
-    p = clf.predict_proba(as_float(images))
-    loss = float(-np.log(p[np.arange(len(labels)), labels] + 1e-12).mean())
-    return {"test_loss": loss, "test_acc": float((p.argmax(1) == labels).mean())}
+    ev = evaluate(clf, images, labels)
+    return {"test_loss": ev.loss, "test_acc": ev.accuracy}
 
 
 def _train_torch(clf, x, y, test, config, live, reports_per_epoch) -> Iterator[Snapshot]:

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from playground.ui.worker import Worker
+
+
+def setting(settings: QSettings, key: str, kind: type, default: Any) -> Any:
+    """``settings.value(key)`` as ``kind`` (int, float, str, bool), or ``default`` if it is
+    missing or unreadable (QSettings may hand back strings, "true"/"false" for bools)."""
+    value = settings.value(key, default)
+    try:
+        if kind is bool:
+            return value if isinstance(value, bool) else str(value).lower() == "true"
+        return kind(value)
+    except (TypeError, ValueError):
+        return default
 
 
 class Tab(QWidget):

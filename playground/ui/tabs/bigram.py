@@ -45,7 +45,7 @@ from playground.core import data
 from playground.core.training import LiveSettings
 from playground.ui.background import run_in_thread
 from playground.ui.style import OKABE_ITO, REFERENCE_COLOR, TRAIN_COLOR
-from playground.ui.tabs.base import Tab
+from playground.ui.tabs.base import Tab, setting
 from playground.ui.widgets.curves import CurvePlot
 from playground.ui.widgets.download import DatasetFetcher
 from playground.ui.widgets.heatmap import BigramHeatmap
@@ -983,13 +983,7 @@ class BigramTab(Tab):
 
     def restore_settings(self, settings: QSettings) -> None:
         def get(key: str, kind: type, default: Any) -> Any:
-            value = settings.value(key, default)
-            try:
-                if kind is bool:
-                    return value if isinstance(value, bool) else str(value).lower() == "true"
-                return kind(value)
-            except (TypeError, ValueError):
-                return default
+            return setting(settings, key, kind, default)
 
         self.smooth_slider.setValue(get("smoothing", int, 1))
         i = self.mode_combo.findData(get("mode", str, "counts"))

@@ -1342,14 +1342,18 @@ class BoundaryTab(Tab):
         values = [*W[0].tolist(), float(b[0])]
         if len(values) != len(self.weight_sliders):
             return
+        self._show_on_sliders(values)
+        self._draw_neuron_equation(values)
+
+    def _show_on_sliders(self, values: list[float]) -> None:
+        """Put w1, w2, ..., b on the sliders and their labels (without moving the weights)."""
         for (s, label), v in zip(self.weight_sliders, values, strict=True):
             s.setEnabled(True)
             label.setText(f"{v:+.2f}")
             if not s.isSliderDown():
                 s.blockSignals(True)
-                s.setValue(int(round(max(-WEIGHT_RANGE, min(WEIGHT_RANGE, v)) * 100)))
+                s.setValue(int(round(max(-WEIGHT_RANGE, min(WEIGHT_RANGE, float(v))) * 100)))
                 s.blockSignals(False)
-        self._draw_neuron_equation(values)
 
     def _draw_neuron_equation(self, values: list[float]) -> None:
         names = [FEATURE_LABELS[k] for k in self._features()]
@@ -1384,11 +1388,7 @@ class BoundaryTab(Tab):
         (cx, cy), (fx, fy) = self._toy.input_scaling(self._extent())
         W = np.array([[a1 / fx, a2 / fy]], np.float32)
         b = np.array([a0 + a1 * cx + a2 * cy], np.float32)
-        for (s, label), v in zip(self.weight_sliders, [*W[0], b[0]], strict=True):
-            label.setText(f"{v:+.2f}")
-            s.blockSignals(True)
-            s.setValue(int(round(max(-WEIGHT_RANGE, min(WEIGHT_RANGE, float(v))) * 100)))
-            s.blockSignals(False)
+        self._show_on_sliders([*W[0].tolist(), float(b[0])])
         self.set_neuron_weights(W, b)
 
     def _slider_moved(self, *_: Any) -> None:

@@ -42,7 +42,7 @@ from playground.core import digits
 from playground.core.training import LiveSettings
 from playground.ui.background import run_in_thread
 from playground.ui.style import TEST_COLOR, TRAIN_COLOR
-from playground.ui.tabs.base import Tab
+from playground.ui.tabs.base import Tab, setting
 from playground.ui.widgets.curves import CurvePlot
 from playground.ui.widgets.digit_views import (
     ConfusionMatrix,
@@ -96,8 +96,6 @@ class DigitsTab(Tab):
     title = "Digits"
     help_html = HELP
 
-    # results of background threads, delivered on the GUI thread
-
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.models: dict[str, digits.Classifier] = {}  # the model driving the pad, per dataset
@@ -108,6 +106,7 @@ class DigitsTab(Tab):
         self._loading: set[str] = set()
         self._fetcher = None
         self._pending_train = False
+        self._start_paused = False
         self._job: dict[str, Any] = {}
         self._job_config: digits.TrainConfig | None = None
         self._last_probs: np.ndarray | None = None
@@ -249,7 +248,7 @@ class DigitsTab(Tab):
             "From scratch: numpy only, backward pass by hand. MLP: the same idea in torch. "
             "CNN: convolutions that look at small patches (best, slowest)."
         )
-        self.model_combo.currentIndexChanged.connect(self._model_kind_changed)
+        self.model_combo.currentIndexChanged.connect(self._apply_defaults)
         form.addRow("Model", self.model_combo)
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setRange(1, 100)
@@ -394,7 +393,11 @@ class DigitsTab(Tab):
 
     # ================================================================= start-up, loading
     def _start(self) -> None:
-        self._ensure_model(self.dataset)
+        self._ensure_model(self.dataset)  # small: the pad works at once
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
+        """The datasets (~55 MB) load when the tab is first shown, not at every launch."""
+        super().showEvent(event)
         self._ensure_data(self.dataset, download=False)
 
     @property
@@ -592,16 +595,14 @@ class DigitsTab(Tab):
         self.batch_spin.setValue(cfg.batch_size)
         self.lr_spin.setValue(cfg.lr)
 
-    def _model_kind_changed(self) -> None:
-        self._apply_defaults()
-
     def _dataset_changed(self) -> None:
         self.evaluation = None
         self._evaluated_model = None
         self.bars.set_names(digits.class_names(self.dataset))
         self.confusion.set_names(digits.class_names(self.dataset))
         self._ensure_model(self.dataset)
-        self._ensure_data(self.dataset, download=False)
+        if self.isVisible():  # else when the tab is first shown
+            self._ensure_data(self.dataset, download=False)
         self.mistakes.clear()
         self.browser.clear()
         self.results_label.setText("")
@@ -670,8 +671,8 @@ class DigitsTab(Tab):
             f"Training {digits.MODEL_TITLES[config.model]} on {digits.DATASET_TITLES[dataset]}: "
             f"{config.epochs} epochs, batch {config.batch_size}, lr {config.lr:g}."
         )
-        self.worker.start(job(), paused=getattr(self, "_start_paused", False))
-        if getattr(self, "_start_paused", False):
+        self.worker.start(job(), paused=self._start_paused)
+        if self._start_paused:
             self.worker.step(1)
 
     def _on_frame(self, frame: Frame) -> None:
@@ -932,11 +933,7 @@ class DigitsTab(Tab):
 
     def restore_settings(self, settings: QSettings) -> None:
         def get(key: str, kind: type, default: Any) -> Any:
-            value = settings.value(key, default)
-            try:
-                return kind(value)
-            except (TypeError, ValueError):
-                return default
+            return setting(settings, key, kind, default)
 
         for combo, key in ((self.dataset_combo, "dataset"), (self.model_combo, "model")):
             i = combo.findData(settings.value(key, combo.currentData()))

@@ -96,12 +96,16 @@ class ImageView(pg.GraphicsLayoutWidget):
         self.plot.setMenuEnabled(False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
+        self._cmap: str | None = None
         self.set_cmap(cmap)
 
     def set_title(self, title: str) -> None:
         self.plot.setTitle(title or None, color="#222", size="9pt")
 
     def set_cmap(self, name: str) -> None:
+        if name == self._cmap:
+            return  # called on every pad update: keep the lookup table
+        self._cmap = name
         if name == "diverging":  # blue (negative) - white - red (positive)
             cmap = pg.ColorMap(
                 [0, 0.5, 1], [QColor("#2166ac"), QColor("#f7f7f7"), QColor("#b2182b")]
