@@ -1,12 +1,20 @@
-"""What every tab offers the main window: keys, persistence, status, shutdown."""
+"""What every tab offers the main window: keys, persistence, status, messages, shutdown.
+
+A tab is put together from: ``state`` (its :class:`~playground.ui.state.State`, the one
+source of truth), panels (widgets bound to the state), ``session`` (a
+:class:`~playground.ui.session.Session`: play/pause/step/reset/stop) and a presenter
+(frames -> views).  The base class persists the state and routes the keys.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
+from playground.ui.state import State
+from playground.ui.widgets.message_bar import MessageBar
 from playground.ui.worker import Worker
 
 
@@ -34,9 +42,27 @@ class Tab(QWidget):
     title = "Tab"
     help_html = "<p>No help yet.</p>"
 
+    state: State | None = None  # set by the tab: its one source of truth
+    session: Any = None  # a Session, for tabs that train
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.device = "auto"
+        self.message_bar = MessageBar()  # the tab puts it in its layout
+
+    # messages -----------------------------------------------------------
+    def show_message(
+        self, text: str, level: str = "info", action: tuple[str, Any] | None = None
+    ) -> None:
+        """Tell the user ``text`` ("info", "warning", "error"); ``action``: (label, callback)."""
+        self.message_bar.show_message(text, level, action)
+
+    def clear_message(self) -> None:
+        self.message_bar.clear()
+
+    def message(self) -> str:
+        """The plain text of the message the tab shows now ("" when none)."""
+        return self.message_bar.text()
 
     # keys ---------------------------------------------------------------
     def toggle_play(self) -> None: ...
@@ -65,9 +91,13 @@ class Tab(QWidget):
 
     def save_settings(self, settings: QSettings) -> None:
         """Store this tab's settings (called inside its own settings group)."""
+        if self.state is not None:
+            self.state.save(settings)
 
     def restore_settings(self, settings: QSettings) -> None:
-        """Restore what :meth:`save_settings` stored (values may be missing or strings)."""
+        """Restore what :meth:`save_settings` stored (missing or bad values keep defaults)."""
+        if self.state is not None:
+            self.state.restore(settings)
 
     def is_ready(self) -> bool:
         """True once the tab has drawn its first real content (for --screenshot)."""
@@ -75,23 +105,7 @@ class Tab(QWidget):
 
     def shutdown(self) -> None:
         """Stop every job; called when the window closes."""
+        if self.session is not None:
+            self.session.shutdown()
         for w in self.workers():
             w.stop()
-
-
-class PlaceholderTab(Tab):
-    """A tab not built yet: says in a few lines what it will teach."""
-
-    lines: list[str] = []
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        text = QLabel(
-            f"<h2>{self.title}</h2><p>Coming soon. This tab will teach:</p><ul>"
-            + "".join(f"<li>{line}</li>" for line in self.lines)
-            + "</ul>"
-        )
-        text.setWordWrap(True)
-        layout.addWidget(text)
-        layout.addStretch(1)
