@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from playground.ui.main_window import MainWindow
 
-    window = MainWindow(tab=args.tab, device=args.device)
+    window = MainWindow(tab=args.tab, device=args.device, persist=not args.screenshot)
     window.show()
     if args.screenshot:
         return _exit_cleanly(_screenshot(app, window, args.screenshot, args.timeout))

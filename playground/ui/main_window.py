@@ -43,9 +43,15 @@ class MainWindow(QMainWindow):
     devices_found = Signal(list)  # emitted on the GUI thread once torch is imported
 
     def __init__(
-        self, tab: str | None = None, device: str | None = None, settings: QSettings | None = None
+        self,
+        tab: str | None = None,
+        device: str | None = None,
+        settings: QSettings | None = None,
+        persist: bool = True,
     ):
+        """``persist=False`` reads the saved settings but never writes them (--screenshot)."""
         super().__init__()
+        self.persist = persist
         collect_garbage_on_gui_thread()  # before any thread starts
         self.setWindowTitle("Neural Playground")
         self.settings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
@@ -195,6 +201,9 @@ class MainWindow(QMainWindow):
             self.show_tab(last)
 
     def save_state(self) -> None:
+        """Store the window size, the current tab and every tab's state (unless persist is off)."""
+        if not self.persist:
+            return
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/tab", TAB_KEYS[self.tabs.currentIndex()])

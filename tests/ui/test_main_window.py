@@ -59,8 +59,16 @@ def test_f1_shows_help_for_the_current_tab(qtbot, tmp_path):
 
 
 def test_screenshot_command(tmp_path):
+    """--screenshot draws the window and saves a PNG; it reads the saved settings but never
+    writes them (the next real launch opens at the user's tab and size, not the shot's)."""
     out = tmp_path / "shot.png"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "cfg"))
+    conf = tmp_path / "cfg" / "NeuralPlayground" / "playground.conf"
+    saved = QSettings(str(conf), QSettings.IniFormat)
+    saved.setValue("window/tab", "digits")
+    saved.setValue("bigram/smoothing", "3")
+    saved.sync()
+    before = conf.read_bytes()
     r = subprocess.run(
         [sys.executable, "-m", "playground", "--tab", "boundary", "--screenshot", str(out)],
         env=env,
@@ -75,6 +83,7 @@ def test_screenshot_command(tmp_path):
 
     img = QImage(str(out))
     assert img.width() > 800 and img.height() > 500
+    assert conf.read_bytes() == before
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the checks are for Linux")
