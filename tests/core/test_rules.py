@@ -1,4 +1,10 @@
-"""DESIGN rule 1: playground.core never imports Qt, pyqtgraph or the ui."""
+"""Import contracts (DESIGN rule 1 and the tab layer's layering).
+
+- playground.core never imports Qt, pyqtgraph or the ui;
+- shared widgets never import a tab; a tab never imports another tab;
+- a tab's state module (and ui/state.py) import no QtWidgets nor pyqtgraph: a state can be
+  built, validated and saved without a window.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +13,43 @@ import subprocess
 import sys
 from pathlib import Path
 
-CORE = Path(__file__).resolve().parents[2] / "playground" / "core"
+ROOT = Path(__file__).resolve().parents[2] / "playground"
+CORE = ROOT / "core"
+TABS = ROOT / "ui" / "tabs"
+WIDGETS = ROOT / "ui" / "widgets"
 FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "superqt", "playground.ui")
 
 
+def imports(path: Path) -> list[str]:
+    """Every module ``path`` imports (absolute names; relative ones resolved)."""
+    package = ".".join(path.relative_to(ROOT.parent).with_suffix("").parts[:-1])
+    if path.name == "__init__.py":
+        package = ".".join(path.relative_to(ROOT.parent).parts[:-1])
+    names = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parts = parts[: len(parts) - node.level + 1]
+                base = ".".join(parts + ([base] if base else []))
+            names.append(base)
+            names += [f"{base}.{a.name}" for a in node.names]
+    return names
+
+
+def tab_of(path: Path) -> str:
+    """The tab a file belongs to ("boundary" for tabs/boundary/panels.py or tabs/boundary.py)."""
+    rel = path.relative_to(TABS)
+    return rel.parts[0].removesuffix(".py")
+
+
 def test_core_sources_do_not_import_qt():
-    offenders = []
-    for path in CORE.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            offenders += [f"{path.name}: {n}" for n in names if n.startswith(FORBIDDEN)]
+    offenders = [
+        f"{p.name}: {n}" for p in CORE.rglob("*.py") for n in imports(p) if n.startswith(FORBIDDEN)
+    ]
     assert offenders == []
 
 
@@ -33,4 +62,40 @@ def test_importing_every_core_module_loads_no_qt():
         + "       if m.startswith(('PySide6', 'pyqtgraph', 'playground.ui'))]\n"
         + "assert not bad, bad\n"
     )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_widgets_never_import_tabs():
+    offenders = [
+        f"{p.name}: {n}"
+        for p in WIDGETS.rglob("*.py")
+        for n in imports(p)
+        if n.startswith("playground.ui.tabs")
+    ]
+    assert offenders == []
+
+
+def test_a_tab_never_imports_another_tab():
+    offenders = []
+    for p in TABS.rglob("*.py"):
+        if p.parent == TABS and p.stem in ("__init__", "base"):
+            continue
+        mine = tab_of(p)
+        for n in imports(p):
+            parts = n.split(".")
+            if n.startswith("playground.ui.tabs.") and parts[3] not in (mine, "base"):
+                offenders.append(f"{p.relative_to(TABS)}: {n}")
+    assert offenders == []
+
+
+def test_state_modules_import_no_widgets():
+    states = [ROOT / "ui" / "state.py", *TABS.glob("*/state.py")]
+    offenders = [
+        f"{p.relative_to(ROOT)}: {n}"
+        for p in states
+        for n in imports(p)
+        if n.startswith(("PySide6.QtWidgets", "pyqtgraph", "playground.ui.widgets"))
+    ]
+    assert offenders == []
+    code = "import sys, playground.ui.state\nassert 'PySide6' not in sys.modules\n"
     subprocess.run([sys.executable, "-c", code], check=True)
