@@ -21,6 +21,7 @@ exactly what 1.x did, with the same generator, and prints the video's names
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.core.training import LiveSettings, Snapshot, check_finite
+from playground.core.training import Diverged, DivergenceGuard, LiveSettings, Snapshot
 
 DEFAULT_SEED = 2147483647
 END = "."  # start/end token, index 0
@@ -334,6 +335,7 @@ def neural_job(
                 "W": W.detach().cpu().numpy().copy(),
             }
 
+    guard = DivergenceGuard("step", patience=5)  # full-batch steps: a few in a row
     step = 0
     while steps is None or step < steps:
         lr, l2 = float(settings.lr), float(settings.l2)
@@ -352,7 +354,9 @@ def neural_job(
         with torch.no_grad():
             W -= lr * W.grad
         step += 1
-        value = check_finite(loss.item(), step)
+        value = guard.check(loss.item(), step)
+        if not bool(torch.isfinite(W).all()):  # the update overflowed: never show it
+            raise Diverged(step, "step", math.inf, guard.start)
         yield Snapshot(step, steps, {"loss": value, "total": total.item()}, detail, "step")
 
 

@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from playground.core.training import LiveSettings, Snapshot, check_finite, torch_threads
+from playground.core.training import DivergenceGuard, LiveSettings, Snapshot, torch_threads
 
 PAD = "."
 SATURATED = 0.97  # |tanh| above this passes almost no gradient
@@ -571,6 +571,7 @@ class Run:
         groups = opt.param_groups
         model.train()
         step = start
+        guard = DivergenceGuard("step", patience=50)  # minibatches are noisy: 50 in a row
         with torch_threads(threads or None, dev):  # one thread: see training.torch_threads
             try:
                 for step in range(start + 1, end + 1):
@@ -584,7 +585,7 @@ class Run:
                     opt.step()
                     self.step, self.lr = step, lr
                     object.__setattr__(model, "steps_trained", step)  # skips nn.Module's checks
-                    metrics = {"loss": check_finite(loss.item(), step), "lr": lr}
+                    metrics = {"loss": guard.check(loss.item(), step), "lr": lr}
                     if step % dev_every == 0 or step == end:
                         metrics["dev_loss"] = split_loss(model, *self.data["dev"])
                     yield Snapshot(step, end, metrics, self.detail, "step")

@@ -36,7 +36,7 @@ import numpy as np
 
 from playground.core import data
 from playground.core.scratch import SGD, ScratchNet
-from playground.core.training import LiveSettings, Snapshot, check_finite
+from playground.core.training import DivergenceGuard, LiveSettings, Snapshot, check_finite
 
 DATASETS = ("mnist", "fashion-mnist")
 DATASET_TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
@@ -549,6 +549,7 @@ def _train_scratch(clf, x, y, test, config, live, reports_per_epoch) -> Iterator
     total = config.epochs * batches
     every = max(1, batches // reports_per_epoch)
     elapsed, step = 0.0, 0
+    guard = _guard()
     for epoch in range(config.epochs):
         t0 = time.perf_counter()
         opt.lr = _lr(config, live, epoch)
@@ -576,7 +577,7 @@ def _train_scratch(clf, x, y, test, config, live, reports_per_epoch) -> Iterator
                     "epoch": epoch + (b + 1) / batches,
                     "batch": b + 1,
                     "batches": batches,
-                    "loss": win_loss / win_seen,
+                    "loss": guard.check(win_loss / win_seen, epoch + 1),
                     "acc": win_correct / win_seen,
                     "lr": opt.lr,
                 }
@@ -590,6 +591,11 @@ def _train_scratch(clf, x, y, test, config, live, reports_per_epoch) -> Iterator
                 yield Snapshot(step, total, metrics, unit="batch")
                 t0 = time.perf_counter()
                 opt.lr = _lr(config, live, epoch)
+
+
+def _guard() -> DivergenceGuard:
+    """Diverged: a window's loss above twice chance level (2 ln 10) twice in a row, or NaN."""
+    return DivergenceGuard("epoch", patience=2, start=math.log(10))
 
 
 def _test_metrics(clf: Classifier, images: np.ndarray, labels: np.ndarray) -> dict[str, float]:
@@ -611,6 +617,7 @@ def _train_torch(clf, x, y, test, config, live, reports_per_epoch) -> Iterator[S
     total = config.epochs * batches
     every = max(1, batches // reports_per_epoch)
     elapsed, step = 0.0, 0
+    guard = _guard()
     shape = (-1, 1, 28, 28) if clf.kind == "cnn" else (-1, 784)
     for epoch in range(config.epochs):
         t0 = time.perf_counter()
@@ -636,8 +643,7 @@ def _train_torch(clf, x, y, test, config, live, reports_per_epoch) -> Iterator[S
             win_seen += len(idx)
             step += 1
             if (b + 1) % every == 0 or b == batches - 1:
-                window_loss = float(win_loss) / win_seen
-                check_finite(window_loss, epoch + 1, "epoch")
+                window_loss = guard.check(float(win_loss) / win_seen, epoch + 1)
                 metrics = {
                     "epoch": epoch + (b + 1) / batches,
                     "batch": b + 1,

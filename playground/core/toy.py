@@ -51,7 +51,7 @@ from playground.core.toy_names import (  # noqa: F401 - toy's names live there, 
     OPTIMIZER_LABELS,
     OPTIMIZERS,
 )
-from playground.core.training import Diverged, Job, LiveSettings, Snapshot, torch_threads
+from playground.core.training import DivergenceGuard, Job, LiveSettings, Snapshot, torch_threads
 
 DEFAULT_EXTENT = (-6.0, 6.0, -6.0, 6.0)
 FRUIT_EXTENT = (0.0, 10.0, 0.0, 10.0)
@@ -59,7 +59,6 @@ INPUT_RANGE = 6.0  # the plane is mapped onto [-INPUT_RANGE, INPUT_RANGE]^2 for 
 MOMENTUM = 0.9
 # Training "diverged" when the loss is NaN/inf, or when it climbs to more than this many
 # times where it started (or chance level, ln C): the steps overshoot, the loss explodes.
-DIVERGED_FACTOR = 2.0
 
 
 # ---------------------------------------------------------------------------- data
@@ -699,13 +698,12 @@ def _train(model, X_train, y_train, X_test, y_test, settings, grid, epochs):
     params = list(model.parameters())
     good = [p.detach().clone() for p in params]  # the weights after the last good epoch
 
-    def divergence_limit() -> float:
-        # twice the current loss, or twice chance level (ln C), whichever is larger
+    def measured_loss() -> float:
         with one_thread(model.device):
-            now = float(_loss_and_correct(model, F, y, yf)[0])
-        return DIVERGED_FACTOR * max(now if math.isfinite(now) else 0.0, math.log(cfg.n_classes))
+            return float(_loss_and_correct(model, F, y, yf)[0])
 
-    limit = divergence_limit()
+    # diverged: above twice the starting loss, or twice chance level (ln C), or NaN
+    guard = DivergenceGuard("epoch", start=measured_loss(), floor=math.log(cfg.n_classes))
     opt = Optimizer(params, cfg.optimizer, float(settings.lr))
     gen = torch.Generator().manual_seed(int(cfg.seed) + 1)
     lossf = (
@@ -734,7 +732,7 @@ def _train(model, X_train, y_train, X_test, y_test, settings, grid, epochs):
             with torch.no_grad():  # weights set by hand while paused: measure from there
                 if not all(torch.equal(p, q) for p, q in zip(params, good, strict=True)):
                     torch._foreach_copy_(good, [p.detach() for p in params])
-                    limit = divergence_limit()
+                    guard.restart(measured_loss())
             perm = torch.randperm(n, generator=gen).to(model.device)
             Fp, tp = F[perm], target[perm]  # shuffle once; batches are slices (views)
             for i in range(0, n, bs):
@@ -752,10 +750,12 @@ def _train(model, X_train, y_train, X_test, y_test, settings, grid, epochs):
                 tloss, tcorrect = nan, nan
             values = torch.stack([loss, correct.float(), tloss, tcorrect.float()]).tolist()
         train_loss = values[0]
-        if not math.isfinite(train_loss) or train_loss > limit:
-            with torch.no_grad():
+        try:
+            guard.check(train_loss, epoch)
+        except ArithmeticError:
+            with torch.no_grad():  # back to the last good epoch's weights
                 torch._foreach_copy_(params, good)
-            raise _diverged(epoch, train_loss, limit / DIVERGED_FACTOR)
+            raise
         with torch.no_grad():
             torch._foreach_copy_(good, [p.detach() for p in params])
         metrics = {
@@ -766,18 +766,6 @@ def _train(model, X_train, y_train, X_test, y_test, settings, grid, epochs):
             "lr": lr,
         }
         yield Snapshot(epoch, epochs, metrics, detail=detail, unit="epoch")
-
-
-def _diverged(epoch: int, loss: float, before: float) -> Diverged:
-    """A Diverged error whose message says plainly what happened."""
-    exc = Diverged(epoch, "epoch", loss)
-    if math.isfinite(loss):
-        exc.args = (
-            f"Training diverged at epoch {epoch}: the loss jumped to {loss:.3g}, more than "
-            f"twice its starting level ({before:.3g}), because the steps overshoot: "
-            "lower the learning rate and press reset.",
-        )
-    return exc
 
 
 def fit(X: np.ndarray, y: np.ndarray, config: ToyConfig, epochs: int = 300) -> ToyModel:

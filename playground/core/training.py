@@ -48,14 +48,28 @@ class Snapshot:
 Job = Iterator[Snapshot]
 
 
-class Diverged(ArithmeticError):
-    """Raised by a job whose loss became NaN or infinite."""
+DIVERGED_FACTOR = 2.0  # a loss this many times its starting level has diverged
 
-    def __init__(self, step: int, unit: str = "step", value: float = math.nan):
-        self.step, self.unit, self.value = step, unit, value
+
+class Diverged(ArithmeticError):
+    """Raised by a job whose loss became NaN/inf, or rose far above where it started."""
+
+    def __init__(
+        self, step: int, unit: str = "step", value: float = math.nan, start: float | None = None
+    ):
+        self.step, self.unit, self.value, self.start = step, unit, value, start
+        if not math.isfinite(value):
+            what = f"the loss became {value}"
+        elif start is not None:
+            times = "twice" if DIVERGED_FACTOR == 2 else f"{DIVERGED_FACTOR:g} times"
+            what = (
+                f"the loss rose to {value:.3g}, more than {times} its starting level "
+                f"({start:.3g}), so the steps overshoot"
+            )
+        else:
+            what = f"the loss is {value:.3g}"
         super().__init__(
-            f"Training diverged at {unit} {step} (loss = {value}): "
-            "lower the learning rate and press reset."
+            f"Training diverged at {unit} {step}: {what}; lower the learning rate and press Reset."
         )
 
 
@@ -64,6 +78,55 @@ def check_finite(loss: float, step: int, unit: str = "step") -> float:
     if not math.isfinite(loss):
         raise Diverged(step, unit, loss)
     return loss
+
+
+class DivergenceGuard:
+    """THE divergence rule, used by every training job.
+
+    ``guard.check(loss, step)`` returns ``loss``, or raises :class:`Diverged` when it is
+    NaN/inf, or when it has stayed above ``factor`` x the starting level for ``patience``
+    checks in a row (one noisy minibatch is not a divergence).  The starting level is
+    ``start`` if given, else the first loss checked; never below ``floor`` (e.g. chance
+    level ln C, so a run that starts well is not stopped for reaching chance).
+    :meth:`restart` measures from a new level (weights were set by hand).
+    """
+
+    def __init__(
+        self,
+        unit: str = "step",
+        patience: int = 1,
+        start: float | None = None,
+        floor: float = 0.0,
+        factor: float = DIVERGED_FACTOR,
+    ):
+        self.unit, self.patience, self.floor, self.factor = unit, max(1, patience), floor, factor
+        self.start: float | None = None
+        self.above = 0
+        if start is not None:
+            self.restart(start)
+
+    def restart(self, start: float) -> None:
+        """Measure from ``start`` (a non-finite start falls back to the floor)."""
+        self.start = max(start if math.isfinite(start) else 0.0, self.floor)
+        self.above = 0
+
+    @property
+    def limit(self) -> float:
+        """The loss above which a run counts as diverging (inf before the first check)."""
+        return math.inf if self.start is None else self.factor * self.start
+
+    def check(self, loss: float, step: int) -> float:
+        if not math.isfinite(loss):
+            raise Diverged(step, self.unit, loss, self.start)
+        if self.start is None:
+            self.restart(loss)
+        if loss > self.limit:
+            self.above += 1
+            if self.above >= self.patience:
+                raise Diverged(step, self.unit, loss, self.start)
+        else:
+            self.above = 0
+        return loss
 
 
 class LiveSettings:

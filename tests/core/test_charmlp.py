@@ -202,3 +202,14 @@ def test_adam_option_trains_too(words):
     for _ in run.train(20):
         pass
     assert int(run._opt.state[first]["step"]) == 320
+
+
+def test_a_learning_rate_of_10_diverges_with_a_plain_message(words):
+    """Lecture preset at lr 10: the loss climbs from 27 to ~200 and stays there."""
+    import dataclasses
+
+    from playground.core.training import Diverged
+
+    config = dataclasses.replace(charmlp.preset("lecture"), lr=10.0)
+    with pytest.raises(Diverged, match="twice its starting level.*lower the learning rate"):
+        charmlp.fit(words, config, steps=2000)

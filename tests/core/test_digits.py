@@ -218,3 +218,12 @@ def test_wrong_or_corrupt_files_get_a_clear_message(tmp_path):
     save_file({"W0": np.zeros((3, 3), np.float32)}, str(other), metadata=meta)
     with pytest.raises(digits.ModelFileError, match="damaged"):
         digits.load_model(other)
+
+
+@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def test_lr_2_diverges_instead_of_training_on(mnist, kind):
+    """At lr 2 Adam's first steps throw the loss to 1e3-1e5 (chance is ln 10 = 2.3)."""
+    config = digits.config_for(kind, epochs=1, train_limit=2048, lr=2.0)
+    clf = digits.new_model("mnist", config)
+    with pytest.raises(Diverged, match="starting level"):
+        run(digits.train_job(clf, mnist["train"], None, config))

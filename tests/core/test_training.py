@@ -50,3 +50,26 @@ def test_torch_threads_sets_and_restores_in_this_thread():
     assert torch.get_num_threads() == before
     with torch_threads(None):
         assert torch.get_num_threads() == before
+
+
+def test_the_guard_stops_nan_and_a_loss_that_stays_far_above_its_start():
+    from playground.core.training import DivergenceGuard
+
+    g = DivergenceGuard("step", patience=3)
+    for step, loss in enumerate([3.0, 2.5, 7.0, 2.9, 7.0, 7.0], 1):  # one spike is not enough
+        assert g.check(loss, step) == loss
+    with pytest.raises(
+        Diverged, match=r"step 7: the loss rose to 7, more than twice its starting level \(3\)"
+    ):
+        g.check(7.0, 7)
+    with pytest.raises(Diverged, match="became nan.*lower the learning rate"):
+        DivergenceGuard().check(math.nan, 1)
+    with pytest.raises(Diverged, match="became inf"):
+        DivergenceGuard().check(math.inf, 1)
+    g = DivergenceGuard("epoch", start=0.1, floor=math.log(2))  # started well: chance is fine
+    assert g.limit == pytest.approx(2 * math.log(2))
+    assert g.check(1.0, 1) == 1.0
+    g = DivergenceGuard(start=1e5)  # a huge first loss: measured from the given start
+    g.restart(2.0)
+    with pytest.raises(Diverged):
+        g.check(5.0, 3)
