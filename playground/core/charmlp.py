@@ -33,6 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from playground.core.files import atomic_write
 from playground.core.training import DivergenceGuard, LiveSettings, Snapshot, torch_threads
 
 PAD = "."
@@ -769,7 +770,7 @@ def save(model: CharMLP, path: str | Path) -> None:
         "itos": json.dumps(model.itos),
         "steps_trained": str(model.steps_trained),
     }
-    save_file(state, str(path), metadata=meta)
+    atomic_write(path, lambda tmp: save_file(state, str(tmp), metadata=meta))
 
 
 def load(path: str | Path, device: Any = "cpu") -> CharMLP:

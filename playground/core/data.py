@@ -24,11 +24,14 @@ import hashlib
 import json
 import os
 import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from playground.core.files import atomic_write_text
 
 REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -165,9 +168,7 @@ def _remember(key: str, digest: str) -> None:
         table[key] = digest
         try:
             _verified_file().parent.mkdir(parents=True, exist_ok=True)
-            tmp = _verified_file().with_suffix(".tmp")
-            tmp.write_text(json.dumps(table))
-            tmp.replace(_verified_file())
+            atomic_write_text(_verified_file(), json.dumps(table))
         except OSError:
             pass  # a read-only cache only costs a re-hash next time
 
@@ -232,14 +233,26 @@ def _dataset(name: str) -> Dataset:
         ) from None
 
 
-def _where_to_put(ds: Dataset, rels: list[str]) -> str:
-    dirs = ", ".join(str(d) for d in search_dirs())
-    urls = " ".join(ds.url(r) for r in rels)
-    them = "it" if len(rels) == 1 else "them"
-    return (
-        f"Download {urls} and put {them} (as {', '.join(rels)}) in one of: {dirs}; "
-        f"or set PLAYGROUND_DATA_DIR to a folder that holds {them}."
-    )
+def _where_to_put(ds: Dataset, rels: list[str], problems: dict[str, str] | None = None) -> str:
+    """What the user can do about ``rels``: replace each bad local copy (named, with where it
+    is and what is wrong), and download the missing ones into one of the search folders."""
+    problems = problems or {}
+    bad = [r for r in rels if problems.get(r, "missing") != "missing"]
+    absent = [r for r in rels if r not in bad]
+    out = [
+        f"{problems[r]}: replace it with a good copy of {ds.url(r)}, or delete it so that "
+        "the app downloads it again."
+        for r in bad
+    ]
+    if absent:
+        dirs = ", ".join(str(d) for d in search_dirs())
+        urls = " ".join(ds.url(r) for r in absent)
+        them = "it" if len(absent) == 1 else "them"
+        out.append(
+            f"Download {urls} and put {them} (as {', '.join(absent)}) in one of: {dirs}; "
+            f"or set PLAYGROUND_DATA_DIR to a folder that holds {them}."
+        )
+    return " ".join(out)
 
 
 # ---------------------------------------------------------------- locate / download
@@ -262,10 +275,11 @@ def locate(
     if need and not download:
         problems = "; ".join(f"{rel}: {found[rel][1]}" for rel in need)
         raise DataMissing(
-            f"The {name} dataset is not complete ({problems}). {_where_to_put(ds, need)}"
+            f"The {name} dataset is not complete ({problems}). "
+            f"{_where_to_put(ds, need, {r: found[r][1] for r in need})}"
         )
     if need:
-        fetched = _download(ds, need, progress, cancel)
+        fetched = _download(ds, need, progress, cancel, {r: found[r][1] for r in need})
         found.update({rel: (path, None) for rel, path in fetched.items()})
     return {rel: path for rel, (path, _) in found.items() if path is not None}
 
@@ -307,7 +321,11 @@ class _ProgressHook:
 
 
 def _download(
-    ds: Dataset, rels: list[str], progress: Progress | None, cancel: threading.Event | None
+    ds: Dataset,
+    rels: list[str],
+    progress: Progress | None,
+    cancel: threading.Event | None,
+    problems: dict[str, str] | None = None,
 ) -> dict[str, Path]:
     import pooch
     import requests
@@ -341,23 +359,23 @@ def _download(
             code = exc.response.status_code if exc.response is not None else "?"
             raise DataMissing(
                 f"Could not download {rel} for the {ds.name} dataset: the server answered "
-                f"HTTP {code} for {url}. {_where_to_put(ds, rels)}"
+                f"HTTP {code} for {url}. {_where_to_put(ds, rels, problems)}"
             ) from None
         except requests.exceptions.RequestException as exc:
             raise DataMissing(
                 f"Could not download {rel} for the {ds.name} dataset: no connection to "
                 f"{url} ({type(exc).__name__}). Check your internet connection, or: "
-                f"{_where_to_put(ds, rels)}"
+                f"{_where_to_put(ds, rels, problems)}"
             ) from None
         except ValueError:  # pooch: the downloaded file's hash does not match
             raise DataMissing(
                 f"The downloaded {rel} is corrupt (its SHA-256 does not match the published "
-                f"file; the server {url} may have changed it). {_where_to_put(ds, rels)}"
+                f"file; the server {url} may have changed it). {_where_to_put(ds, rels, problems)}"
             ) from None
         except OSError as exc:
             raise DataMissing(
                 f"Could not save {rel} to {dest.parent}: {exc.strerror or exc}. "
-                f"Set PLAYGROUND_CACHE_DIR to a writable folder, or: {_where_to_put(ds, rels)}"
+                f"Set PLAYGROUND_CACHE_DIR to a writable folder, or: {_where_to_put(ds, rels, problems)}"
             ) from None
         hook.finish_file()
         # remember the verification (pooch just checked the hash)
@@ -438,8 +456,10 @@ def read_idx(path: str | Path) -> np.ndarray:
     try:
         with opener(path, "rb") as f:
             raw = f.read()
-    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
-        raise ValueError(f"{path.name} could not be read ({exc}); is it truncated?") from None
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise ValueError(
+            f"{path.name} could not be read ({exc}): it is damaged or truncated."
+        ) from None
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
         raise ValueError(f"{path.name} is not an IDX file.")
     dtypes = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}

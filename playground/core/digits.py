@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from playground.core import data
+from playground.core.files import atomic_write
 from playground.core.scratch import SGD, ScratchNet
 from playground.core.training import DivergenceGuard, LiveSettings, Snapshot, check_finite
 
@@ -267,7 +268,7 @@ class Classifier:
             "arch": json.dumps(self.arch),
             **{f"info.{k}": str(v) for k, v in self.info.items()},
         }
-        save_file(tensors, str(path), metadata=meta)
+        atomic_write(path, lambda tmp: save_file(tensors, str(tmp), metadata=meta))
 
     # views for "what the network sees"
     def first_layer(self) -> np.ndarray | None:

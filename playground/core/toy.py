@@ -28,6 +28,7 @@ or more than doubles raises :class:`~playground.core.training.Diverged`.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from collections.abc import Sequence
@@ -39,6 +40,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from playground.core.files import atomic_write_text
 from playground.core.toy_names import (  # noqa: F401 - toy's names live there, torch-free
     ACTIVATIONS,
     DATASETS,
@@ -782,6 +784,7 @@ def fit(X: np.ndarray, y: np.ndarray, config: ToyConfig, epochs: int = 300) -> T
 
 # ---------------------------------------------------------------------- files
 CSV_HEADER = ("x1", "x2", "label")
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # larger coordinates would load as inf
 EXPERIMENT_FORMAT = "neural-playground/boundary-experiment"
 EXPERIMENT_VERSION = 1
 
@@ -794,11 +797,12 @@ def save_points_csv(path: str | Path, X: np.ndarray, y: np.ndarray) -> None:
     X, y = np.asarray(X, np.float32).reshape(-1, 2), np.asarray(y, np.int64).reshape(-1)
     if len(X) != len(y):
         raise ValueError(f"{len(X)} points but {len(y)} labels.")
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
-        out.writerow(CSV_HEADER)
-        for (a, b), label in zip(X.tolist(), y.tolist(), strict=True):
-            out.writerow([repr(a), repr(b), int(label)])
+    buf = io.StringIO(newline="")
+    out = csv.writer(buf)
+    out.writerow(CSV_HEADER)
+    for (a, b), label in zip(X.tolist(), y.tolist(), strict=True):
+        out.writerow([repr(a), repr(b), int(label)])
+    atomic_write_text(path, buf.getvalue())  # a kill mid-save leaves the old file
 
 
 def load_points_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
@@ -839,9 +843,12 @@ def load_points_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
             raise ValueError(
                 f"{name}, line {line}: {','.join(row)!r} is not three numbers."
             ) from None
-        if not (math.isfinite(a) and math.isfinite(b)):
-            raise ValueError(f"{name}, line {line}: coordinates must be finite numbers.")
-        if label != int(label) or not 0 <= label < MAX_CLASSES:
+        if not (abs(a) <= FLOAT32_MAX and abs(b) <= FLOAT32_MAX):  # nan fails too
+            raise ValueError(
+                f"{name}, line {line}: coordinates must be finite numbers below "
+                f"{FLOAT32_MAX:.3g} in size (found {row[0].strip()}, {row[1].strip()})."
+            )
+        if not math.isfinite(label) or label != int(label) or not 0 <= label < MAX_CLASSES:
             raise ValueError(
                 f"{name}, line {line}: the label {row[2].strip()} is not a class number "
                 f"from 0 to {MAX_CLASSES - 1}."
@@ -896,10 +903,7 @@ def save_experiment(path: str | Path, experiment: dict[str, Any]) -> None:
             }
             for W, b in weights
         ]
-    text = json.dumps(doc, indent=1)
-    tmp = Path(str(path) + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)  # never leave half a file behind
+    atomic_write_text(path, json.dumps(doc, indent=1))  # never leave half a file behind
 
 
 def load_experiment(path: str | Path) -> dict[str, Any]:

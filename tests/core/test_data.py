@@ -288,3 +288,32 @@ def test_own_words_accept_other_alphabets(tmp_path):
     p = tmp_path / "pokemon.txt"
     p.write_text("Flabébé\nHo-Oh\nfarfetch'd\nMr Mime\n", encoding="utf-8")
     assert data.load_words(p) == ["flabébé", "ho-oh", "farfetch'd", "mr mime"]
+
+
+def test_read_idx_damaged_gzip_is_a_value_error_naming_the_file(tmp_path):
+    """A damaged deflate stream raises zlib.error inside gzip: reported as ValueError."""
+    full = bytearray(gzip.compress(bytes([0, 0, 8, 1, 0, 0, 1, 0]) + bytes(range(256)) * 64))
+    for i in range(20, 40):
+        full[i] ^= 0xFF
+    p = tmp_path / "train-images-idx3-ubyte.gz"
+    p.write_bytes(bytes(full))
+    with pytest.raises(ValueError, match="train-images-idx3-ubyte.gz .*damaged"):
+        data.read_idx(p)
+
+
+def test_offline_with_a_corrupt_local_copy_names_it_and_says_what_to_do(isolated, monkeypatch):
+    import socket
+
+    data_dir, _ = isolated
+    bad = data_dir / "names.txt"
+    bad.write_bytes(b"x" * 228_145)  # right size, wrong bytes
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("PLAYGROUND_DATA_URL", f"http://127.0.0.1:{port}")
+    for download in (False, True):
+        with pytest.raises(data.DataMissing) as err:
+            data.locate("names", download=download)
+        msg = str(err.value)
+        assert f"{bad} is corrupt" in msg and "replace it with a good copy" in msg, msg
+        assert "put it" not in msg  # not: "put it in a folder that already holds it"

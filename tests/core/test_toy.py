@@ -389,6 +389,12 @@ def test_points_csv_round_trips_exactly(tmp_path):
         ("x1,x2,label\n1,2,-1\n", "label -1 is not a class number"),
         ("x1,x2,label\n1,2,0.5\n", "label 0.5 is not a class number"),
         ("x1,x2,label\nnan,2,0\n", "finite"),
+        ("x1,x2,label\n1e39,2,0\n", "line 2: coordinates must be finite numbers below 3.4e+38"),
+        ("x1,x2,label\n1,-1e300,0\n", "found 1, -1e300"),
+        ("x1,x2,label\n1,inf,0\n", "finite"),
+        ("x1,x2,label\n1,2,inf\n", "label inf is not a class number"),
+        ("x1,x2,label\n1,2,nan\n", "label nan is not a class number"),
+        ("x1,x2,label\n1,2,1e400\n", "is not a class number"),
     ],
 )
 def test_bad_csv_files_are_explained(tmp_path, text, message):
