@@ -95,6 +95,7 @@ class CurvePlot(pg.PlotWidget):
             self.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.plotItem.legend.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self._series: dict[str, _Series] = {}
+        self._overlays: dict[str, _Series] = {}  # pinned runs' curves, by key
         self._lines: dict[str, pg.InfiniteLine] = {}
         self._stepped = stepped
         self._x_min_span = float(x_min_span)
@@ -133,6 +134,47 @@ class CurvePlot(pg.PlotWidget):
         if self._stepped:
             self._apply_steps()
 
+    def set_overlay(self, key: str, xs, ys, color: str, label: str, visible: bool = True) -> None:
+        """A pinned run's curve (dashed, in its own colour, labelled in the legend).
+
+        Created once per ``key``; later calls replace its data, label and visibility.
+        """
+        s = self._overlays.get(key)
+        if s is None:
+            pen = pg.mkPen(color, width=1.5, style=pg.QtCore.Qt.DashLine)
+            s = self._overlays[key] = _Series(self.plot([], [], pen=pen, name=label))
+        xs = np.asarray(xs, dtype=float).ravel()
+        ys = np.asarray(ys, dtype=float).ravel()
+        ok = np.isfinite(xs) & np.isfinite(ys)
+        s.n, s.lo, s.hi = 0, (math.inf, math.inf), (-math.inf, -math.inf)
+        if ok.any():
+            s.extend(xs[ok], ys[ok])
+        s.item.setData(s.x[: s.n], s.y[: s.n], skipFiniteCheck=True)
+        s.item.setPen(pg.mkPen(color, width=1.5, style=pg.QtCore.Qt.DashLine))
+        s.item.setVisible(visible)
+        legend = self.plotItem.legend
+        legend.removeItem(s.item)
+        if visible:
+            legend.addItem(s.item, label)
+        if self._stepped:
+            self._apply_steps()
+
+    def remove_overlay(self, key: str) -> None:
+        """Forget a pinned run's curve."""
+        s = self._overlays.pop(key, None)
+        if s is not None:
+            self.plotItem.legend.removeItem(s.item)
+            self.removeItem(s.item)
+            if self._stepped:
+                self._apply_steps()
+
+    def overlay_keys(self) -> list[str]:
+        """The keys of the pinned curves drawn (visible or not)."""
+        return list(self._overlays)
+
+    def overlay_visible(self, key: str) -> bool:
+        return self._overlays[key].item.isVisible()
+
     def set_y_limits(self, lo: float | None, hi: float | None = None) -> None:
         """Pin the y range to lo..hi (stepped plots); None: grow with the data again."""
         self._y_limits = None if lo is None or hi is None else (float(lo), float(hi))
@@ -142,6 +184,7 @@ class CurvePlot(pg.PlotWidget):
     def _apply_steps(self) -> None:
         """Set the ranges from the data, in nice steps; only touch the view when they move."""
         full = [s for s in self._series.values() if s.n]
+        full += [s for s in self._overlays.values() if s.n and s.item.isVisible()]
         x0 = min((s.lo[0] for s in full), default=0.0)
         x1 = max((s.hi[0] for s in full), default=x0)
         x1 = x0 + nice_ceil(max(x1 - x0, self._x_min_span))
