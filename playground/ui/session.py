@@ -38,6 +38,11 @@ def format_seconds(seconds: float) -> str:
     return f"{s // 3600} h {s % 3600 // 60} min"
 
 
+def plural(unit: str) -> str:
+    """step -> steps, batch -> batches."""
+    return unit + ("es" if unit.endswith(("ch", "sh", "s", "x")) else "s")
+
+
 class Session(QObject):
     """Play, pause, step, reset and stop for one tab, over THE :class:`Worker`.
 
@@ -197,7 +202,8 @@ class Session(QObject):
         parts = [f"{unit} {frame.step:,}" + (f" of {frame.total:,}" if frame.total else "")]
         rate = self.worker.rate
         if self.running and rate > 0:
-            parts.append(f"{rate:,.1f} {unit}s/s" if rate < 10 else f"{rate:,.0f} {unit}s/s")
+            units = plural(unit)
+            parts.append(f"{rate:,.1f} {units}/s" if rate < 10 else f"{rate:,.0f} {units}/s")
             if frame.total:
                 parts.append(f"{format_seconds((frame.total - frame.step) / rate)} left")
         return " · ".join(parts)

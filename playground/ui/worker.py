@@ -98,7 +98,7 @@ class _Channel:
         self.history: list[tuple[int, dict[str, float]]] = []
         self.pending: Frame | None = None
         self.outcome: tuple[str, str] | None = None  # ("finished"|"failed", message)
-        self.units = 0
+        self.units: int | None = None  # the step of the latest snapshot (None: none yet)
 
     def halt(self) -> None:
         """Stop whatever job runs; frames still in flight are dropped."""
@@ -169,7 +169,7 @@ class _Channel:
                 return
             if record:
                 self.history.append((snap.step, dict(snap.metrics)))
-                self.units += 1
+                self.units = snap.step
             need = force or final or self.want_detail
             if need:
                 self.want_detail = False
@@ -211,7 +211,7 @@ class Worker(QObject):
         self._thread: threading.Thread | None = None
         self._state = "idle"
         self._rate = 0.0
-        self._rate_mark = (time.perf_counter(), 0)
+        self._rate_mark: tuple[float, int | None] = (time.perf_counter(), None)
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._poll)
@@ -250,9 +250,9 @@ class Worker(QObject):
             ch.paused, ch.stop, ch.step_budget = paused, False, 0
             ch.history, ch.pending, ch.outcome = [], None, None
             ch.want_detail, ch.refresh = True, False
-            ch.units = 0
+            ch.units = None
         self._rate = 0.0
-        self._rate_mark = (time.perf_counter(), 0)
+        self._rate_mark = (time.perf_counter(), None)
         gen = ch.generation
         self._thread = threading.Thread(
             target=ch.run, args=(job, gen), name=f"playground-job-{gen}", daemon=True
@@ -328,7 +328,9 @@ class Worker(QObject):
             units = ch.units
         now = time.perf_counter()
         t0, u0 = self._rate_mark
-        if now - t0 >= 0.5:
+        if u0 is None:  # the first step seen (a resumed run starts at its own step)
+            self._rate_mark = (now, units)
+        elif units is not None and now - t0 >= 0.5:
             self._rate = (units - u0) / (now - t0)
             self._rate_mark = (now, units)
         if frame is not None:
