@@ -1,4 +1,5 @@
-"""The Digits tab: drawing gives a live prediction, Delete clears, bad files get a message."""
+"""The Digits tab: drawing gives a live prediction, Delete clears, the state drives the form,
+training goes through the session, bad files get a message and the tab keeps its model."""
 
 from __future__ import annotations
 
@@ -13,11 +14,17 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 
 from playground.core import digits
 from playground.ui.tabs.digits import DigitsTab
+from playground.ui.tabs.digits.state import DigitsState, defaults_for, train_config
 from playground.ui.widgets.drawpad import DrawPad
 
 
 @pytest.fixture
-def tab(qtbot):
+def tab(qtbot, monkeypatch):
+    def no_dialogs(*a, **k):
+        raise AssertionError("a modal dialog was opened")
+
+    for name in ("warning", "critical", "information"):
+        monkeypatch.setattr(QMessageBox, name, no_dialogs)
     t = DigitsTab()
     qtbot.addWidget(t)
     t.resize(1300, 800)
@@ -27,13 +34,28 @@ def tab(qtbot):
     t.shutdown()
 
 
+@pytest.fixture
+def small_runs(monkeypatch):
+    """Training on 1,500 images (tests are about the tab, not about accuracy)."""
+    real = digits.config_for
+    monkeypatch.setattr(
+        digits,
+        "config_for",
+        lambda model, **kw: real(model, **{**kw, "train_limit": 1500, "test_limit": 500}),
+    )
+
+
 def label(tab: DigitsTab) -> str:
     return tab.findChild(QLabel, "predictionLabel").text()
 
 
+def has_digit(tab: DigitsTab) -> bool:
+    return re.match(r"\d", label(tab)) is not None
+
+
 def draw_seven(qtbot, pad: DrawPad) -> None:
     """A 7 with the mouse: press, drag through the corners, release."""
-    r = pad._paper()
+    r = pad.paper_rect()
     x0, y0, s = r.x(), r.y(), r.width()
     points = [(0.3, 0.25), (0.5, 0.25), (0.7, 0.25), (0.6, 0.45), (0.5, 0.65), (0.42, 0.8)]
     pts = [QPoint(int(x0 + u * s), int(y0 + v * s)) for u, v in points]
@@ -43,6 +65,11 @@ def draw_seven(qtbot, pad: DrawPad) -> None:
     qtbot.mouseRelease(pad, Qt.LeftButton, pos=pts[-1])
 
 
+def wait_for_data(qtbot, tab: DigitsTab) -> None:
+    qtbot.waitUntil(lambda: tab.state.dataset in tab.loader.sets, timeout=30_000)
+
+
+# --------------------------------------------------------------------------- the pad
 def test_empty_pad_shows_a_hint_and_no_digit(tab):
     pad = tab.findChild(DrawPad, "drawPad")
     assert pad is not None and pad.is_empty()
@@ -55,15 +82,15 @@ def test_drawing_gives_a_prediction_and_delete_clears(tab, qtbot):
     pad = tab.findChild(DrawPad, "drawPad")
     draw_seven(qtbot, pad)
     assert len(pad.strokes) == 1 and len(pad.strokes[0][0]) >= 4  # the drag reached the pad
-    qtbot.waitUntil(lambda: re.match(r"\d", label(tab)) is not None, timeout=5_000)
+    qtbot.waitUntil(lambda: has_digit(tab), timeout=5_000)
     assert label(tab).startswith("7")
-    assert tab._last_probs.sum() == pytest.approx(1.0, abs=1e-4)
-    assert tab.input_view.image.image.max() > 0.5  # the 28x28 input the network sees
+    assert tab.last_probs.sum() == pytest.approx(1.0, abs=1e-4)
+    assert tab.sees.input_view.image.image.max() > 0.5  # the 28x28 input the network sees
     assert tab.latency_ms > 0
     pad.setFocus()
     qtbot.keyClick(pad, Qt.Key_Delete)
     qtbot.waitUntil(lambda: not re.search(r"\d", label(tab)), timeout=5_000)
-    assert pad.is_empty()
+    assert pad.is_empty() and tab.last_probs is None
     # right-click clears too; undo removes the last stroke
     draw_seven(qtbot, pad)
     draw_seven(qtbot, pad)
@@ -73,81 +100,235 @@ def test_drawing_gives_a_prediction_and_delete_clears(tab, qtbot):
     qtbot.waitUntil(lambda: not re.search(r"\d", label(tab)), timeout=5_000)
 
 
-def test_a_corrupt_model_file_gets_a_message(tab, qtbot, tmp_path, monkeypatch):
-    bad = tmp_path / "broken.safetensors"
-    bad.write_bytes(b"this is not a model" * 10)
-    shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[1:3]))
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
-    before = tab.clf
-    tab.open()
-    assert len(shown) == 1
-    title, message = shown[0]
-    assert "broken.safetensors" in message and "not a readable model file" in message
-    assert tab.clf is before  # nothing lost: the pad keeps its model
+def test_the_pad_keeps_its_size_when_the_first_prediction_appears(tab, qtbot):
+    qtbot.wait(50)
+    before = tab.pad.size()
     draw_seven(qtbot, tab.pad)
-    qtbot.waitUntil(lambda: re.match(r"\d", label(tab)) is not None, timeout=5_000)
-
-
-def test_save_then_open_a_model(tab, tmp_path, monkeypatch):
-    path = tmp_path / "mine.safetensors"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
-    tab.save()
-    assert path.is_file()
-    assert tab.open_path(str(path))
-    assert "opened" in tab.model_label.text()
-
-
-def test_training_in_the_tab_drives_the_pad(tab, qtbot, monkeypatch):
-    real = digits.config_for
-    monkeypatch.setattr(
-        digits,
-        "config_for",
-        lambda model, **kw: real(model, **{**kw, "train_limit": 1500, "test_limit": 500}),
-    )
-    tab.model_combo.setCurrentIndex(tab.model_combo.findData("scratch"))
-    tab.epochs_spin.setValue(1)
-    qtbot.waitUntil(lambda: "mnist" in tab.sets, timeout=30_000)
-    tab.toggle_play()
-    qtbot.waitUntil(lambda: tab.worker.state == "finished", timeout=60_000)
-    assert tab.loss_plot.count("train (batches)") >= 10
-    assert tab.acc_plot.count("test") == 1
-    assert "trained here" in tab.model_label.text()
-    assert "epoch 1/1" in tab.controls.progress.format()
-    draw_seven(qtbot, tab.pad)
-    qtbot.waitUntil(lambda: re.match(r"\d", label(tab)) is not None, timeout=5_000)
-    # results of the new model on the whole test set; a confusion cell opens its images
-    qtbot.waitUntil(lambda: tab.evaluation is not None, timeout=30_000)
-    ev = tab.evaluation
-    assert ev.confusion.sum() == 10_000
-    assert "Test accuracy" in tab.results_label.text()
-    tab.confusion.cell_clicked.emit(4, 9)
-    assert tab.mistakes.count() == min(80, int(ev.confusion[4, 9]))
-    tab.pages.setCurrentIndex(2)
-    assert tab.browser.count() == 48
+    qtbot.waitUntil(lambda: has_digit(tab), timeout=5_000)
+    qtbot.wait(50)  # let the layout settle
+    assert tab.pad.size() == before
+    assert tab.sees.caption.text()  # the caption is there, and did not resize anything
 
 
 def test_fashion_uses_class_names(tab, qtbot):
-    tab.dataset_combo.setCurrentIndex(tab.dataset_combo.findData("fashion-mnist"))
+    tab.state.dataset = "fashion-mnist"
     qtbot.waitUntil(tab.is_ready, timeout=20_000)
+    assert tab.clf.dataset == "fashion-mnist"
     assert "clothing" in label(tab)
+    assert tab.train_page.dataset_combo.currentData() == "fashion-mnist"
     draw_seven(qtbot, tab.pad)
     names = digits.class_names("fashion-mnist")
     qtbot.waitUntil(lambda: any(label(tab).startswith(n) for n in names), timeout=5_000)
 
 
-def test_settings_round_trip(tab, qtbot, tmp_path):
+def test_pad_ink_is_what_was_drawn(qtbot):
+    pad = DrawPad()
+    qtbot.addWidget(pad)
+    pad.resize(300, 300)
+    assert not pad.ink().any()
+    draw_seven(qtbot, pad)
+    ink = pad.ink()
+    assert ink.shape == (140, 140) and 0.5 < ink.max() <= 1.0
+    x = digits.preprocess(ink)
+    assert np.abs(np.array(digits.centre_of_mass(x)) - 14).max() <= 0.5
+
+
+# --------------------------------------------------------------------------- the state
+def test_state_changes_reach_the_widgets(tab):
+    tp = tab.train_page
+    tab.state.update(model="cnn", epochs=3, batch_size=256, lr=0.002, brush=25, page="results")
+    assert tp.model_combo.currentData() == "cnn"
+    assert (tp.epochs_spin.value(), tp.batch_spin.value()) == (3, 256)
+    assert tp.lr_spin.value() == pytest.approx(0.002)
+    assert tab.pad_panel.brush_slider.value() == 25 and tab.pad.brush == 25
+    assert tab.pages.currentWidget() is tab.results_page
+    with pytest.raises(ValueError, match="lr"):
+        tab.state.lr = 5.0
+    assert tp.lr_spin.value() == pytest.approx(0.002)
+
+
+def test_picking_a_model_applies_its_defaults(tab):
+    tp = tab.train_page
+    tp.model_combo.setCurrentIndex(tp.model_combo.findData("cnn"))  # as a user would
+    expected = defaults_for("cnn")
+    assert tab.state.model == "cnn"
+    assert {k: getattr(tab.state, k) for k in expected} == expected
+    assert tp.epochs_spin.value() == expected["epochs"]
+    tab.state.update(model="mlp", epochs=2)  # set by code: only what was asked
+    assert (tab.state.epochs, tp.epochs_spin.value()) == (2, 2)
+    tab.apply_defaults()
+    assert tab.state.epochs == defaults_for("mlp")["epochs"]
+    assert train_config(tab.state).epochs == defaults_for("mlp")["epochs"]
+
+
+def test_state_round_trip_widgets_file_widgets(tab, qtbot, tmp_path):
+    tp = tab.train_page
+    tp.model_combo.setCurrentIndex(tp.model_combo.findData("mlp"))  # widgets -> state
+    tp.epochs_spin.setValue(3)
+    tp.lr_spin.setValue(0.002)
+    tab.pad_panel.brush_slider.setValue(25)
+    tab.pages.setCurrentIndex(2)
+    d = tab.state.to_dict()
+    assert d == {
+        "dataset": "mnist",
+        "model": "mlp",
+        "epochs": 3,
+        "batch_size": defaults_for("mlp")["batch_size"],
+        "lr": 0.002,
+        "brush": 25,
+        "page": "browse",
+    }
+    with pytest.raises(ValueError, match="model"):
+        DigitsState.from_dict({**d, "model": "transformer"})
     s = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
-    tab.model_combo.setCurrentIndex(tab.model_combo.findData("cnn"))
-    tab.epochs_spin.setValue(3)
-    tab.lr_spin.setValue(0.002)
-    tab.brush_slider.setValue(25)
     tab.save_settings(s)
     other = DigitsTab()
     qtbot.addWidget(other)
-    other.restore_settings(s)
-    assert other.model_kind == "cnn" and other.epochs_spin.value() == 3
-    assert other.lr_spin.value() == pytest.approx(0.002) and other.pad.brush == 25
+    other.restore_settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    assert other.state == DigitsState.from_dict(d)
+    op = other.train_page
+    assert op.model_combo.currentData() == "mlp" and op.epochs_spin.value() == 3
+    assert op.lr_spin.value() == pytest.approx(0.002) and other.pad.brush == 25
+    assert other.pages.currentWidget() is other.browse_page
+    other.shutdown()
+
+
+# --------------------------------------------------------------------------- training
+def test_training_in_the_tab_drives_the_pad(tab, qtbot, small_runs):
+    tab.state.update(model="scratch", epochs=1)
+    wait_for_data(qtbot, tab)
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.session.state == "finished", timeout=60_000)
+    tp = tab.train_page
+    assert tp.loss_plot.count("train (batches)") >= 10
+    assert tp.acc_plot.count("test") == 1
+    assert "trained here" in tab.pad_panel.model_label.text()
+    assert "epoch 1 of 1" in tp.controls.progress.format()
+    assert tab.clf is tab.run.clf
+    draw_seven(qtbot, tab.pad)
+    qtbot.waitUntil(lambda: has_digit(tab), timeout=5_000)
+    # results of the new model on the whole test set; a confusion cell opens its images
+    qtbot.waitUntil(lambda: tab.evaluation is not None, timeout=30_000)
+    ev = tab.evaluation
+    assert ev.confusion.sum() == 10_000
+    assert "Test accuracy" in tab.results_page.results_label.text()
+    tab.results_page.confusion.cell_clicked.emit(4, 9)
+    assert tab.results_page.mistakes.count() == min(80, int(ev.confusion[4, 9]))
+    tab.pages.setCurrentIndex(2)
+    assert tab.browse_page.browser.count() == 48
+    tab.reset()  # R: back to the shipped model
+    qtbot.waitUntil(lambda: "shipped" in tab.pad_panel.model_label.text(), timeout=10_000)
+    assert tp.loss_plot.count("train (batches)") == 0
+
+
+def test_the_learning_rate_reaches_the_running_job(tab, qtbot, small_runs):
+    tab.state.update(model="scratch", epochs=50)
+    wait_for_data(qtbot, tab)
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.session.state == "running", timeout=10_000)
+    assert tab.session.live.lr == pytest.approx(defaults_for("scratch")["lr"])
+    assert not tab.train_page.epochs_spin.isEnabled()  # the run's plan is fixed
+    tab.state.lr = 0.01
+    assert tab.session.live.lr == pytest.approx(0.01)
+    tab.train_page.lr_spin.setValue(0.02)  # from the widget too
+    assert tab.session.live.lr == pytest.approx(0.02)
+    qtbot.waitUntil(lambda: tab.train_page.loss_plot.count("train (batches)") > 0, timeout=10_000)
+    tab.stop_training()  # the pad then reads the model as far as it got
+    assert tab.session.state == "idle"
+    assert "stopped early" in tab.pad_panel.model_label.text() and tab.clf is tab.run.clf
+
+
+def test_a_shape_change_while_running_starts_afresh_and_says_so(tab, qtbot, small_runs):
+    tab.state.update(model="scratch", epochs=50)
+    wait_for_data(qtbot, tab)
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.train_page.loss_plot.count("train (batches)") > 0, timeout=10_000)
+    first = tab.run
+    tab.state.update(**{**defaults_for("mlp"), "model": "mlp", "epochs": 50})
+    assert tab.run is not first and tab.run.config.model == "mlp"
+    assert tab.session.state == "running"
+    assert "afresh" in tab.message() and tab.message() == tab.session.notice
+    assert "shipped" in tab.pad_panel.model_label.text()  # the pad keeps the model shown
+    qtbot.waitUntil(lambda: tab.run.clf is not None, timeout=20_000)
+    second = tab.run
+    tab.state.epochs = 7  # the form is locked during a run; code that sets it restarts it
+    assert tab.run is not second and tab.run.config.epochs == 7
+    assert "training plan" in tab.message()
+    tab.session.stop()
+
+
+def test_a_shape_change_while_paused_waits_for_play_and_says_so(tab, qtbot, small_runs):
+    tab.state.update(model="scratch", epochs=50)
+    wait_for_data(qtbot, tab)
+    tab.step()
+    qtbot.waitUntil(lambda: tab.session.state == "paused", timeout=10_000)
+    qtbot.waitUntil(lambda: tab.run.clf is not None, timeout=10_000)
+    first = tab.run
+    tab.state.dataset = "fashion-mnist"
+    assert tab.session.state == "idle" and tab.session.fresh_pending
+    assert "Play starts a new model" in tab.message()
+    assert tab.run is first  # nothing new until Play
+    wait_for_data(qtbot, tab)
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.run is not first, timeout=10_000)
+    assert tab.run.dataset == "fashion-mnist" and tab.message() == ""
+    tab.session.stop()
+
+
+def test_a_diverging_run_pauses_with_a_message_and_reset(tab, qtbot, small_runs):
+    tab.state.update(model="scratch", epochs=5, lr=2.0)
+    wait_for_data(qtbot, tab)
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.session.state == "failed", timeout=60_000)
+    assert "diverged" in tab.message().lower() and "learning rate" in tab.message()
+    bar = tab.message_bar
+    assert bar.level == "error" and bar.action_button.text() == "Reset"
+    for name in ("train (batches)", "test"):
+        assert np.isfinite(tab.train_page.loss_plot.data(name)[1]).all()
+    bar.action_button.click()
+    assert tab.message() == "" and tab.session.fresh_pending
+    assert "shipped" in tab.pad_panel.model_label.text() or tab.clf is None
+
+
+# --------------------------------------------------------------------------- files
+def test_a_corrupt_model_file_gets_a_message(tab, qtbot, tmp_path, monkeypatch):
+    bad = tmp_path / "broken.safetensors"
+    bad.write_bytes(b"this is not a model" * 10)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
+    before = tab.clf
+    tab.open()
+    assert "broken.safetensors" in tab.message() and "not a readable model file" in tab.message()
+    assert tab.message_bar.level == "error"
+    assert tab.clf is before  # nothing lost: the pad keeps its model
+    assert not tab.open_path(str(tmp_path / "missing.safetensors"))
+    assert "missing.safetensors" in tab.message()
+    draw_seven(qtbot, tab.pad)
+    qtbot.waitUntil(lambda: has_digit(tab), timeout=5_000)
+
+
+def test_a_safetensors_file_of_another_kind_gets_a_message(tab, tmp_path):
+    from safetensors.numpy import save_file
+
+    other = tmp_path / "other.safetensors"
+    save_file({"w": np.zeros((3, 3), np.float32)}, str(other))
+    before, state = tab.clf, tab.state.to_dict()
+    assert not tab.open_path(str(other))
+    assert "other.safetensors" in tab.message() and "not a Digits model" in tab.message()
+    assert tab.clf is before and tab.state.to_dict() == state
+
+
+def test_save_then_open_a_model(tab, tmp_path, monkeypatch):
+    path = tmp_path / "mine.safetensors"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    tab.state.model = "cnn"  # the form says CNN; the pad reads the shipped numpy model
+    tab.save()
+    assert path.is_file() and "Saved" in tab.message()
+    assert not tab.save_path(str(tmp_path / "no-such-folder" / "x.safetensors"))
+    assert tab.message_bar.level == "error" and path.is_file()
+    assert tab.open_path(str(path))
+    assert "opened" in tab.pad_panel.model_label.text()
+    assert tab.state.model == "scratch"  # the form shows the model that reads the pad
+    assert tab.train_page.model_combo.currentData() == "scratch"
 
 
 def test_the_tab_is_built_without_importing_torch():
@@ -167,13 +348,23 @@ def test_the_tab_is_built_without_importing_torch():
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
-def test_pad_ink_is_what_was_drawn(qtbot):
-    pad = DrawPad()
-    qtbot.addWidget(pad)
-    pad.resize(300, 300)
-    assert not pad.ink().any()
-    draw_seven(qtbot, pad)
-    ink = pad.ink()
-    assert ink.shape == (140, 140) and 0.5 < ink.max() <= 1.0
-    x = digits.preprocess(ink)
-    assert np.abs(np.array(digits.centre_of_mass(x)) - 14).max() <= 0.5
+def test_fashion_confusion_labels_are_whole_and_do_not_overlap(qtbot):
+    from playground.ui.widgets.digit_views import ConfusionMatrix
+
+    cm = ConfusionMatrix()
+    qtbot.addWidget(cm)
+    cm.resize(420, 420)
+    cm.show()
+    names = digits.class_names("fashion-mnist")
+    cm.set_names(names)
+    qtbot.wait(50)
+    rows = cm.names  # on the left axis
+    assert rows == [n.split("/")[0] for n in names]  # "Pullover", "Ankle boot": not cut
+    cols = cm.column_names
+    assert [c.textItem.toPlainText() for c in cols] == rows
+    view = cm.plotItem.vb.sceneBoundingRect()
+    boxes = [c.sceneBoundingRect() for c in cols]
+    assert all(view.contains(b) for b in boxes)  # inside the plot: nothing clipped
+    assert all(not a.intersects(b) for a, b in zip(boxes, boxes[1:], strict=False))
+    cm.set_names(digits.class_names("mnist"))  # short names: the axis, as before
+    assert all(c.textItem.toPlainText() == "" for c in cols)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
 from playground.ui.style import OKABE_ITO
@@ -131,7 +131,7 @@ class ConfusionMatrix(pg.PlotWidget):
         super().__init__(parent=parent)
         self.setBackground("w")
         p = self.plotItem
-        p.setTitle("Confusion matrix (test set): click a cell to see its images", color="#222")
+        p.setTitle("Confusion matrix (test set): click a cell", color="#222")
         p.invertY(True)
         p.setAspectLocked(True)
         p.setMouseEnabled(False, False)
@@ -156,6 +156,13 @@ class ConfusionMatrix(pg.PlotWidget):
         self.selection.setVisible(False)
         self.selection.setZValue(20)
         p.addItem(self.selection)
+        self.column_names = []  # upright names under the columns (long class names)
+        for q in range(10):
+            item = pg.TextItem("", color="#555555", anchor=(1, 0.5), angle=90)
+            item.setPos(q + 0.5, 10.08)
+            p.addItem(item)
+            self.column_names.append(item)
+        self._room = 0.0
         p.setRange(xRange=(0, 10), yRange=(0, 10), padding=0.01)
         self.counts = np.zeros((10, 10), np.int64)
         self.scene().sigMouseClicked.connect(self._clicked)
@@ -163,10 +170,17 @@ class ConfusionMatrix(pg.PlotWidget):
         self.set_names([str(i) for i in range(10)])
 
     def set_names(self, names: list[str]) -> None:
-        short = [n.split("/")[0][:7] for n in names]
-        ticks = [[(i + 0.5, s) for i, s in enumerate(short)]]
-        self.plotItem.getAxis("left").setTicks(ticks)
-        self.plotItem.getAxis("bottom").setTicks(ticks)
+        """Class names on both axes, never cut: long ones ("Ankle boot") stand upright
+        under the columns, where a row of them would overlap."""
+        short = self.names = [n.split("/")[0] for n in names]
+        self.plotItem.getAxis("left").setTicks([[(i + 0.5, s) for i, s in enumerate(short)]])
+        upright = max(len(s) for s in short) > 3
+        bottom = [] if upright else [(i + 0.5, s) for i, s in enumerate(short)]
+        self.plotItem.getAxis("bottom").setTicks([bottom])
+        for item, s in zip(self.column_names, short, strict=True):
+            item.setText(s if upright else "")
+        self._room = -1.0  # measured again
+        self._fit_text()
 
     def set_counts(self, counts: np.ndarray) -> None:
         """Show a (10,10) confusion matrix; colour is log-scaled so small counts show."""
@@ -182,9 +196,23 @@ class ConfusionMatrix(pg.PlotWidget):
             item.setColor("#ffffff" if shade[t, q] > 0.55 * top else "#222222")
 
     def _fit_text(self, *_: object) -> None:
-        """Size the counts to the cells, so that four digits ("1135") fit in one."""
+        """Size the counts to the cells, so that four digits ("1135") fit in one, and keep
+        room under the matrix for the longest upright class name."""
         vb = self.plotItem.vb
-        cell = min(vb.width(), vb.height()) / 10
+        names = [item.textItem.toPlainText() for item in self.column_names]
+        longest = max(
+            (
+                QFontMetrics(self.column_names[0].textItem.font()).horizontalAdvance(n)
+                for n in names
+                if n
+            ),
+            default=0,
+        )
+        cell = max(1.0, min(vb.width() / 10, (vb.height() - longest - 8) / 10))
+        room = (longest + 8) / cell if longest else 0.0
+        if abs(room - self._room) > 0.05:
+            self._room = room
+            self.plotItem.setRange(xRange=(0, 10), yRange=(0, 10 + room), padding=0.01)
         font = QFont()
         font.setPixelSize(max(7, min(13, int(cell / 3.0))))
         for item in self.texts:
@@ -220,8 +248,10 @@ class Gallery(QListWidget):
         self.setViewMode(QListWidget.IconMode)
         self.setResizeMode(QListWidget.Adjust)
         self.setMovement(QListWidget.Static)
-        self.setIconSize(QSize(icon, icon))
-        self.setGridSize(QSize(icon + 56, icon + 56))
+        # captions wrap at the icon's width: a wide icon box (the thumbnail centred in it)
+        # keeps "→ Ankle boot" on one line
+        self.setIconSize(QSize(icon + 60, icon))
+        self.setGridSize(QSize(icon + 68, icon + 56))
         self.setWordWrap(True)
         self.setUniformItemSizes(True)
         self.setSelectionMode(QListWidget.SingleSelection)

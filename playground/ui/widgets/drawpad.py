@@ -87,13 +87,13 @@ class DrawPad(QWidget):
             self.changed.emit()
 
     # ------------------------------------------------------------------ geometry
-    def _paper(self) -> QRectF:
+    def paper_rect(self) -> QRectF:
         """The square drawing area, centred in the widget."""
         side = min(self.width(), self.height()) - 2
         return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
 
     def _to_unit(self, p: QPointF) -> QPointF:
-        r = self._paper()
+        r = self.paper_rect()
         return QPointF((p.x() - r.x()) / r.width(), (p.y() - r.y()) / r.height())
 
     def _paths(self, side: float, offset: QPointF) -> list[tuple[QPainterPath, float]]:
@@ -126,7 +126,7 @@ class DrawPad(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt name
         painter = QPainter(self)
         painter.setRenderHint(QPainter.Antialiasing)
-        paper = self._paper()
+        paper = self.paper_rect()
         painter.fillRect(self.rect(), self.palette().window())
         painter.fillRect(paper, QColor("#fdfdfb"))
         painter.setPen(QPen(QColor("#b0b0b0"), 1))

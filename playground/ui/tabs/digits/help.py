@@ -1,0 +1,24 @@
+"""The Digits tab's help text (F1)."""
+
+HELP = """
+<h3>Digits: a classifier you can draw for</h3>
+<p><b>Draw</b> a digit on the pad (left mouse button). The network's answer updates while you
+draw: ten probability bars and its top guess. Right-click or <b>Delete</b> clears the pad,
+<b>Ctrl+Z</b> undoes the last stroke.</p>
+<p><b>What the network sees</b>: your drawing is turned into a 28x28 image the way MNIST was
+made: cropped to the ink, scaled to fit a 20x20 box, and placed so its centre of mass is in
+the middle. For an MLP the tiles are the first-layer weights (each a 28x28 template, red
+positive, blue negative) of the hidden units that push hardest toward the answer; for the CNN
+they are the first convolution's feature maps.</p>
+<p><b>Train</b> your own model: choose the dataset (MNIST digits or Fashion-MNIST clothes), the
+model (a network written from scratch in numpy, a torch MLP, or a small CNN), epochs, batch
+size and learning rate, then press Play (Space). Curves show the loss and accuracy on the
+training batches and, after each epoch, on the 10,000 test images. When training ends your
+model drives the pad. Changing the dataset or the model starts a new model (at once while
+training runs); the learning rate reaches a running training. A run that diverges stops with
+a message and a Reset button. Ctrl+S saves the model, Ctrl+O opens a saved one.</p>
+<p><b>Results</b>: the test accuracy, the confusion matrix (rows: true class, columns: the
+prediction; click a cell to see its images) and the mistakes the model was most sure about.
+<b>Browse</b> shows random test images with the model's guesses.</p>
+<p>Keys: Space play/pause, S step, R back to the shipped model, Delete clear the pad.</p>
+"""
