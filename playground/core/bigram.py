@@ -297,9 +297,11 @@ def neural_job(
     settings: LiveSettings with ``lr`` (default 50, as in the lecture) and ``l2``
     (weight of mean(W**2), default 0.01), re-read every step.
     method: "onehot" runs the lecture's net on every bigram: one-hot(x) (n, V) @ W.
-        "counts" uses what that product does: it picks row x of W, so the mean over
-        the n examples is a sum over the V*V cells weighted by their counts N: the
-        same loss and gradient from a (V, V) computation, thousands of times faster.
+        "rows" computes that product as what it is: row x of W (softmax works row by
+        row, so softmax(one-hot(x) @ W) is row x of softmax(W)); each bigram's NLL is
+        then picked from the (V, V) table: the same loss and gradient, ~10x faster.
+        "counts" goes one step further: the mean over the n examples is a sum over the
+        V*V cells weighted by their counts N, thousands of times faster.
     metrics: ``loss`` (mean NLL of the data, before the step's update), ``total``
     (loss + l2 term).  detail(): ``probs`` = softmax(W) (V, V) float32, ``W``.
     """
@@ -320,13 +322,15 @@ def neural_job(
     if method == "onehot":
         xenc = F.one_hot(xs, num_classes=V).float()  # (n, V), made once
         rows = torch.arange(n, device=device)
+    elif method == "rows":
+        pairs = xs * V + ys  # (n,) the cell (x, y) of every bigram in the flat (V*V,) table
     elif method == "counts":
         N = torch.zeros(V * V, device=device).index_add_(
             0, xs * V + ys, torch.ones(n, device=device)
         )
         N = N.view(V, V)  # (V, V) bigram counts
     else:
-        raise ValueError(f"Unknown method {method!r}: use 'onehot' or 'counts'.")
+        raise ValueError(f"Unknown method {method!r}: use 'onehot', 'rows' or 'counts'.")
 
     def detail() -> dict[str, Any]:
         with torch.no_grad():
@@ -335,7 +339,8 @@ def neural_job(
                 "W": W.detach().cpu().numpy().copy(),
             }
 
-    guard = DivergenceGuard("step", patience=5)  # full-batch steps: a few in a row
+    # full batch, no noise: the first step above twice the start (or chance) has diverged
+    guard = DivergenceGuard("step", patience=1, floor=math.log(V))
     step = 0
     while steps is None or step < steps:
         lr, l2 = float(settings.lr), float(settings.l2)
@@ -344,6 +349,10 @@ def neural_job(
             counts = logits.exp()
             probs = counts / counts.sum(1, keepdim=True)  # (n, V) softmax
             loss = -probs[rows, ys].log().mean()
+        elif method == "rows":
+            counts = W.exp()  # (V, V): row x is exp(one-hot(x) @ W), the counts after x
+            probs = counts / counts.sum(1, keepdim=True)  # (V, V): row x is P(next | x)
+            loss = -probs.log().view(-1).index_select(0, pairs).mean()  # every bigram's NLL
         else:
             counts = W.exp()  # (V, V): row x of W is what one-hot(x) @ W gives
             probs = counts / counts.sum(1, keepdim=True)

@@ -177,3 +177,18 @@ def test_the_largest_learning_rate_diverges_loudly_and_never_yields_nan(words):
         for snap in job:
             seen.append(np.isfinite(snap.materialize()["probs"]).all())
     assert all(seen)
+
+
+def test_rows_of_w_are_the_one_hot_product(words):
+    """method="rows" (row x of W, the tab's default) gives the lecture's losses, step for step."""
+    small = words[:2000]
+    itos = bigram.vocabulary(small)
+
+    def losses(method: str) -> list[float]:
+        job = bigram.neural_job(
+            small, itos, 5, training.LiveSettings(lr=50.0, l2=0.01), method=method
+        )
+        return [s.metrics["loss"] for s in job]
+
+    np.testing.assert_allclose(losses("rows"), losses("onehot"), rtol=1e-5)
+    np.testing.assert_allclose(losses("counts"), losses("onehot"), rtol=1e-5)

@@ -1,13 +1,22 @@
-"""The Bigram tab: heatmap, smoothing, sampling, scoring, own words, the neural net."""
+"""The Bigram tab: heatmap, smoothing, sampling, scoring, own words, the neural net.
+
+Through public names only: ``tab.state`` (the settings), the panels' widgets
+(``tab.bar``, ``tab.table``, ``tab.row``, ``tab.sampling``, ``tab.score``, ``tab.neural``),
+``tab.session`` and ``tab.message()``.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from playground.ui.tabs import bigram as bigram_tab
-from playground.ui.tabs.bigram import BigramTab
+from playground.ui.tabs.bigram import BigramState, BigramTab
+
+LECTURE_NAMES = ["mor", "axx", "minaymoryles", "kondlaisah", "anchshizarie"]
+EM = 5 * 27 + 13  # the cell of the bigram "em"
 
 
 @pytest.fixture
@@ -21,150 +30,322 @@ def tab(qtbot):
     t.shutdown()
 
 
+def sampled(tab) -> list[str]:
+    t = tab.sampling.sample_table
+    return [t.item(r, 0).text() for r in range(t.rowCount())]
+
+
 def test_heatmap_shows_the_counts(tab):
-    assert "32,033 words" in tab.source_label.text()
-    assert "228,146 bigrams" in tab.source_label.text()
-    hm = tab.heatmap
+    assert "32,033 words" in tab.bar.source_label.text()
+    assert "228,146 bigrams" in tab.bar.source_label.text()
+    tab.state.smoothing = 1
+    hm = tab.table.heatmap
     assert hm.V == 27 and hm.values.shape == (27, 27)
     assert hm.image.image is not None and hm.image.image.shape == (27, 27)
-    # counts view with k = 1: the "em" cell shows 769 + 1
-    em = 5 * 27 + 13
-    assert hm.text.top[em] == "em" and hm.text.bottom[em] == "770"
-    tab.mode_combo.setCurrentIndex(1)
-    assert hm.text.bottom[em] == f"{tab.model.probs[5, 13]:.3f}".lstrip("0")
-    tab.mode_combo.setCurrentIndex(2)
+    assert hm.text.top[EM] == "em" and hm.text.bottom[EM] == "770"  # 769 + 1
+    tab.state.mode = "probs"
+    assert tab.bar.mode_combo.currentData() == "probs"
+    assert hm.text.bottom[EM] == f"{tab.model.probs[5, 13]:.3f}".lstrip("0")
+    tab.bar.mode_combo.setCurrentIndex(2)  # the widget drives the state too
+    assert tab.state.mode == "logprobs"
     assert hm.values.max() <= 0
-    assert "logarithm" in tab.mode_help.text()
+    assert "logarithm" in tab.table.mode_help.text()
 
 
-def test_smoothing_slider_changes_nll_live(tab):
-    tab.smooth_slider.setValue(0)
-    assert "2.4541" in tab.nll_label.text()
-    tab.smooth_slider.setValue(1)
-    assert "2.4544" in tab.nll_label.text()
-    tab.smooth_slider.setValue(100)
+def test_opens_at_the_lecture_table(tab):
+    """k = 0: the lecture's N (".a" 4410, ".." 0), its NLL 2.4541, and andrejq is impossible."""
+    assert tab.state.smoothing == 0 and tab.bar.smooth_slider.value() == 0
+    text = tab.table.heatmap.text
+    assert (text.top[1], text.bottom[1]) == (".a", "4410")
+    assert (text.top[0], text.bottom[0]) == ("..", "0")
+    assert "2.4541" in tab.bar.nll_label.text()
+    tab.score.score_edit.setText("andrejq")
+    assert "−∞" in tab.score.score_summary.text()
+
+
+def test_axis_letters_have_room_for_dots_and_descenders(tab):
+    """pyqtgraph sizes a horizontal axis to 0.8 of the text and clips the rest."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    line = QFontMetrics(QFont()).height()
+    assert tab.table.heatmap.plot.getAxis("top").height() >= line
+    assert tab.row.row_plot.getAxis("bottom").height() >= line
+
+
+def test_smoothing_changes_the_nll_live(tab):
+    tab.bar.smooth_slider.setValue(0)
+    assert tab.state.smoothing == 0
+    assert "2.4541" in tab.bar.nll_label.text()
+    assert tab.table.heatmap.text.bottom[1] == "4410"  # ".a" as the lecture prints it
+    tab.state.smoothing = 1
+    assert tab.bar.smooth_slider.value() == 1 and tab.bar.smooth_label.text() == "k = 1"
+    assert "2.4544" in tab.bar.nll_label.text()
+    tab.state.smoothing = 100
     assert tab.nll > 2.46
-    assert tab.heatmap.text.bottom[5 * 27 + 13] == "869"
+    assert tab.table.heatmap.text.bottom[EM] == "869"
+    with pytest.raises(ValueError, match="smoothing"):
+        tab.state.smoothing = -1
 
 
 def test_score_box_and_minus_infinity(tab):
-    tab.panels.setCurrentIndex(2)
-    tab.smooth_slider.setValue(0)
-    tab.score_edit.setText("andrejq")
-    assert tab.score_table.rowCount() == 8
-    assert tab.score_table.item(6, 0).text() == "jq"
-    assert tab.score_table.item(6, 2).text() == "−∞"
-    assert "−∞" in tab.score_summary.text() and "'jq'" in tab.score_summary.text()
-    tab.smooth_slider.setValue(1)
-    assert "3.4834" in tab.score_summary.text()
-    tab.score_edit.setText("emma")
-    assert "is in names.txt" in tab.score_summary.text()
-    tab.score_edit.setText("zoë")
-    assert "not in this model's alphabet" in tab.score_summary.text()
+    tab.state.panel = "score"
+    assert tab.panels.currentWidget() is tab.score
+    score = tab.score
+    tab.state.smoothing = 0
+    score.score_edit.setText("andrejq")
+    assert score.score_table.rowCount() == 8
+    assert score.score_table.item(6, 0).text() == "jq"
+    assert score.score_table.item(6, 2).text() == "−∞"
+    assert "−∞" in score.score_summary.text() and "'jq'" in score.score_summary.text()
+    tab.state.smoothing = 1
+    assert "3.4834" in score.score_summary.text()
+    score.score_edit.setText("emma")
+    assert "is in names.txt" in score.score_summary.text()
+    score.score_edit.setText("zoë")
+    assert "not in this model's alphabet" in score.score_summary.text()
 
 
-def test_instant_sampling_gives_the_lecture_names(tab):
-    tab.instant_check.setChecked(True)
-    tab.n_spin.setValue(5)
+def test_instant_sampling_gives_the_lecture_names(qtbot, tab):
+    tab.state.update(instant=True, n=5)
+    assert tab.sampling.instant_check.isChecked() and tab.sampling.n_spin.value() == 5
+    tab.sample()  # drawn in the background, listed at once
+    qtbot.waitUntil(lambda: len(sampled(tab)) == 5, timeout=10_000)
+    assert sampled(tab) == LECTURE_NAMES
+    assert tab.sampling.uniform_table.rowCount() == 5
+    assert "of 5 sampled names occur" in tab.sampling.sample_summary.text()
+    tab.state.seed = 42
     tab.sample()
-    names = [tab.sample_table.item(r, 0).text() for r in range(5)]
-    assert names == ["mor", "axx", "minaymoryles", "kondlaisah", "anchshizarie"]
-    assert tab.uniform_table.rowCount() == 5
-    assert "of 5 sampled names occur" in tab.sample_summary.text()
-    tab.seed_spin.setValue(42)
+    qtbot.waitUntil(lambda: len(sampled(tab)) == 5 and sampled(tab) != LECTURE_NAMES)
+    tab.state.update(seed=2147483647, sampler="torch")  # today's torch.multinomial
     tab.sample()
-    assert [tab.sample_table.item(r, 0).text() for r in range(5)] != names
+    qtbot.waitUntil(lambda: len(sampled(tab)) == 5 and sampled(tab) != LECTURE_NAMES)
 
 
 def test_animated_sampling_highlights_the_path(qtbot, tab):
-    tab.panels.setCurrentIndex(1)
-    tab.instant_check.setChecked(False)
-    tab.speed_slider.setValue(60)
-    tab.n_spin.setValue(2)
-    qtbot.mouseClick(tab.sample_button, Qt.LeftButton)
-    assert tab.sample_button.text() == "Stop"
-    qtbot.waitUntil(lambda: tab.heatmap.cell_box.isVisible(), timeout=5000)
-    assert tab.heatmap.row_box.isVisible()
-    assert "drew" in tab.draw_label.text()
-    qtbot.waitUntil(lambda: tab.sample_table.rowCount() == 2, timeout=10_000)
-    assert tab.sample_button.text() == "Sample"
-    assert tab.sample_table.item(0, 0).text() == "mor"
-    assert tab.current_label.text().endswith(".")
+    tab.state.update(panel="sample", instant=False, speed=60, n=2)
+    s = tab.sampling
+    qtbot.mouseClick(s.sample_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: s.sample_button.text() == "Stop", timeout=10_000)
+    qtbot.waitUntil(lambda: tab.table.heatmap.cell_box.isVisible(), timeout=5000)
+    assert tab.table.heatmap.row_box.isVisible()
+    assert "drew" in s.draw_label.text()
+    qtbot.waitUntil(lambda: s.sample_table.rowCount() == 2, timeout=10_000)
+    assert s.sample_button.text() == "Sample"
+    assert s.sample_table.item(0, 0).text() == "mor"
+    assert s.current_label.text().endswith(".")
+
+
+def test_stop_lists_the_names_still_to_come(qtbot, tab):
+    tab.state.update(instant=False, speed=1, n=4)
+    tab.sample()
+    qtbot.waitUntil(tab.sampler.running, timeout=10_000)
+    tab.stop_sampling()
+    assert not tab.sampler.running() and tab.sampling.sample_table.rowCount() == 4
 
 
 def test_click_and_hover_a_cell(qtbot, tab):
-    hm = tab.heatmap
+    hm = tab.table.heatmap
     pos = hm.cell_center(5, 13)  # row 'e', column 'm'
     qtbot.mouseMove(hm.viewport(), pos)
-    qtbot.waitUntil(lambda: "'em'" in tab.hover_label.text(), timeout=3000)
-    assert "769 times" in tab.hover_label.text()
+    qtbot.waitUntil(lambda: "'em'" in tab.table.hover_label.text(), timeout=3000)
+    assert "769 times" in tab.table.hover_label.text()
+    tab.state.panel = "score"
     qtbot.mouseClick(hm.viewport(), Qt.LeftButton, pos=pos)
-    qtbot.waitUntil(lambda: tab.pair_list.count() > 0, timeout=3000)
-    assert "'em'" in tab.pair_label.text()
-    assert all("em" in tab.pair_list.item(i).text() for i in range(tab.pair_list.count()))
-    heights = tab.row_bars.opts["height"]
-    np.testing.assert_allclose(heights, tab.model.probs[5], rtol=1e-6)
+    row = tab.row
+    qtbot.waitUntil(lambda: row.pair_list.count() > 0, timeout=3000)
+    assert tab.state.panel == "row" and tab.panels.currentWidget() is row
+    assert "'em'" in row.pair_label.text()
+    assert all("em" in row.pair_list.item(i).text() for i in range(row.pair_list.count()))
+    np.testing.assert_allclose(row.row_bars.opts["height"], tab.model.probs[5], rtol=1e-6)
 
 
-def test_own_words_and_bad_files(qtbot, tab, tmp_path, monkeypatch):
-    warnings = []
-    monkeypatch.setattr(bigram_tab.QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+def test_bad_word_files_say_why_and_keep_the_words(tab, tmp_path):
+    before = tab.bar.source_label.text()
     binary = tmp_path / "picture.png"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
-    tab.load_words_file(binary)
-    qtbot.waitUntil(lambda: len(warnings) == 1, timeout=5000)
-    assert "binary" in warnings[0]
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("zoë\nchloé\n".encode("latin-1"))
     empty = tmp_path / "empty.txt"
-    empty.write_text("")
-    tab.load_words_file(empty)
-    qtbot.waitUntil(lambda: len(warnings) == 2, timeout=5000)
-    assert "no words" in warnings[1]
-    assert "names.txt" in tab.source_label.text()  # still usable, still the names
+    empty.write_text("\n\n")
+    numbers = tmp_path / "numbers.txt"
+    numbers.write_text("emma\n12345\n")
+    cases = [
+        (binary, "binary"),
+        (latin1, "not UTF-8"),
+        (empty, "no words"),
+        (numbers, "not a letter"),
+        (tmp_path / "missing.txt", "Could not read"),
+    ]
+    for path, words in cases:
+        assert tab.load_words_file(path) is False
+        assert words in tab.message() and path.name in tab.message()
+        assert tab.message_bar.level == "error"
+        assert "Still showing names.txt" in tab.message()
+        assert tab.bar.source_label.text() == before and tab.source == "names.txt"
+        assert tab.model.vocab_size == 27
+
+
+def test_own_words_replace_the_names(qtbot, tab, tmp_path):
     good = tmp_path / "pokemon.txt"
     good.write_text("pikachu\neevee\nflabébé\nho-oh\nmew\n", encoding="utf-8")
-    tab.load_words_file(good)
-    qtbot.waitUntil(lambda: "pokemon.txt" in tab.source_label.text(), timeout=5000)
+    tab.load_words_file(tmp_path / "missing.txt")
+    assert tab.message()
+    assert tab.load_words_file(good) is True
+    assert tab.message() == ""  # the old error went with the old words
+    assert "pokemon.txt" in tab.bar.source_label.text() and "5 words" in tab.bar.source_label.text()
     V = len(set("pikachueeveeflabébého-ohmew")) + 1
-    assert tab.heatmap.V == V and tab.model.vocab_size == V
-    assert "5 words" in tab.source_label.text()
-    tab.instant_check.setChecked(True)
+    assert tab.table.heatmap.V == V and tab.model.vocab_size == V
+    tab.state.instant = True
     tab.sample()
-    assert tab.sample_table.rowCount() == tab.n_spin.value()
+    qtbot.waitUntil(lambda: len(sampled(tab)) == tab.state.n, timeout=10_000)
 
 
-def test_neural_training_starts_and_the_curve_grows(qtbot, tab):
-    tab.panels.setCurrentIndex(3)
-    tab.trick_check.setChecked(True)  # same maths, fast enough for a test
+def test_the_heatmap_saves_as_a_png(tab, tmp_path):
+    out = tmp_path / "bigram.png"
+    assert tab.save_heatmap_file(out) is True
+    assert out.read_bytes().startswith(b"\x89PNG") and "Saved" in tab.message()
+    assert not list(tmp_path.glob(".*.tmp"))
+    assert tab.save_heatmap_file(tmp_path / "no such folder" / "x.png") is False
+    assert "Could not save" in tab.message() and tab.message_bar.level == "error"
+
+
+def test_neural_training_follows_live_settings(qtbot, tab):
+    tab.state.update(panel="neural", method="counts", steps=100_000)  # same maths, fast
     tab.toggle_play()
-    qtbot.waitUntil(lambda: tab.loss_plot.count("neural net") > 20, timeout=20_000)
-    assert tab.worker.state in ("running", "finished")
-    tab.l2_slider.setValue(0)
-    assert tab.settings_live.l2 == 0
-    qtbot.waitUntil(lambda: tab._neural_probs is not None, timeout=5000)
-    assert tab._neural_probs.shape == (27, 27)
-    assert "largest |softmax(W) − P|" in tab.neural_label.text()
-    xs, ys = tab.loss_plot.data("neural net")
+    neural = tab.neural
+    qtbot.waitUntil(lambda: neural.loss_plot.count("neural net") > 20, timeout=20_000)
+    assert tab.session.state == "running"
+    tab.state.l2 = 0.0  # live: the running job reads it at its next step
+    assert tab.session.live.l2 == 0.0 and neural.l2_combo.currentText() == "0"
+    neural.lr_spin.setValue(20.0)  # from the widget, through the state, to the job
+    assert tab.state.lr == 20.0 and tab.session.live.lr == 20.0
+    qtbot.waitUntil(lambda: tab.presenter.probs is not None, timeout=5000)
+    assert tab.presenter.probs.shape == (27, 27)
+    assert "largest |softmax(W) − P|" in neural.neural_label.text()
+    xs, ys = neural.loss_plot.data("neural net")
     assert ys[-1] < ys[0]
+    assert "step" in neural.run_controls.counter.text()
     tab.reset()
-    assert tab.loss_plot.count("neural net") == 0
+    assert tab.session.state == "idle" and neural.loss_plot.count("neural net") == 0
 
 
-def test_settings_roundtrip(qtbot, tab, tmp_path):
-    s = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
-    tab.smooth_slider.setValue(7)
-    tab.mode_combo.setCurrentIndex(2)
-    tab.seed_spin.setValue(123)
-    tab.instant_check.setChecked(True)
-    tab.save_settings(s)
-    s.sync()
+def test_a_new_computation_while_running_restarts_at_once(qtbot, tab):
+    tab.state.update(method="counts", steps=100_000)
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.neural.loss_plot.count("neural net") > 5, timeout=20_000)
+    gen = tab.session.worker.generation
+    tab.state.steps = 50_000  # shape: a new run now
+    assert tab.session.running and tab.session.worker.generation != gen
+    assert "afresh" in tab.message()
+    qtbot.waitUntil(lambda: tab.neural.run_controls.progress.maximum() == 50_000, timeout=5000)
+
+
+def test_a_new_computation_while_paused_waits_for_play(qtbot, tab):
+    tab.state.method = "counts"
+    tab.step()
+    qtbot.waitUntil(lambda: tab.neural.loss_plot.count("neural net") >= 1, timeout=20_000)
+    assert tab.session.state == "paused"
+    tab.neural.method_combo.setCurrentIndex(1)  # one-hot @ W as written, from the widget
+    assert tab.state.method == "onehot"
+    assert tab.session.fresh_pending and "Play starts a new model" in tab.message()
+    assert tab.session.state == "idle"
+    tab.state.method = "counts"
+    tab.toggle_play()
+    assert tab.session.running and tab.message() == ""
+
+
+def test_defaults_reach_the_counting_nll(qtbot, tab):
+    """With its defaults the net ends within 0.01 of the counting model (lecture: lr 50)."""
+    assert (tab.state.method, tab.state.lr, tab.state.l2) == ("rows", 50.0, 0.01)
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.session.state == "finished", timeout=60_000)
+    _, ys = tab.neural.loss_plot.data("neural net")
+    assert len(ys) == tab.state.steps and ys[-1] - tab.nll < 0.01
+    assert abs(ys[0] - 3.7590) < 1e-3  # the lecture's random W and first loss
+    assert "vs counting 2.4541" in tab.neural.neural_label.text()
+
+
+def test_divergence_pauses_and_offers_reset(qtbot, tab):
+    tab.state.update(lr=500.0, panel="neural")
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: "diverged" in tab.message(), timeout=20_000)
+    assert tab.message_bar.level == "error" and "learning rate" in tab.message()
+    assert not tab.session.running
+    button = tab.message_bar.action_button
+    assert button.isVisible() and button.text() == "Reset"
+    _, ys = tab.neural.loss_plot.data("neural net")
+    assert np.isfinite(ys).all() and (ys < 2 * 3.76).all()  # the diverged step is not drawn
+    probs = tab.presenter.probs
+    assert probs is None or np.isfinite(probs).all()
+    assert np.isfinite(tab.neural.neural_map.image.image).all()
+    qtbot.mouseClick(button, Qt.LeftButton)
+    assert tab.message() == "" and tab.session.fresh_pending
+    assert tab.neural.loss_plot.count("neural net") == 0
+
+
+def test_state_round_trip_widgets_dict_qsettings(qtbot, tab, tmp_path):
+    # widgets -> state
+    tab.bar.smooth_slider.setValue(7)
+    tab.bar.mode_combo.setCurrentIndex(2)
+    tab.sampling.seed_spin.setValue(123)
+    tab.sampling.instant_check.setChecked(True)
+    tab.sampling.sampler_combo.setCurrentIndex(1)
+    tab.neural.l2_combo.setEditText("0.1")
+    tab.neural.l2_combo.lineEdit().editingFinished.emit()
+    tab.panels.setCurrentIndex(3)
+    s = tab.state
+    assert (s.smoothing, s.mode, s.seed, s.instant, s.sampler, s.l2, s.panel) == (
+        7,
+        "logprobs",
+        123,
+        True,
+        "torch",
+        0.1,
+        "neural",
+    )
+    # state -> dict -> state
+    copy = BigramState.from_dict(s.to_dict())
+    assert copy == s
+    # state -> QSettings -> another tab's state -> its widgets
+    qs = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    tab.save_settings(qs)
+    qs.sync()
     other = BigramTab()
     qtbot.addWidget(other)
     other.restore_settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
-    assert other.smooth_slider.value() == 7
-    assert other.mode_combo.currentData() == "logprobs"
-    assert other.seed_spin.value() == 123 and other.instant_check.isChecked()
+    assert other.state == s
+    assert other.bar.smooth_slider.value() == 7
+    assert other.bar.mode_combo.currentData() == "logprobs"
+    assert other.sampling.seed_spin.value() == 123 and other.sampling.instant_check.isChecked()
+    assert other.neural.l2_combo.currentText() == "0.1"
+    assert other.panels.currentWidget() is other.neural
     qtbot.waitUntil(other.is_ready, timeout=20_000)
+    assert other.nll == tab.nll and other.model.smoothing == 7
     other.shutdown()
+
+
+def test_old_plain_text_settings_and_bad_values(tab, tmp_path):
+    qs = QSettings(str(tmp_path / "old.ini"), QSettings.IniFormat)
+    qs.setValue("smoothing", "3")  # older versions stored plain text
+    qs.setValue("lr", "fast")  # unreadable: keeps the default
+    qs.sync()
+    tab.restore_settings(QSettings(str(tmp_path / "old.ini"), QSettings.IniFormat))
+    assert tab.state.smoothing == 3 and tab.bar.smooth_slider.value() == 3
+    assert tab.state.lr == BigramState.default("lr")
+    with pytest.raises(ValueError, match="mode"):
+        BigramState.from_dict({"mode": "sideways"})
+
+
+def test_the_state_module_imports_no_qt():
+    import ast
+
+    from playground.ui.tabs.bigram import state
+
+    tree = ast.parse(Path(state.__file__).read_text(encoding="utf-8"))
+    names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    names += [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module]
+    assert not [m for m in names if m.startswith(("PySide6", "pyqtgraph"))]
+    assert {m for m in names if m.startswith("playground.ui")} <= {"playground.ui.state"}
 
 
 def test_tab_is_ready_without_importing_torch():

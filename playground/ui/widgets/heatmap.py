@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
 BLUES = [
@@ -32,6 +32,16 @@ BLUES = [
     "#08519c",
     "#08306b",
 ]
+
+
+def fit_tick_text(axis: pg.AxisItem) -> None:
+    """Give a horizontal axis room for whole letters: pyqtgraph sizes it to 0.8 of the text's
+    height and clips the rest ('i' and 'j' lose their dots on top, 'g', 'p', 'y' their
+    descenders below).  A fixed height of the font's full line (plus the tick) fits all."""
+    font = QFont()
+    axis.setStyle(tickFont=font)
+    offset = max(0, axis.style["tickLength"]) + axis.style["tickTextOffset"][1]
+    axis.setHeight(QFontMetrics(font).height() + offset + 2)
 
 
 def blues() -> pg.ColorMap:
@@ -113,6 +123,7 @@ class BigramHeatmap(pg.GraphicsLayoutWidget):
                 ax.setTextPen(pg.mkPen("#222"))
                 ax.setStyle(tickLength=0)
                 ax.setTicks([[]])  # no numbers before the data arrives
+            fit_tick_text(p.getAxis("top"))
         else:
             p.hideAxis("left")
         self.image = pg.ImageItem()

@@ -1,0 +1,70 @@
+"""What runs off the GUI thread: the neural net's training job and the name sampler.
+
+Plain data in, plain data out: nothing here holds a Qt object.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from playground.core import bigram as bg
+from playground.core.training import Job, LiveSettings
+
+
+def neural_job(
+    words: Sequence[str],
+    itos: Sequence[str],
+    config: dict[str, Any],
+    live: LiveSettings,
+    device: str = "auto",
+) -> Job:
+    """The core's one-layer neural bigram, configured from the state's values (its guard
+    raises ``Diverged`` before a non-finite or exploding step is shown)."""
+    return bg.neural_job(
+        words,
+        itos=itos,
+        steps=int(config["steps"]),
+        settings=live,
+        device=device,
+        method=config["method"],
+    )
+
+
+@dataclass(frozen=True)
+class Sampled:
+    """Names drawn from the table and as many from the uniform model, ready to show."""
+
+    paths: list[list[int]]  # index paths, each ending in 0 ('.') unless cut
+    names: list[str]
+    nlls: list[float]  # nan where cut
+    uniform: bg.BigramModel
+    upaths: list[list[int]]
+    unames: list[str]
+    unlls: list[float]
+    P: np.ndarray  # the sampling probabilities (temperature applied)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
+def sample(model: bg.BigramModel, n: int, seed: int, temperature: float, sampler: str) -> Sampled:
+    """In a background thread: ``n`` names from ``model`` and from the uniform model."""
+    paths = model.sample_paths(n, seed=seed, temperature=temperature, method=sampler)
+    uniform = bg.BigramModel.uniform(model.itos)
+    upaths = uniform.sample_paths(n, seed=seed, method=sampler)
+
+    def scored(m: bg.BigramModel, ps: list[list[int]]) -> tuple[list[str], list[float]]:
+        names = [m.decode(p) for p in ps]
+        ended = [p[-1] == 0 for p in ps]  # False: cut at the length limit, no NLL
+        nlls = [m.score(s).nll if e else math.nan for s, e in zip(names, ended, strict=True)]
+        return names, nlls
+
+    names, nlls = scored(model, paths)
+    unames, unlls = scored(uniform, upaths)
+    P = model.sampling_probs(temperature)
+    return Sampled(paths, names, nlls, uniform, upaths, unames, unlls, P)
