@@ -160,8 +160,7 @@ def bench_ui(seconds: float) -> list[dict]:
     tab = BoundaryTab()
     tab.resize(1360, 860)
     tab.show()
-    tab.points_spin.setValue(2 * N_TRAIN)  # 50% held out: 500 training points
-    tab.set_hidden(HIDDEN)
+    tab.state.update(points=2 * N_TRAIN, hidden=HIDDEN)  # 50% held out: 500 training points
     deadline = time.monotonic() + 60
     while not tab.is_ready() and time.monotonic() < deadline:
         app.processEvents()
@@ -178,7 +177,7 @@ def bench_ui(seconds: float) -> list[dict]:
         frames.append(time.perf_counter())
         epochs[0] = frame.step
 
-    tab.worker.frame.connect(on_frame)
+    tab.session.frame.connect(on_frame)
 
     def run_loop(duration: float) -> list[float]:
         """Run the Qt event loop for ``duration`` s; gaps between 5 ms timer ticks."""
@@ -208,7 +207,7 @@ def bench_ui(seconds: float) -> list[dict]:
     t0, cpu0 = time.perf_counter(), time.process_time()
     gaps = run_loop(seconds)
     t1, cpu1 = time.perf_counter(), time.process_time()
-    state = tab.worker.state
+    state = tab.session.state
     tab.shutdown()
     app.processEvents()
     fps = (len(frames) - frames0) / (t1 - t0)

@@ -1,13 +1,16 @@
-"""The Decision boundary tab with qtbot: clicks, play/step/reset, divergence, files, closing."""
+"""The Decision boundary tab with qtbot: clicks, play/step/reset, the shape rule, live
+settings, divergence, files (good and bad), the state round trip, closing."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtWidgets import QInputDialog
 
-from playground.ui.tabs.boundary import BoundaryTab
+from playground.ui.tabs.boundary import BoundaryState, BoundaryTab
 
 WAIT = 60_000  # generous: CI machines may be busy
 
@@ -15,7 +18,7 @@ WAIT = 60_000  # generous: CI machines may be busy
 def _settle(qtbot, tab: BoundaryTab) -> None:
     """Wait until the current job has shown its first view (paused)."""
     qtbot.waitUntil(lambda: tab.is_ready() and tab.worker.state == "paused", timeout=WAIT)
-    qtbot.waitUntil(lambda: tab._weights is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: tab.weights is not None, timeout=WAIT)
 
 
 @pytest.fixture
@@ -25,8 +28,7 @@ def tab(qtbot):
     t.resize(1360, 800)
     t.show()
     qtbot.waitUntil(t.is_ready, timeout=WAIT)
-    t.points_spin.setValue(80)  # small and quick: 40 training points
-    t.batch_spin.setValue(20)
+    t.state.update(points=80, batch_size=20)  # small and quick: 40 training points
     qtbot.waitUntil(lambda: t.points() is not None and len(t.points()[0]) == 40, timeout=WAIT)
     _settle(qtbot, t)
     yield t
@@ -38,6 +40,30 @@ def _click(qtbot, tab: BoundaryTab, x: float, y: float, button=Qt.LeftButton, mo
     qtbot.mouseClick(tab.plane.viewport(), button, mods, pos)
 
 
+def _snapshot(tab: BoundaryTab):
+    """What must not change when a file fails to load."""
+    return (
+        tab.state.to_dict(),
+        [a.copy() for a in tab.points()],
+        [(w.copy(), b.copy()) for w, b in tab.weights],
+        tab.epoch,
+    )
+
+
+def _same(a, b) -> bool:
+    (sa, pa, wa, ea), (sb, pb, wb, eb) = a, b
+    return (
+        sa == sb
+        and ea == eb
+        and all(np.array_equal(x, y) for x, y in zip(pa, pb, strict=True))
+        and all(
+            np.array_equal(w, v) and np.array_equal(c, d)
+            for (w, c), (v, d) in zip(wa, wb, strict=True)
+        )
+    )
+
+
+# ---------------------------------------------------------------------------- points, runs
 def test_clicks_add_and_remove_points_at_the_right_place(qtbot, tab):
     n0 = len(tab.points()[0])
     _click(qtbot, tab, 3.0, 7.0)  # fruit plane is 0..10
@@ -50,16 +76,16 @@ def test_clicks_add_and_remove_points_at_the_right_place(qtbot, tab):
     assert np.allclose(X[-1], [6.0, 2.0], atol=0.1) and y[-1] == 1
     _click(qtbot, tab, 8.0, 8.0, Qt.LeftButton, Qt.ShiftModifier)  # Shift+click too
     assert tab.points()[1][-1] == 1
-    tab.class_group.button(1).click()  # select "poisonous"
+    tab.data_panel.class_group.button(1).click()  # select "poisonous"
     _click(qtbot, tab, 1.0, 1.0)
     assert tab.points()[1][-1] == 1
     _click(qtbot, tab, 6.02, 2.03, Qt.LeftButton, Qt.ControlModifier)  # Ctrl+click removes
     X, _, _, _ = tab.points()
     assert len(X) == n0 + 3
     assert not np.any(np.all(np.isclose(X, [6.0, 2.0], atol=0.1), axis=1))
-    # the new points reach the running model: the job restarted on the new data
+    # the new points reach the model: the job restarted on the new data
     _settle(qtbot, tab)
-    assert len(tab._run.data[0]) == n0 + 3
+    assert len(tab.run.data[0]) == n0 + 3
 
 
 def test_step_is_one_epoch_then_play_trains_and_the_curves_grow(qtbot, tab):
@@ -72,14 +98,13 @@ def test_step_is_one_epoch_then_play_trains_and_the_curves_grow(qtbot, tab):
     xs, _ = tab.loss_plot.data("train")
     assert list(xs) == [0, 1, 2]
     tab.toggle_play()
-    assert tab.worker.state == "running"
+    assert tab.session.running
     qtbot.waitUntil(lambda: tab.loss_plot.count("train") >= 6, timeout=WAIT)
     assert tab.acc_plot.count("test") >= 6
     tab.toggle_play()  # pause
     assert tab.worker.state == "paused"
     xs, ys = tab.loss_plot.data("train")
     assert np.all(np.diff(xs) == 1) and ys[-1] < ys[0]  # every epoch, and it learns
-    # the plots keep their own ranges (nice steps): every point is in view, losses from 0
     (x0, x1), (y0, y1) = tab.loss_plot.viewRange()
     assert x0 <= 0 and x1 >= xs.max() and y0 <= 0 and y1 >= ys.max()
     (_, ax1), (ay0, ay1) = tab.acc_plot.viewRange()
@@ -89,29 +114,33 @@ def test_step_is_one_epoch_then_play_trains_and_the_curves_grow(qtbot, tab):
 def test_reset_gives_new_weights_at_epoch_zero(qtbot, tab):
     tab.step()
     qtbot.waitUntil(lambda: tab.epoch == 1, timeout=WAIT)
-    before = [w.copy() for w, _ in tab._weights]
+    before = [w.copy() for w, _ in tab.weights]
     tab.reset()
-    qtbot.waitUntil(lambda: tab.epoch == 0 and tab._weights is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: tab.epoch == 0 and tab.weights is not None, timeout=WAIT)
     _settle(qtbot, tab)
-    after = [w for w, _ in tab._weights]
+    after = [w for w, _ in tab.weights]
     assert any(not np.array_equal(a, b) for a, b in zip(before, after, strict=True))
     assert tab.loss_plot.count("train") == 1  # the curves start again (epoch 0 only)
 
 
-def test_divergence_message_then_reset_and_go_on(qtbot, tab):
-    tab.dataset_combo.setCurrentIndex(tab.dataset_combo.findData("circle"))
-    tab.act_combo.setCurrentIndex(tab.act_combo.findData("linear"))
-    tab.set_learning_rate(10)
+def test_divergence_message_agrees_with_the_screen_then_reset(qtbot, tab):
+    tab.state.update(dataset="circle", activation="linear", lr=10.0)
     _settle(qtbot, tab)
-    with qtbot.waitSignal(tab.worker.failed, timeout=WAIT):
+    with qtbot.waitSignal(tab.session.failed, timeout=WAIT):
         tab.toggle_play()
-    qtbot.waitUntil(lambda: tab.banner.isVisible(), timeout=WAIT)
-    text = tab.banner_label.text()
-    assert "diverged at epoch" in text and "lower the learning rate" in text
+    qtbot.waitUntil(lambda: "diverged" in tab.message(), timeout=WAIT)
+    text = tab.message()
+    assert "Lower the learning rate" in text and tab.message_bar.level == "error"
     assert tab.worker.state == "failed"
-    tab.set_learning_rate(0.01)
-    tab.banner_reset.click()
-    assert not tab.banner.isVisible()
+    # the epoch and the loss the message names are those on the screen
+    shown = tab.top.epoch_label.text().split()[-1]
+    assert f"weights of epoch {shown} are kept" in text
+    loss = text.split("training loss ")[1][:5]
+    assert loss in tab.views.metrics_label.text()
+    assert np.isfinite(tab.plane.probs).all()
+    tab.state.lr = 0.01
+    tab.message_bar.action_button.click()  # Reset, one click away
+    assert tab.message() == "" or "diverged" not in tab.message()
     _settle(qtbot, tab)
     assert tab.epoch == 0
     tab.toggle_play()
@@ -119,38 +148,130 @@ def test_divergence_message_then_reset_and_go_on(qtbot, tab):
     assert np.isfinite(tab.loss_plot.data("train")[1]).all()
 
 
-def test_changing_the_learning_rate_mid_run_keeps_training(qtbot, tab):
+# ---------------------------------------------------------------------------- the state
+def test_a_live_setting_reaches_the_running_job(qtbot, tab):
     tab.toggle_play()
     qtbot.waitUntil(lambda: tab.epoch >= 2, timeout=WAIT)
     gen = tab.worker.generation
-    tab.set_learning_rate(0.3)
+    tab.state.lr = 0.3
+    tab.state.update(regularization="l2", reg_rate=0.001)
+    assert tab.session.live.lr == pytest.approx(0.3) and tab.session.live.l2 == 0.001
+    assert tab.top.lr_combo.currentText() == "0.3"
     e = tab.epoch
     qtbot.waitUntil(lambda: tab.epoch >= e + 2, timeout=WAIT)
     assert tab.worker.generation == gen  # same job, same weights: the counter went on
-    assert tab._settings.lr == pytest.approx(0.3)
     tab.toggle_play()
-    # an architecture change starts again
-    tab.add_layer()
+
+
+def test_a_shape_change_while_running_starts_afresh_at_once(qtbot, tab):
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.epoch >= 3, timeout=WAIT)
+    gen = tab.worker.generation
+    tab.add_layer()  # (4, 2) -> (4, 2, 2)
+    assert tab.worker.generation != gen and tab.session.running
+    assert "afresh" in tab.message() and "hidden layers" in tab.message()
+    qtbot.waitUntil(lambda: tab.weights is not None and len(tab.weights) == 4, timeout=WAIT)
+    tab.toggle_play()
+
+
+def test_a_shape_change_while_paused_shows_a_fresh_model_for_the_next_play(qtbot, tab):
+    tab.step()
+    qtbot.waitUntil(lambda: tab.epoch == 1, timeout=WAIT)
+    tab.state.activation = "relu"
+    assert "activation changed" in tab.message() and "Play trains it" in tab.message()
+    assert tab.top.act_combo.currentData() == "relu"
     _settle(qtbot, tab)
-    assert tab.epoch == 0 and len(tab._weights) == 4
+    assert tab.epoch == 0 and not tab.session.running  # the model shown is the new one
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.epoch >= 2, timeout=WAIT)
+    assert tab.run.model.config.activation == "relu"
+    assert "activation" not in tab.message()  # training it: the notice is gone
+    tab.toggle_play()
 
 
+def test_the_state_drives_the_widgets(qtbot, tab):
+    tab.state.update(
+        dataset="moons", noise=0.25, test_share=0.3, lr=0.003, decay=0.99, optimizer="adam"
+    )
+    tab.state.update(features=("x1", "x2", "x1*x2"), show_test=False, discretize=True)
+    d, top = tab.data_panel, tab.top
+    assert d.dataset_combo.currentData() == "moons"
+    assert (d.noise_slider.value(), d.noise_label.text()) == (25, "0.25")
+    assert (d.test_slider.value(), d.test_label.text()) == (30, "30%")
+    assert d.feature_boxes["x1*x2"].isChecked() and not d.feature_boxes["x1^2"].isChecked()
+    assert not d.show_test_box.isChecked() and d.discretize_box.isChecked()
+    assert top.lr_combo.currentText() == "0.003" and top.decay_spin.value() == 0.99
+    assert top.opt_combo.currentData() == "adam"
+    # and the widgets drive the state
+    d.feature_boxes["x1*x2"].click()
+    d.classes_spin.setValue(3)
+    top.batch_spin.setValue(33)
+    assert tab.state.features == ("x1", "x2") and tab.state.classes == 3
+    assert tab.state.batch_size == 33
+    d.feature_boxes["x1"].click()
+    d.feature_boxes["x2"].click()  # the last input stays on
+    assert tab.state.features == ("x2",) and d.feature_boxes["x2"].isChecked()
+
+
+def test_state_round_trip_widgets_file_state_widgets(qtbot, tab, tmp_path):
+    d, top = tab.data_panel, tab.top
+    d.dataset_combo.setCurrentIndex(d.dataset_combo.findData("gauss"))
+    d.classes_spin.setValue(3)
+    d.seed_spin.setValue(7)
+    d.feature_boxes["x2^2"].click()
+    top.act_combo.setCurrentIndex(top.act_combo.findData("sigmoid"))
+    top.reg_combo.setCurrentIndex(top.reg_combo.findData("l1"))
+    top.reg_rate_combo.setCurrentIndex(top.reg_rate_combo.findData(0.003))
+    top.lr_combo.setEditText("0.07")
+    top.lr_combo.lineEdit().editingFinished.emit()
+    tab.set_hidden((5, 3))
+    _settle(qtbot, tab)
+    saved = tab.state.to_dict()
+    assert saved["lr"] == 0.07 and saved["classes"] == 3 and saved["hidden"] == [5, 3]
+    path = tmp_path / "exp.json"
+    assert tab.save_experiment_to(str(path))
+    assert json.loads(path.read_text())["ui"]["settings"] == saved
+    tab.state.update(dataset="xor", classes=2, lr=0.5, hidden=(2,), activation="tanh")
+    _settle(qtbot, tab)
+    assert tab.load_experiment_from(str(path))
+    assert tab.state.to_dict() == saved
+    assert d.dataset_combo.currentData() == "gauss" and d.classes_spin.value() == 3
+    assert top.lr_combo.currentText() == "0.07" and top.act_combo.currentData() == "sigmoid"
+    assert top.reg_rate_combo.currentData() == 0.003 and d.feature_boxes["x2^2"].isChecked()
+    _settle(qtbot, tab)
+    assert [w.shape for w, _ in tab.weights] == [(5, 3), (3, 5), (3, 3)]
+
+
+def test_settings_round_trip_through_qsettings(qtbot, tab, tmp_path):
+    tab.state.update(dataset="moons", hidden=(5, 3, 2), optimizer="rmsprop", lr=0.003)
+    tab.state.update(features=("x1", "x2", "x1*x2"), regularization="l2", discretize=True)
+    s = QSettings(str(tmp_path / "t.ini"), QSettings.IniFormat)
+    tab.save_settings(s)
+    s.sync()
+    other = BoundaryTab()
+    qtbot.addWidget(other)
+    other.restore_settings(QSettings(str(tmp_path / "t.ini"), QSettings.IniFormat))
+    assert other.state == tab.state
+    assert other.data_panel.dataset_combo.currentData() == "moons"
+    assert other.data_panel.feature_boxes["x1*x2"].isChecked()
+    assert other.top.opt_combo.currentData() == "rmsprop"
+    other.shutdown()
+
+
+# ---------------------------------------------------------------------------- hand edits
 def test_hovering_a_neuron_shows_its_map_and_an_edge_its_weight(qtbot, tab, monkeypatch):
-    from PySide6.QtCore import QPoint
-
     net = tab.network
     node = net.node(1, 0)  # hidden layer 1, neuron 1
     qtbot.mouseMove(net.viewport(), net.mapFromScene(node.sceneBoundingRect().center()))
-    qtbot.waitUntil(lambda: tab._hover == (1, 0), timeout=5000)
-    assert tab.plane._map_shown and "layer 1 neuron 1" in tab.plane.caption.textItem.toPlainText()
+    qtbot.waitUntil(lambda: tab.plane.map_shown, timeout=5000)
+    assert "layer 1 neuron 1" in tab.plane.caption.textItem.toPlainText()
     qtbot.mouseMove(net.viewport(), QPoint(3, 3))
-    qtbot.waitUntil(lambda: tab._hover is None, timeout=5000)
-    assert not tab.plane._map_shown
+    qtbot.waitUntil(lambda: not tab.plane.map_shown, timeout=5000)
     edge = net.edge(0, 0, 0)  # x1 -> layer 1 neuron 1
     qtbot.mouseMove(net.viewport(), net.mapFromScene(edge.path().pointAtPercent(0.5)))
-    w = tab._weights[0][0][0, 0]
-    qtbot.waitUntil(lambda: f"{w:+.3f}" in net._info.text(), timeout=5000)
-    assert "weight from" in net._info.text()
+    w = tab.weights[0][0][0, 0]
+    qtbot.waitUntil(lambda: f"{w:+.3f}" in net.info_text(), timeout=5000)
+    assert "weight from" in net.info_text()
     # a click on the edge sets that weight (like TF Playground); the model follows
     monkeypatch.setattr(QInputDialog, "getDouble", lambda *a, **k: (-2.5, True))
     qtbot.mouseClick(
@@ -159,99 +280,102 @@ def test_hovering_a_neuron_shows_its_map_and_an_edge_its_weight(qtbot, tab, monk
         Qt.NoModifier,
         net.mapFromScene(edge.path().pointAtPercent(0.5)),
     )
-    qtbot.waitUntil(lambda: tab._run.model.weights()[0][0][0, 0] == -2.5, timeout=WAIT)
+    qtbot.waitUntil(lambda: tab.run.model.weights()[0][0][0, 0] == -2.5, timeout=WAIT)
     _settle(qtbot, tab)
-    assert tab._weights[0][0][0, 0] == -2.5
+    assert tab.weights[0][0][0, 0] == -2.5
+
+
+def test_the_hover_readout_is_never_cut_off(qtbot, tab):
+    plane = tab.plane
+    qtbot.mouseMove(plane.viewport(), plane.data_to_widget(5.66, 5.66))
+    readout = tab.views.readout
+    qtbot.waitUntil(lambda: "sure)" in readout.text(), timeout=5000)
+    assert "the network says" in readout.text()
+    assert readout.heightForWidth(readout.width()) <= readout.height()
 
 
 def test_the_diagram_edits_the_architecture(qtbot, tab):
     from playground.ui.widgets.network import _Button
 
     net = tab.network
-    assert tab._hidden == [4, 2]
+    assert tab.state.hidden == (4, 2)
     plus = [b for b in net.scene().items() if isinstance(b, _Button) and b.toolTip()[:3] == "One"]
-    first_plus = min(
-        (b for b in plus if "more" in b.toolTip()), key=lambda b: b.scenePos().x()
-    )  # above hidden layer 1
+    first_plus = min((b for b in plus if "more" in b.toolTip()), key=lambda b: b.scenePos().x())
     qtbot.mouseClick(
         net.viewport(),
         Qt.LeftButton,
         Qt.NoModifier,
         net.mapFromScene(first_plus.sceneBoundingRect().center()),
     )
-    assert tab._hidden == [5, 2]
+    assert tab.state.hidden == (5, 2)
     _settle(qtbot, tab)
-    assert tab._weights[0][0].shape == (5, 2) and tab.epoch == 0
-    node = net.node(0, 2)  # the x1^2 input: click switches it on
+    assert tab.weights[0][0].shape == (5, 2) and tab.epoch == 0
+    node = net.node(0, 2)  # the x1^2 input: a click switches it on
     qtbot.mouseClick(
         net.viewport(),
         Qt.LeftButton,
         Qt.NoModifier,
         net.mapFromScene(node.sceneBoundingRect().center()),
     )
-    assert tab.feature_boxes["x1^2"].isChecked()
+    assert tab.data_panel.feature_boxes["x1^2"].isChecked()
     _settle(qtbot, tab)
-    assert tab._weights[0][0].shape == (5, 3)
-    tab.remove_layer()
-    tab.remove_layer()
+    assert tab.weights[0][0].shape == (5, 3)
+    tab.net.remove_layer_button.click()
+    tab.net.remove_layer_button.click()
     _settle(qtbot, tab)
     assert tab.single_neuron() and tab.neuron_panel.isVisible()
 
 
-def test_single_neuron_mode_by_hand(qtbot, tab):
+def test_single_neuron_by_hand_and_its_equation_in_the_planes_units(qtbot, tab):
     tab.set_hidden(())
     _settle(qtbot, tab)
-    assert tab.neuron_panel.isVisible() and len(tab.weight_sliders) == 3
+    assert tab.neuron_panel.isVisible() and len(tab.neuron_panel.weight_sliders) == 3
     tab.set_neuron_weights(np.array([[2.0, -1.5]]), np.array([0.5]))
-    qtbot.waitUntil(
-        lambda: np.allclose(tab._run.model.weights()[0][0], [[2.0, -1.5]]), timeout=WAIT
-    )
-    qtbot.waitUntil(lambda: "2.00" in tab.equation_label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: np.allclose(tab.run.model.weights()[0][0], [[2.0, -1.5]]), timeout=WAIT)
     assert tab.plane.line.isVisible()
-    loss_hand = tab.hand_loss_label.text()
+    # fruit's plane is 0..10: the equation shown is in those units, the rescaled one beside it
+    eq = tab.neuron_panel.equation_label.text()
+    a1, a2, a0 = (float(v) for v in tab.presenter.neuron.plane_line([2.0, -1.5, 0.5]))
+    assert f"{abs(a1):.2f}·x₁" in eq and f"{abs(a2):.2f}·x₂" in eq and f"{abs(a0):.2f}" in eq
+    assert "2.00·x₁ − 1.50·x₂ + 0.50" in tab.neuron_panel.scaled_label.text()
+    foot = tab.plane.handle_positions["move"]  # a point of the line on the plane
+    assert abs(a1 * foot[0] + a2 * foot[1] + a0) < 1e-3
+    p = tab.run.model.predict_proba(np.array([foot], np.float32))[0, 1]
+    assert p == pytest.approx(0.5, abs=1e-3)  # the axis values satisfy the equation
+    loss_hand = tab.neuron_panel.hand_loss_label.text()
     tab.set_neuron_weights(np.array([[-2.0, 1.5]]), np.array([-0.5]))
-    qtbot.waitUntil(lambda: tab.hand_loss_label.text() != loss_hand, timeout=WAIT)
-    # then gradient descent takes over from the hand-set weights
-    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.neuron_panel.hand_loss_label.text() != loss_hand, timeout=WAIT)
+    tab.toggle_play()  # then gradient descent takes over from the hand-set weights
     qtbot.waitUntil(lambda: tab.epoch >= 2, timeout=WAIT)
     tab.toggle_play()
 
 
 def _line_through(tab: BoundaryTab) -> tuple[float, float, float]:
-    """The single neuron's line a1*x + a2*y + a0 = 0 in plane coordinates, from its weights."""
-    W, b = tab._run.model.weights()[0]
-    (cx, cy), (fx, fy) = tab._toy.input_scaling(tab._extent())
-    a1, a2 = float(W[0, 0]) * fx, float(W[0, 1]) * fy
-    return a1, a2, float(b[0]) - a1 * cx - a2 * cy
+    """The single neuron's line a1*x + a2*y + a0 = 0 in plane coordinates, from the model."""
+    W, b = tab.run.model.weights()[0]
+    return tab.presenter.neuron.plane_line([float(W[0, 0]), float(W[0, 1]), float(b[0])])
 
 
 def test_drag_the_single_neurons_line_on_the_plane(qtbot, tab):
     tab.set_hidden(())
     _settle(qtbot, tab)
     tab.set_neuron_weights(np.array([[1.0, -1.0]]), np.array([0.0]))
-    qtbot.waitUntil(
-        lambda: np.allclose(tab._run.model.weights()[0][0], [[1.0, -1.0]]), timeout=WAIT
-    )
+    qtbot.waitUntil(lambda: np.allclose(tab.run.model.weights()[0][0], [[1.0, -1.0]]), timeout=WAIT)
     plane = tab.plane
-    assert plane.handles.isVisible() and set(plane._handle_pos) == {"move", "turn"}
-    w_before = tab._run.model.weights()[0][0].copy()
-
-    # the dot: drag it to (7, 3); the line now passes there, with the same weights
-    foot = plane._handle_pos["move"]
-    start = plane.data_to_widget(*foot)
-    target = plane.data_to_widget(7.0, 3.0)
+    assert plane.handles.isVisible() and set(plane.handle_positions) == {"move", "turn"}
+    w_before = tab.run.model.weights()[0][0].copy()
+    foot = plane.handle_positions["move"]  # the dot: drag it to (7, 3)
+    start, target = plane.data_to_widget(*foot), plane.data_to_widget(7.0, 3.0)
     qtbot.mousePress(plane.viewport(), Qt.LeftButton, pos=start)
     qtbot.mouseMove(plane.viewport(), target)
     qtbot.mouseRelease(plane.viewport(), Qt.LeftButton, pos=target)
     qtbot.waitUntil(
         lambda: abs(sum(np.multiply(_line_through(tab), (7, 3, 1)))) < 0.05, timeout=WAIT
     )
-    assert np.allclose(tab._run.model.weights()[0][0], w_before, atol=1e-5)
+    assert np.allclose(tab.run.model.weights()[0][0], w_before, atol=1e-5)
     n_points = sum(len(a) for a in tab.points()[::2])
-
-    # the arrow's head: drag it straight up from the dot; the weight vector turns to +x2
-    foot = plane._handle_pos["move"]
-    start = plane.data_to_widget(*plane._handle_pos["turn"])
+    foot = plane.handle_positions["move"]  # the arrow's head: straight up from the dot
+    start = plane.data_to_widget(*plane.handle_positions["turn"])
     target = plane.data_to_widget(float(foot[0]), float(foot[1]) + 2.0)
     qtbot.mousePress(plane.viewport(), Qt.LeftButton, pos=start)
     qtbot.mouseMove(plane.viewport(), target)
@@ -263,27 +387,27 @@ def test_drag_the_single_neurons_line_on_the_plane(qtbot, tab):
 
     qtbot.waitUntil(turned, timeout=WAIT)
     assert sum(len(a) for a in tab.points()[::2]) == n_points  # a drag adds no points
-    assert tab.weight_sliders[1][1].text().startswith("+")  # the w2 slider follows
+    assert tab.neuron_panel.weight_sliders[1][1].text().startswith("+")  # w2 follows
 
 
 def test_more_than_two_classes(qtbot, tab):
-    tab.dataset_combo.setCurrentIndex(tab.dataset_combo.findData("gauss"))
-    tab.classes_spin.setValue(3)
+    tab.state.update(dataset="gauss", classes=3)
     _settle(qtbot, tab)
-    qtbot.waitUntil(lambda: tab.plane._probs is not None and tab.plane._probs.shape[1] == 3)
+    qtbot.waitUntil(lambda: tab.plane.probs is not None and tab.plane.probs.shape[1] == 3)
     assert set(np.unique(tab.points()[1])) == {0, 1, 2}
-    assert len(tab.class_group.buttons()) == 3
+    assert len(tab.data_panel.class_group.buttons()) == 3
     _click(qtbot, tab, 0.0, 0.0, Qt.RightButton)  # the next class after the selected one
     assert tab.points()[1][-1] == 1
 
 
-def test_csv_bad_file_shows_a_message_and_good_file_loads(qtbot, tab, tmp_path, monkeypatch):
-    shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+# ---------------------------------------------------------------------------- files
+def test_csv_bad_file_shows_a_message_and_good_file_loads(qtbot, tab, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("this is,not\na points file\n")
+    before = _snapshot(tab)
     assert tab.load_points_csv_from(str(bad)) is False
-    assert shown and "bad.csv" in shown[0]
+    assert "bad.csv" in tab.message() and tab.message_bar.level == "error"
+    assert _same(before, _snapshot(tab))
     good = tmp_path / "good.csv"
     assert tab.save_points_csv_to(str(good))
     n = sum(len(a) for a in tab.points()[::2])
@@ -301,15 +425,15 @@ def test_experiment_save_and_load_exactly(qtbot, tab, tmp_path):
     _settle(qtbot, tab)
     path = tmp_path / "exp.json"
     assert tab.save_experiment_to(str(path))
-    saved = [(w.copy(), b.copy()) for w, b in tab._weights]
+    saved = [(w.copy(), b.copy()) for w, b in tab.weights]
     points = [a.copy() for a in tab.points()]
     tab.reset()
-    tab.points_spin.setValue(120)
+    tab.state.points = 120
     _settle(qtbot, tab)
     assert tab.load_experiment_from(str(path))
     _settle(qtbot, tab)
-    assert tab.epoch == 2
-    for (w, b), (w2, b2) in zip(saved, tab._run.model.weights(), strict=True):
+    assert tab.epoch == 2 and tab.state.points == 80
+    for (w, b), (w2, b2) in zip(saved, tab.run.model.weights(), strict=True):
         assert np.array_equal(w, w2) and np.array_equal(b, b2)
     for a, b in zip(points, tab.points(), strict=True):
         assert np.array_equal(a, b)
@@ -320,6 +444,76 @@ def test_experiment_save_and_load_exactly(qtbot, tab, tmp_path):
     compile(script.read_text(), str(script), "exec")  # valid Python
 
 
+def test_an_experiment_of_the_first_format_still_loads(qtbot, tab, tmp_path):
+    path = tmp_path / "old.json"
+    assert tab.save_experiment_to(str(path))
+    doc = json.loads(path.read_text())
+    del doc["ui"]["settings"]  # what version 1 wrote: config, dataset, ui
+    doc["config"]["lr"] = 0.1
+    doc["ui"].update(regularization="l2", reg_rate=0.01, show_test=False)
+    path.write_text(json.dumps(doc))
+    assert tab.load_experiment_from(str(path))
+    s = tab.state
+    assert (s.lr, s.regularization, s.reg_rate, s.show_test, s.points) == (
+        0.1,
+        "l2",
+        0.01,
+        False,
+        80,
+    )
+
+
+def _spoil(doc: dict, kind: str) -> None:
+    if kind == "weight shape":
+        W = doc["weights"][0]["W"]
+        W["shape"], W["data"] = [4, 3], W["data"] + [0.0] * 4
+    elif kind == "label too big":
+        doc["y"]["data"][0] = 2  # two classes: 0 and 1
+    elif kind == "NaN point":
+        doc["X"]["data"][3] = float("nan")
+    elif kind == "inf point":
+        doc["X_test"]["data"][0] = float("inf")
+    elif kind == "X/y lengths":
+        doc["y"]["data"].append(1)
+        doc["y"]["shape"] = [len(doc["y"]["data"])]
+    elif kind == "not a number":
+        doc["ui"]["settings"]["lr"] = "fast"
+
+
+BAD_FILES = {  # kind -> what the message must name
+    "weight shape": "weights",
+    "label too big": "y: label 2",
+    "NaN point": "X: every coordinate must be a finite number",
+    "inf point": "X_test",
+    "X/y lengths": "y: 41 labels for 40 points",
+    "not a number": "lr",
+    "not JSON": "not JSON",
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_FILES))
+def test_a_bad_experiment_file_changes_nothing_and_says_why(qtbot, tab, tmp_path, kind):
+    tab.step()
+    qtbot.waitUntil(lambda: tab.epoch == 1, timeout=WAIT)
+    _settle(qtbot, tab)
+    path = tmp_path / "bad.json"
+    assert tab.save_experiment_to(str(path))
+    if kind == "not JSON":
+        path.write_text("{ this is not json")
+    else:
+        doc = json.loads(path.read_text())
+        _spoil(doc, kind)
+        path.write_text(json.dumps(doc))
+    before = _snapshot(tab)
+    assert tab.load_experiment_from(str(path)) is False
+    text = tab.message()
+    assert "bad.json" in text and BAD_FILES[kind] in text, text
+    assert tab.message_bar.level == "error"
+    qtbot.wait(100)
+    assert _same(before, _snapshot(tab)) and tab.worker.state == "paused"
+
+
+# ---------------------------------------------------------------------------- the window
 def test_closing_the_window_mid_training(qtbot, tmp_path):
     from playground.ui.main_window import MainWindow
 
@@ -328,33 +522,31 @@ def test_closing_the_window_mid_training(qtbot, tmp_path):
     w.show()
     tab = w.current_tab()
     qtbot.waitUntil(tab.is_ready, timeout=WAIT)
+    tab.state.hidden = (3,)
     qtbot.keyClick(w, Qt.Key_Space)  # Space plays, as in the whole app
-    assert tab.worker.state == "running"
+    assert tab.session.running
     qtbot.waitUntil(lambda: tab.epoch >= 1, timeout=WAIT)
     w.close()
-    assert tab.worker.state == "idle" and tab.worker._thread is None
+    assert tab.worker.state == "idle" and not tab.worker.has_job()
     # the settings were stored and come back
+    state = BoundaryState()
     s = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
-    assert s.value("boundary/dataset") == "fruit"
+    s.beginGroup("boundary")
+    state.restore(s)
+    assert state.hidden == (3,) and state.dataset == "fruit"
 
 
-def test_settings_round_trip(qtbot, tab, tmp_path):
-    tab.dataset_combo.setCurrentIndex(tab.dataset_combo.findData("moons"))
-    tab.set_hidden((5, 3, 2))
-    tab.feature_boxes["x1*x2"].setChecked(True)
-    tab.opt_combo.setCurrentIndex(tab.opt_combo.findData("rmsprop"))
-    tab.set_learning_rate(0.003)
-    tab.reg_combo.setCurrentIndex(tab.reg_combo.findData("l2"))
-    tab.discretize_box.setChecked(True)
-    s = QSettings(str(tmp_path / "t.ini"), QSettings.IniFormat)
-    tab.save_settings(s)
-    s.sync()
-    other = BoundaryTab()
-    qtbot.addWidget(other)
-    other.restore_settings(QSettings(str(tmp_path / "t.ini"), QSettings.IniFormat))
-    assert other.dataset_combo.currentData() == "moons"
-    assert other._hidden == [5, 3, 2] and other.feature_boxes["x1*x2"].isChecked()
-    assert other.opt_combo.currentData() == "rmsprop"
-    assert other.learning_rate() == pytest.approx(0.003)
-    assert other.reg_combo.currentData() == "l2" and other.discretize_box.isChecked()
-    other.shutdown()
+def test_the_state_module_imports_no_widgets():
+    import ast
+    from pathlib import Path
+
+    import playground.ui.tabs.boundary.state as mod
+
+    tree = ast.parse(Path(mod.__file__).read_text())
+    names = [
+        n.module if isinstance(n, ast.ImportFrom) else a.name
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.Import, ast.ImportFrom))
+        for a in (n.names if isinstance(n, ast.Import) else [n])
+    ]
+    assert not any("PySide6" in (m or "") or "pyqtgraph" in (m or "") for m in names)

@@ -284,7 +284,30 @@ class NetworkView(QGraphicsView):
                 scene.addItem(node)
                 nodes.append(node)
             self._nodes.append(nodes)
-        # inputs: labels, inactive ones faded, a click toggles
+        self._add_inputs(features, small)
+        self._add_headings(xs, hidden, small)
+        self._add_outputs(out_names, small)
+        self._add_edges(features)
+        everything = [e for rows in self._edges for row in rows for e in row]
+        self._edge_layer = _EdgeLayer(everything, QRectF(0, 0, SCENE_W, SCENE_H))
+        scene.addItem(self._edge_layer)
+        self._info = QGraphicsSimpleTextItem("")
+        self._info.setFont(small)
+        self._info.setBrush(QColor("#111"))
+        self._info.setPos(8, SCENE_H - BOTTOM + 10)
+        self._info.setZValue(10)
+        scene.addItem(self._info)
+        self.setSceneRect(0, 0, SCENE_W, SCENE_H)
+        self._fit()
+        for layer, pixmaps in self._pixmaps.items():  # after a re-layout: same pictures
+            for node, pm in zip(self._nodes[layer], pixmaps, strict=False):
+                node.set_image(pm)
+        if self._weights:
+            self.show_weights(self._weights)
+
+    def _add_inputs(self, features: list, small: QFont) -> None:
+        """Input labels; inactive inputs faded; a click toggles one."""
+        scene = self.scene()
         for i, (key, label) in enumerate(features):
             node = self._nodes[0][i]
             on = key in self._active
@@ -298,7 +321,10 @@ class NetworkView(QGraphicsView):
             tr = text.boundingRect()
             text.setPos(r.left() - tr.width() - 6, r.center().y() - tr.height() / 2)
             scene.addItem(text)
-        # column headings and the +/- buttons of each hidden layer
+
+    def _add_headings(self, xs: list[float], hidden: tuple, small: QFont) -> None:
+        """Column headings and the +/- buttons of each hidden layer."""
+        scene = self.scene()
         crowded = len(xs) > 2 and xs[1] - xs[0] < 95
         self._heading(xs[0], "inputs" if crowded else "input features", small)
         for h, n in enumerate(hidden):
@@ -321,6 +347,8 @@ class NetworkView(QGraphicsView):
             scene.addItem(minus)
             scene.addItem(plus)
         self._heading(xs[-1], "output", small)
+
+    def _add_outputs(self, out_names: list[str], small: QFont) -> None:
         for i, name in enumerate(out_names):
             if len(out_names) > 1:
                 r = self._nodes[-1][i].rect()
@@ -328,8 +356,11 @@ class NetworkView(QGraphicsView):
                 t.setFont(small)
                 t.setBrush(QColor("#222"))
                 t.setPos(r.right() + 5, r.center().y() - t.boundingRect().height() / 2)
-                scene.addItem(t)
-        # edges: from each active input / neuron to every neuron of the next layer
+                self.scene().addItem(t)
+
+    def _add_edges(self, features: list) -> None:
+        """From each active input / neuron to every neuron of the next layer."""
+        scene = self.scene()
         sources = [[self._nodes[0][[k for k, _ in features].index(a)] for a in self._active]]
         sources += self._nodes[1:-1]
         for layer, (src, dst) in enumerate(zip(sources, self._nodes[1:], strict=True)):
@@ -348,22 +379,6 @@ class NetworkView(QGraphicsView):
                     row.append(edge)
                 rows.append(row)
             self._edges.append(rows)
-        everything = [e for rows in self._edges for row in rows for e in row]
-        self._edge_layer = _EdgeLayer(everything, QRectF(0, 0, SCENE_W, SCENE_H))
-        scene.addItem(self._edge_layer)
-        self._info = QGraphicsSimpleTextItem("")
-        self._info.setFont(small)
-        self._info.setBrush(QColor("#111"))
-        self._info.setPos(8, SCENE_H - BOTTOM + 10)
-        self._info.setZValue(10)
-        scene.addItem(self._info)
-        self.setSceneRect(0, 0, SCENE_W, SCENE_H)
-        self._fit()
-        for layer, pixmaps in self._pixmaps.items():  # after a re-layout: same pictures
-            for node, pm in zip(self._nodes[layer], pixmaps, strict=False):
-                node.set_image(pm)
-        if self._weights:
-            self.show_weights(self._weights)
 
     def _heading(self, x: float, text: str, font: QFont) -> None:
         t = QGraphicsSimpleTextItem(text)
@@ -440,6 +455,10 @@ class NetworkView(QGraphicsView):
     def edges_seconds(self) -> float:
         """How long the last redraw of every edge took (callers pace weight updates by it)."""
         return self._edge_layer.seconds if self._edge_layer is not None else 0.0
+
+    def info_text(self) -> str:
+        """The line under the diagram (what the hovered neuron or weight is)."""
+        return self._info.text()
 
     def show_info(self, text: str) -> None:
         """A line at the bottom of the diagram (what is under the mouse)."""

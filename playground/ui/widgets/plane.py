@@ -295,6 +295,25 @@ class PlaneView(pg.PlotWidget):
         self._set_image(diverging_rgba(values, self._res, center))
         self.boundary.setData([], [])
 
+    def keep_probs(self, probs: np.ndarray) -> None:
+        """Keep ``probs`` to show when the map shown now (a hovered neuron's) goes."""
+        self._probs = probs
+
+    @property
+    def probs(self) -> np.ndarray | None:
+        """The class probabilities last given (res*res, C), or None."""
+        return self._probs
+
+    @property
+    def map_shown(self) -> bool:
+        """True while a neuron's map is shown instead of the classes."""
+        return self._map_shown
+
+    @property
+    def handle_positions(self) -> dict[str, np.ndarray]:
+        """The single-neuron line's handles in plane coordinates: "move" and "turn"."""
+        return dict(self._handle_pos)
+
     def restore_probs(self) -> None:
         """Back to the class heatmap after :meth:`show_map`."""
         if self._probs is not None:
@@ -403,8 +422,21 @@ class PlaneView(pg.PlotWidget):
         self.line_dragged.emit(float(a1), float(a2), float(a0))
 
     def export_png(self, path: str) -> bool:
-        """Save the view as a PNG (what is on screen, at screen resolution)."""
-        return self.grab().save(path, "PNG")
+        """Save the view as a PNG (what is on screen, at screen resolution); atomically: a
+        failed save leaves an existing file as it was.  False if it cannot be written."""
+        from playground.core.files import atomic_write
+
+        image = self.grab()
+
+        def write(tmp) -> None:
+            if not image.save(str(tmp), "PNG"):
+                raise OSError(f"cannot write {path}")
+
+        try:
+            atomic_write(path, write)
+        except OSError:
+            return False
+        return True
 
     # ------------------------------------------------------------ mouse
     def _to_data(self, pos) -> tuple[float, float, bool]:

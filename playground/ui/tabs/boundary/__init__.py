@@ -1,0 +1,220 @@
+"""The Decision boundary tab: a small network learns to split the plane, live.
+
+Data on the left (datasets, your own points, input features), the network in the middle
+(every neuron's map, every weight), the boundary and the loss curves on the right, run
+controls and hyperparameters on top, like TensorFlow Playground.
+
+Put together from: ``state`` (:class:`BoundaryState`, the one source of truth), the
+panels bound to it, ``session`` (play/pause/step/reset), the job (``job.py``, in the
+worker's thread: torch is imported there, never at start-up) and the presenter (frames ->
+views).  Editing (points, architecture, weights) and the file methods are mixins.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from playground.ui.session import Session
+from playground.ui.tabs.base import Tab
+from playground.ui.tabs.boundary.editing import EditingMixin
+from playground.ui.tabs.boundary.file_methods import FileMethodsMixin
+from playground.ui.tabs.boundary.job import RES, Run
+from playground.ui.tabs.boundary.panels import (
+    DataPanel,
+    NetworkPanel,
+    TopBar,
+    ViewsPanel,
+    add_dataset_icons,
+)
+from playground.ui.tabs.boundary.presenter import Presenter
+from playground.ui.tabs.boundary.runs import RunsMixin
+from playground.ui.tabs.boundary.state import BoundaryState
+from playground.ui.tabs.boundary.tips import HELP_HTML, TIPS
+
+__all__ = ["RES", "BoundaryState", "BoundaryTab"]
+
+
+class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
+    key = "boundary"
+    title = "Decision boundary"
+    help_html = HELP_HTML
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = BoundaryState()
+        self.run: Run | None = None  # the job's model and data (None before the first job)
+        self.data: tuple | None = None  # (X_train, y_train, X_test, y_test) as shown
+        self.init_seed = 0  # seeds the initial weights; Reset takes the next one
+        self._next: dict[str, Any] = {}  # what the next job starts from: weights, epoch
+        self.selected_class = 0  # the class a click on the plane adds
+        self._build()
+        self.session = Session(self, self._start, on_reset=self._on_reset)
+        self.worker = self.session.worker
+        self.presenter = Presenter(self.state, self.session, self.views, self.net)
+        self.presenter.epoch_label = self.top.epoch_label
+        self._wire()
+        self._rebuild()
+        # the first job imports torch (~1 s of CPU, holding the GIL at times): start it once
+        # the tab has painted, so the window shows first; at the latest after 1.5 s
+        self._first_queued = False
+        QTimer.singleShot(1500, self._first_job)
+
+    # ================================================================ layout and wiring
+    def _build(self) -> None:
+        files = self.file_menu()
+        self.top = TopBar(self.state, files)
+        self.data_panel = DataPanel(self.state)
+        self.net = NetworkPanel()
+        self.views = ViewsPanel()
+        self.controls, self.plane, self.network = (
+            self.top.controls,
+            self.views.plane,
+            self.net.network,
+        )
+        self.neuron_panel = self.net.neuron_panel
+        self.loss_plot, self.acc_plot = self.views.loss_plot, self.views.acc_plot
+        root = QVBoxLayout(self)
+        root.setContentsMargins(6, 4, 6, 4)
+        root.setSpacing(4)
+        root.addWidget(self.top)
+        root.addWidget(self.message_bar)
+        body = QHBoxLayout()
+        body.setSpacing(8)
+        root.addLayout(body, 1)
+        self.data_panel.setFixedWidth(250)
+        body.addWidget(self.data_panel)
+        body.addWidget(self.net, 1)
+        self.views.setFixedWidth(470)
+        body.addWidget(self.views)
+
+    def _wire(self) -> None:
+        c, s = self.controls, self.session
+        c.play_clicked.connect(self.toggle_play)
+        c.step_clicked.connect(self.step)
+        c.reset_clicked.connect(self.reset)
+        c.bind(s.worker)
+        s.follow_live(self.state, lambda st: st.live_values(self.run.epoch0 if self.run else 0))
+        s.frame.connect(self._on_frame)
+        s.failed.connect(self._on_failed)
+        s.state_changed.connect(self._on_run_state)
+        s.notice_changed.connect(self._on_notice)
+        self._listening = self.state.connect(self._on_setting)
+        self.wire_editing()
+        p = self.presenter
+        self.network.neuron_hovered.connect(p.neuron_hovered)
+        self.network.neuron_left.connect(p.neuron_left)
+        self.plane.hovered.connect(p.plane_hovered)
+        self.plane.left.connect(lambda: self.views.readout.setText(" "))
+        self.data_panel.load_csv_clicked.connect(self.load_csv_dialog)
+        self.data_panel.save_csv_clicked.connect(self.save_csv_dialog)
+
+    @contextlib.contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Change the state without the tab reacting field by field (the widgets follow)."""
+        self._listening()
+        try:
+            yield
+        finally:
+            self._listening = self.state.connect(self._on_setting)
+
+    def _rebuild(self) -> None:
+        """Everything that depends on the dataset and the architecture."""
+        p = self.presenter
+        p.rebuild_network()
+        names = p.class_names()
+        self.selected_class = min(self.selected_class, len(names) - 1)
+        self.data_panel.set_classes(names, self.selected_class, self.state.dataset == "fruit")
+        self.data_panel.tip_label.setText(TIPS.get(self.state.dataset, ""))
+
+    # ================================================================ run controls
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().paintEvent(event)
+        if not self._first_queued:
+            self._first_queued = True
+            QTimer.singleShot(30, self._first_job)  # after this paint reaches the screen
+
+    def _first_job(self) -> None:
+        if self.run is None:
+            self._show(fresh=True)
+
+    # ================================================================ frames and failures
+    def _on_frame(self, frame: Any) -> None:
+        run, p = self.run, self.presenter
+        if run is None:
+            return
+        if p.toy is None:  # the job has imported it: free here now
+            from playground.core import toy
+
+            p.toy = toy
+            p.sync_plane()
+            self._rebuild()
+            add_dataset_icons(self.data_panel.dataset_combo, toy)
+        if self.data is None and run.data is not None:
+            self.data = run.data
+            p.show_points(self.data)
+        p.on_frame(frame)
+
+    def _on_failed(self, message: str) -> None:
+        """A run that diverged (or failed): say so, with Reset one click away."""
+        self.presenter.flush_curves()
+        self.show_message(message, "error", ("Reset", self.reset))
+
+    def _on_run_state(self, state: str) -> None:
+        if state == "running":  # training the model shown: old news goes
+            self.session.set_notice("")
+            if self.message_bar.level == "error":
+                self.clear_message()
+        else:
+            self.presenter.flush_curves()
+
+    def _on_notice(self, text: str) -> None:
+        if text:
+            self.show_message(text, "info")
+        elif self.message_bar.level == "info":
+            self.clear_message()
+
+    # ================================================================ for the window, tests
+    @property
+    def epoch(self) -> int:
+        """The epoch shown (the number of epochs trained)."""
+        return self.presenter.epoch
+
+    @property
+    def weights(self) -> list | None:
+        """The weights shown [(W, b), ...] (numpy copies), None until the first view."""
+        return self.presenter.weights
+
+    def single_neuron(self) -> bool:
+        """True in single-neuron mode: no hidden layers and two classes."""
+        return self.state.single_neuron()
+
+    def is_ready(self) -> bool:
+        return self.presenter.ready
+
+    def status_text(self) -> str:
+        w, e, frame = self.worker, self.presenter.epoch, self.presenter.last_frame
+        if w.state == "running" and frame is not None:
+            return f"{self.title}: training, {self.session.progress_text(frame)}"
+        if w.state == "failed":
+            return f"{self.title}: stopped (diverged) at epoch {e:,}"
+        if not self.presenter.ready:
+            return f"{self.title}: loading PyTorch…"
+        return f"{self.title}: paused at epoch {e:,}"
+
+    def set_device(self, device: str) -> None:
+        super().set_device(device)
+        model = self.run.model if self.run is not None else None
+        if model is not None and device != "auto" and model.device.type != device:
+            self._new_model("the device")  # the model lives on the old device
+
+    def restore_settings(self, settings: Any) -> None:
+        with self._quietly():
+            super().restore_settings(settings)
+        self._regenerate()
+        if self.run is not None:
+            self._show(fresh=True)

@@ -1,0 +1,272 @@
+"""Frames -> views: the plane, the network diagram, the curves, the numbers, hover.
+
+The plane draws every frame; the slower views ask ``session.due`` (one place decides how
+often views draw).  Nothing here trains or evaluates: it only shows numpy arrays that the
+job computed in its thread.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from playground.core.toy_names import FEATURE_LABELS, FEATURES
+from playground.ui.style import OKABE_ITO, TEST_COLOR, TRAIN_COLOR, rgb
+from playground.ui.tabs.boundary.job import RES
+from playground.ui.tabs.boundary.neuron import NeuronPresenter
+from playground.ui.tabs.boundary.panels import NetworkPanel, ViewsPanel
+from playground.ui.tabs.boundary.state import BoundaryState
+from playground.ui.worker import Frame
+
+FRUIT_EXTENT, PLAIN_EXTENT = (0.0, 10.0, 0.0, 10.0), (-6.0, 6.0, -6.0, 6.0)
+
+
+def class_tint(probs_c: np.ndarray, res: int, color: str) -> np.ndarray:
+    """A probability map (m,) as white -> class colour, (res, res, 4) uint8."""
+    c = np.array(rgb(color), np.float32)
+    a = np.clip(probs_c, 0, 1)[:, None] * 0.9
+    img = np.empty((len(probs_c), 4), np.uint8)
+    img[:, :3] = 255 - (255 - c) * a
+    img[:, 3] = 255
+    return img.reshape(res, res, 4)
+
+
+def metrics_html(m: dict, lr: float | None) -> str:
+    """The numbers above the plane; non-finite values show as a dash."""
+
+    def pct(v: float) -> str:
+        return f"{100 * v:.1f}%" if math.isfinite(v) else "–"
+
+    def num(v: float) -> str:
+        return f"{v:.3f}" if math.isfinite(v) else "–"
+
+    text = (
+        f"<span style='color:{TRAIN_COLOR}'>Training loss <b>{num(m.get('loss', math.nan))}</b>"
+        f" ({pct(m.get('acc', math.nan))} right)</span> &nbsp; "
+        f"<span style='color:{TEST_COLOR}'>Test loss <b>{num(m.get('test_loss', math.nan))}"
+        f"</b> ({pct(m.get('test_acc', math.nan))} right)</span>"
+    )
+    if lr is not None and math.isfinite(lr):
+        text += f" &nbsp; lr now {lr:.3g}"
+    return text
+
+
+class Presenter:
+    """What is shown: the latest weights, neuron maps and epoch, drawn on the views."""
+
+    def __init__(self, state: BoundaryState, session: Any, views: ViewsPanel, net: NetworkPanel):
+        self.state, self.session, self.views, self.net = state, session, views, net
+        self.plane, self.network = views.plane, net.network
+        self.neuron = NeuronPresenter(state, net.neuron_panel, self.plane)
+        self.toy: Any = None  # playground.core.toy once the first job has imported it
+        self.epoch = 0
+        self.weights: list | None = None
+        self.maps: list | None = None
+        self.feature_maps: np.ndarray | None = None  # (7, m): every input over the plane
+        self.hover: tuple[int, int] | None = None
+        self.ready = False
+        self.last_frame: Frame | None = None
+        self._curve_epoch = -1
+        self._pending: list[tuple[int, dict]] = []
+        self._network_cost = 0.0  # seconds the last diagram update took (paces it)
+
+    # ------------------------------------------------------------ the plane's frame
+    def extent(self) -> tuple[float, float, float, float]:
+        if self.toy is not None:
+            return self.toy.extent(self.state.dataset)
+        return FRUIT_EXTENT if self.state.dataset == "fruit" else PLAIN_EXTENT
+
+    def class_names(self) -> list[str]:
+        name, n = self.state.dataset, self.state.classes
+        if self.toy is not None:
+            names = list(self.toy.class_names(name, n))
+        else:
+            names = ["safe", "poisonous"] if name == "fruit" else []
+        return (names + [f"class {i}" for i in range(len(names), n)])[:n]
+
+    def axis_labels(self) -> tuple[str, str]:
+        return ("x1", "x2") if self.toy is None else self.toy.axis_labels(self.state.dataset)
+
+    def sync_plane(self) -> None:
+        """Extent, axis labels and the input features' thumbnails of the current dataset."""
+        if self.toy is None:
+            return
+        ext = self.extent()
+        self.plane.set_extent(ext, *self.axis_labels(), RES)
+        grid = self.toy.make_grid(ext, RES)
+        self.feature_maps = self.toy.features(grid, FEATURES, ext).T.copy()  # (7, m)
+        self.network.show_maps(0, self.feature_maps, RES, per_node=True)
+        self.neuron.toy = self.toy
+
+    def show_points(self, data: tuple | None) -> None:
+        if data is not None:
+            self.plane.set_points(*data, self.state.classes)
+
+    def rebuild_network(self) -> None:
+        """The diagram and the single-neuron panel for the state's architecture."""
+        s = self.state
+        self.net.show_layers(len(s.hidden))
+        names = self.class_names()
+        outs = [names[1]] if s.classes == 2 else names
+        self.network.set_architecture(
+            [(k, FEATURE_LABELS[k]) for k in FEATURES], s.features, tuple(s.hidden), outs
+        )
+        self.weights = self.maps = self.hover = None
+        if self.feature_maps is not None:
+            self.network.show_maps(0, self.feature_maps, RES, per_node=True)
+        self.neuron.rebuild()
+
+    # ------------------------------------------------------------ frames
+    epoch_label: Any = None  # set by the tab (the top bar's label)
+
+    def on_frame(self, frame: Frame) -> None:
+        """One frame of the running (or paused) job."""
+        self.last_frame = frame
+        self.epoch = frame.step
+        self.epoch_label.setText(f"Epoch {frame.step:,}")
+        for step, m in frame.history:  # curves: every epoch since the last frame
+            if step > self._curve_epoch:
+                self._curve_epoch = step
+                self._pending.append((step, m))
+        curves = bool(self._pending) and self.session.due("curves", "slow", frame)
+        if curves:
+            self.flush_curves()
+        d = frame.detail
+        metrics = d.get("now", frame.metrics)
+        lr = frame.metrics.get("lr") if self.state.decay < 1 else None
+        self.views.metrics_label.setText(metrics_html(metrics, lr))
+        self.neuron.show_loss(metrics)
+        if "probs" in d:
+            self.show_detail(d, frame, busy=curves and self.session.running)
+            self.plane.set_message("")
+            self.ready = True
+
+    def show_detail(self, d: dict, frame: Frame | None = None, busy: bool = False) -> None:
+        """Weights, maps and probabilities of one frame (``busy``: the curves drew)."""
+        self.weights, self.maps = d["weights"], d.get("maps")
+        probs = d["probs"]
+        if not np.isfinite(probs).all():
+            return  # never draw a non-finite frame
+        if self.hover is None:
+            self.plane.show_probs(probs)
+        else:
+            self.plane.keep_probs(probs)  # shown again when the hover ends
+            self.show_hovered()
+        self.neuron.show(self.weights)
+        # the diagram can cost more than the plane (6 x 32 neurons): while training, redraw
+        # it at a rate that spends at most about a quarter of the GUI thread on it, and
+        # never in the same frame as the curves (one repaint never pays for both)
+        if busy:
+            return
+        cost = max(self._network_cost + self.network.paint_seconds, 1e-3)
+        if not self.session.due("network", min(10.0, 1 / (3 * cost)), frame):
+            return
+        t0 = time.perf_counter()
+        edges_hz = min(4.0, 1 / (15 * max(self.network.edges_seconds, 1e-3)))
+        if self.session.due("edges", edges_hz, frame):  # restyles every edge: paced alone
+            self.network.show_weights(self.weights)
+        self.show_neuron_maps()
+        self._network_cost = time.perf_counter() - t0
+
+    def show_neuron_maps(self) -> None:
+        if self.maps is None:
+            return
+        act = self.state.activation
+        centre = 0.5 if act == "sigmoid" else 0.0
+        scale = {"tanh": 1.0, "sigmoid": 0.5}.get(act)
+        for layer in range(1, len(self.maps) - 1):
+            self.network.show_maps(layer, self.maps[layer], RES, centre, scale)
+        out = self.maps[-1]
+        if self.state.classes == 2:
+            self.network.show_maps(len(self.maps) - 1, out, RES, 0.5, 0.5)
+        else:
+            images = [class_tint(p, RES, OKABE_ITO[c])[::2, ::2] for c, p in enumerate(out)]
+            self.network.show_images(len(self.maps) - 1, images)
+
+    # ------------------------------------------------------------ curves
+    def flush_curves(self) -> None:
+        """Draw every epoch that arrived since the last draw."""
+        if not self._pending:
+            return
+        xs = [step for step, _ in self._pending]
+        col = {
+            k: np.array([m.get(k, math.nan) for _, m in self._pending], float)
+            for k in ("loss", "test_loss", "acc", "test_acc")
+        }
+        self._pending = []
+        self.views.loss_plot.append("train", xs, col["loss"])
+        self.views.loss_plot.append("test", xs, col["test_loss"])
+        self.views.acc_plot.append("train", xs, col["acc"] * 100)
+        self.views.acc_plot.append("test", xs, col["test_acc"] * 100)
+
+    def clear_curves(self) -> None:
+        for plot in (self.views.loss_plot, self.views.acc_plot):
+            plot.clear_curves()  # back to epochs 0..10
+        self._curve_epoch = -1
+        self._pending = []
+
+    def curves(self) -> dict[str, list]:
+        """The curves as drawn: {"loss/train": [xs, ys], ...} (for experiment files)."""
+        self.flush_curves()
+        out = {}
+        for name, plot in (("loss", self.views.loss_plot), ("acc", self.views.acc_plot)):
+            for series in ("train", "test"):
+                x, y = plot.data(series)
+                out[f"{name}/{series}"] = [x.tolist(), y.tolist()]
+        return out
+
+    def load_curves(self, curves: dict) -> None:
+        """Draw curves saved by :meth:`curves` (already checked)."""
+        self.clear_curves()
+        for key, (xs, ys) in curves.items():
+            name, series = key.split("/")
+            plot = self.views.loss_plot if name == "loss" else self.views.acc_plot
+            plot.append(series, xs, ys)
+            if len(xs):
+                self._curve_epoch = max(self._curve_epoch, int(max(xs)))
+
+    # ------------------------------------------------------------ hover
+    def neuron_hovered(self, layer: int, index: int) -> None:
+        self.hover = (layer, index)
+        self.show_hovered()
+
+    def neuron_left(self) -> None:
+        self.hover = None
+        self.plane.set_caption("")
+        self.plane.restore_probs()
+
+    def show_hovered(self) -> None:
+        if self.hover is None:
+            return
+        layer, index = self.hover
+        self.plane.set_caption(
+            self.network.describe_node(layer, index).split(":")[0].split(" (")[0]
+        )
+        if layer == 0:
+            if self.feature_maps is not None:
+                self.plane.show_map(self.feature_maps[index])
+            return
+        if self.maps is None or layer >= len(self.maps):
+            return
+        values = self.maps[layer][index]
+        if layer == len(self.maps) - 1:
+            if self.state.classes == 2:
+                self.plane.restore_probs()
+            else:
+                self.plane.show_map(values, 0.0)
+        else:
+            self.plane.show_map(values, 0.5 if self.state.activation == "sigmoid" else 0.0)
+
+    def plane_hovered(self, x: float, y: float) -> None:
+        """The readout under the plane: where the mouse is and what the network says."""
+        xl, yl = self.axis_labels()
+        text = f"{xl} = {x:.2f}, {yl} = {y:.2f}"
+        p = self.plane.probs_at(x, y)
+        if p is not None:
+            names = self.class_names()
+            k = int(p.argmax())
+            text += f": the network says {names[k]} ({100 * p[k]:.0f}% sure)"
+        self.views.readout.setText(text)

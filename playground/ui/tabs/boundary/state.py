@@ -1,0 +1,196 @@
+"""The Decision boundary tab's state: every setting declared once, plus the checks its
+experiment files need (points, labels, weights against the architecture).
+
+Plain Python and numpy: no Qt widgets here (a test enforces it).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from playground.core.toy_names import (
+    ACTIVATIONS,
+    DATASETS,
+    FEATURES,
+    MAX_CLASSES,
+    MAX_LAYERS,
+    MAX_WIDTH,
+    OPTIMIZERS,
+)
+from playground.ui.state import State, setting
+
+LR_CHOICES = (1e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+REG_RATES = (0.0, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+REGULARIZATIONS = ("none", "l1", "l2")
+DATA_FIELDS = ("dataset", "points", "noise", "test_share", "seed")  # new points, new model
+VIEW_FIELDS = ("show_test", "discretize")
+
+
+@dataclass
+class BoundaryState(State):
+    """What the Decision boundary tab shows and trains."""
+
+    # the data
+    dataset: str = setting("fruit", "Dataset", choices=DATASETS)
+    points: int = setting(400, "Points", lo=10, hi=2000, tip="How many points to generate.")
+    noise: float = setting(0.1, "Noise", lo=0.0, hi=0.5, tip="How much the points are jittered.")
+    test_share: float = setting(
+        0.5, "Test share", lo=0.1, hi=0.9, tip="The share of points held out to test."
+    )
+    seed: int = setting(0, "Seed", lo=0, hi=99999, tip="Same seed, same points.")
+    # the model's shape
+    classes: int = setting(2, "Classes", lo=2, hi=MAX_CLASSES, shape=True)
+    hidden: tuple = setting(
+        (4, 2), "Hidden layers", item=int, lo=1, hi=MAX_WIDTH, max_len=MAX_LAYERS, shape=True
+    )
+    activation: str = setting("tanh", "Activation", choices=ACTIVATIONS, shape=True)
+    features: tuple = setting(
+        ("x1", "x2"), "Input features", item=str, choices=FEATURES, min_len=1, shape=True
+    )
+    # how it trains
+    optimizer: str = setting("sgd", "Optimizer", choices=OPTIMIZERS)
+    lr: float = setting(0.03, "Learning rate", lo=1e-5, hi=10.0, live=True)
+    decay: float = setting(1.0, "Decay", lo=0.9, hi=1.0, live=True)
+    batch_size: int = setting(10, "Batch size", lo=1, hi=500, live=True)
+    regularization: str = setting("none", "Regularization", choices=REGULARIZATIONS, live=True)
+    reg_rate: float = setting(0.0, "Regularization rate", choices=REG_RATES, live=True)
+    # the views
+    show_test: bool = setting(True, "Show test points")
+    discretize: bool = setting(False, "Discretize output")
+
+    def single_neuron(self) -> bool:
+        """No hidden layers and two classes: logistic regression, a line."""
+        return not self.hidden and self.classes == 2
+
+    def dataset_args(self) -> dict[str, Any]:
+        """What ``toy.make_dataset`` + ``toy.split`` need."""
+        return {
+            "name": self.dataset,
+            "n": self.points,
+            "noise": self.noise,
+            "seed": self.seed,
+            "test_fraction": self.test_share,
+            "n_classes": self.classes,
+        }
+
+    def live_values(self, epoch0: int = 0) -> dict[str, Any]:
+        """The job's LiveSettings; toy counts epochs from 0 in each job, so a job that goes
+        on from epoch ``epoch0`` starts from the decayed rate."""
+        rate = self.reg_rate
+        return {
+            "lr": self.lr * self.decay**epoch0,
+            "decay": self.decay,
+            "l1": rate if self.regularization == "l1" else 0.0,
+            "l2": rate if self.regularization == "l2" else 0.0,
+            "batch_size": self.batch_size,
+        }
+
+    def model_config(self, init_seed: int = 0, device: str = "auto") -> dict[str, Any]:
+        """``toy.ToyConfig``'s keyword arguments (without the extent)."""
+        live = self.live_values()
+        return {
+            "hidden": tuple(self.hidden),
+            "activation": self.activation,
+            "features": tuple(f for f in FEATURES if f in self.features),
+            "n_classes": self.classes,
+            "optimizer": self.optimizer,
+            "lr": self.lr,
+            "decay": self.decay,
+            "batch_size": self.batch_size,
+            "l1": live["l1"],
+            "l2": live["l2"],
+            "seed": init_seed,
+            "device": device,
+        }
+
+    def layer_sizes(self) -> list[int]:
+        """Inputs, hidden widths, outputs (two classes: one output unit)."""
+        out = 1 if self.classes == 2 else self.classes
+        return [len(self.features), *self.hidden, out]
+
+
+# ------------------------------------------------------------------ files: the old format
+def state_dict_from_v1(config: dict, dataset: dict, ui: dict) -> dict[str, Any]:
+    """The settings of a file written before the state existed (config/dataset/ui only)."""
+    d: dict[str, Any] = {}
+    pairs = (("name", "dataset"), ("n", "points"), ("noise", "noise"), ("seed", "seed"))
+    for old, new in pairs:
+        if old in dataset:
+            d[new] = dataset[old]
+    if "test_fraction" in dataset:
+        d["test_share"] = dataset["test_fraction"]
+    for key in ("hidden", "activation", "features", "optimizer", "lr", "decay", "batch_size"):
+        if key in config:
+            d[key] = config[key]
+    if "n_classes" in config:
+        d["classes"] = config["n_classes"]
+    l1, l2 = config.get("l1") or 0.0, config.get("l2") or 0.0
+    d["regularization"] = ui.get("regularization") or ("l1" if l1 else "l2" if l2 else "none")
+    d["reg_rate"] = ui.get("reg_rate", l1 or l2 or 0.0)
+    for key in VIEW_FIELDS:
+        if key in ui:
+            d[key] = ui[key]
+    return d
+
+
+# ------------------------------------------------------------------ files: checks
+def check_points(X: Any, y: Any, n_classes: int, what: str = "X") -> tuple[np.ndarray, np.ndarray]:
+    """Points as float32 (n, 2) and labels as int64 (n,), or ValueError naming the field.
+
+    ``what`` names the points ("X" or "X_test"); their labels are "y" or "y_test".
+    """
+    label = "y" + what[1:]
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.size == 0:
+        X = X.reshape(0, 2)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"{what}: expected points with 2 columns, got shape {X.shape}")
+    if not np.issubdtype(X.dtype, np.number) or not np.isfinite(X.astype(np.float64)).all():
+        raise ValueError(f"{what}: every coordinate must be a finite number (no NaN or inf)")
+    if y.ndim != 1 or len(y) != len(X):
+        raise ValueError(f"{label}: {y.size} labels for {len(X)} points in {what}")
+    if len(y) and (not np.issubdtype(y.dtype, np.number) or not np.isfinite(y).all()):
+        raise ValueError(f"{label}: labels must be whole numbers")
+    if len(y) and (np.any(y != np.round(y)) or y.min() < 0 or y.max() >= n_classes):
+        bad = y[(y != np.round(y)) | (y < 0) | (y >= n_classes)][0]
+        raise ValueError(f"{label}: label {bad:g} is not a class 0 to {n_classes - 1}")
+    return X.astype(np.float32), y.astype(np.int64)
+
+
+def check_weights(weights: Any, state: BoundaryState) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Weights ``[(W, b), ...]`` whose shapes fit ``state``'s architecture
+    (features -> hidden -> classes), finite, as float32; else ValueError naming them."""
+    sizes = state.layer_sizes()
+    if not isinstance(weights, (list, tuple)) or len(weights) != len(sizes) - 1:
+        n = len(weights) if isinstance(weights, (list, tuple)) else "no"
+        raise ValueError(
+            f"weights: {n} layers, but the network {' -> '.join(map(str, sizes))} "
+            f"has {len(sizes) - 1}"
+        )
+    out = []
+    for i, (W, b) in enumerate(weights):
+        W, b = np.asarray(W), np.asarray(b)
+        want_w, want_b = (sizes[i + 1], sizes[i]), (sizes[i + 1],)
+        if W.shape != want_w or b.shape != want_b:
+            raise ValueError(
+                f"weights: layer {i + 1} has W {W.shape} and b {b.shape}, but the network "
+                f"{' -> '.join(map(str, sizes))} needs W {want_w} and b {want_b}"
+            )
+        if not (np.isfinite(W).all() and np.isfinite(b).all()):
+            raise ValueError(f"weights: layer {i + 1} holds NaN or inf")
+        out.append((W.astype(np.float32), b.astype(np.float32)))
+    return out
+
+
+def check_number(value: Any, name: str, whole: bool = False) -> float:
+    """A finite number (a whole one if ``whole``), or ValueError naming ``name``."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok or not math.isfinite(value) or (whole and value != int(value)):
+        kind = "a whole number" if whole else "a number"
+        raise ValueError(f"{name}: expected {kind}, got {value!r}")
+    return int(value) if whole else float(value)
