@@ -78,22 +78,7 @@ def bind(state: State, name: str, widget: QWidget, scale: float = 1.0) -> Bindin
             widget.setRange(spec.lo, spec.hi)
         return Binding(state, name, widget, widget.value, widget.setValue, widget.valueChanged)
     if isinstance(widget, QSlider):
-        if spec.lo is not None and spec.hi is not None:
-            widget.setRange(round(spec.lo * scale), round(spec.hi * scale))
-        kind = spec.kind
-
-        def get() -> Any:
-            v = widget.value() / scale
-            return round(v) if kind is int else v
-
-        return Binding(
-            state,
-            name,
-            widget,
-            get,
-            lambda v: widget.setValue(round(v * scale)),
-            widget.valueChanged,
-        )
+        return _bind_slider(state, name, widget, scale)
     if isinstance(widget, QComboBox):
         if widget.count() == 0 and spec.choices is not None:
             for c in spec.choices:
@@ -126,6 +111,22 @@ def bind(state: State, name: str, widget: QWidget, scale: float = 1.0) -> Bindin
             widget.editingFinished,
         )
     raise TypeError(f"cannot bind {type(widget).__name__} to {name!r}")
+
+
+def _bind_slider(state: State, name: str, widget: QSlider, scale: float) -> Binding:
+    """A slider shows ``value * scale`` as an integer."""
+    spec = type(state).spec(name)
+    if spec.lo is not None and spec.hi is not None:
+        widget.setRange(round(spec.lo * scale), round(spec.hi * scale))
+
+    def get() -> Any:
+        v = widget.value() / scale
+        return round(v) if spec.kind is int else v
+
+    def put(v: Any) -> None:
+        widget.setValue(round(v * scale))
+
+    return Binding(state, name, widget, get, put, widget.valueChanged)
 
 
 def format_number(v: float) -> str:

@@ -18,18 +18,6 @@ from playground.ui.widgets.message_bar import MessageBar
 from playground.ui.worker import Worker
 
 
-def setting(settings: QSettings, key: str, kind: type, default: Any) -> Any:
-    """``settings.value(key)`` as ``kind`` (int, float, str, bool), or ``default`` if it is
-    missing or unreadable (QSettings may hand back strings, "true"/"false" for bools)."""
-    value = settings.value(key, default)
-    try:
-        if kind is bool:
-            return value if isinstance(value, bool) else str(value).lower() == "true"
-        return kind(value)
-    except (TypeError, ValueError):
-        return default
-
-
 class Tab(QWidget):
     """Base class of the four tabs.
 
