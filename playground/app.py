@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 
-TABS = ["boundary", "bigram", "charmlp", "digits"]
+TABS = ["boundary", "bigram", "charmlp", "digits", "backprop"]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

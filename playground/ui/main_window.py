@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.ui.background import run_in_thread
+from playground.ui.tabs.backprop import BackpropTab
 from playground.ui.tabs.base import Tab
 from playground.ui.tabs.bigram import BigramTab
 from playground.ui.tabs.boundary import BoundaryTab
@@ -25,7 +26,7 @@ from playground.ui.worker import collect_garbage_on_gui_thread, freeze_long_live
 
 pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
 
-TAB_CLASSES: list[type[Tab]] = [BoundaryTab, BigramTab, CharMLPTab, DigitsTab]
+TAB_CLASSES: list[type[Tab]] = [BoundaryTab, BigramTab, CharMLPTab, DigitsTab, BackpropTab]
 TAB_KEYS = [c.key for c in TAB_CLASSES]
 ORGANIZATION, APPLICATION = "NeuralPlayground", "playground"
 

@@ -19,12 +19,12 @@ def make_window(qtbot, tmp_path, **kwargs):
     return w
 
 
-def test_window_has_the_four_tabs(qtbot):
+def test_window_has_the_five_tabs(qtbot):
     w = MainWindow()
     qtbot.addWidget(w)
     tabs = w.findChild(QTabWidget)
     titles = [tabs.tabText(i) for i in range(tabs.count())]
-    for word in ("Boundary", "Bigram", "MLP", "Digits"):
+    for word in ("Boundary", "Bigram", "MLP", "Digits", "Backprop"):
         assert any(word.lower() in t.lower() for t in titles), titles
 
 
@@ -135,7 +135,7 @@ def test_letter_keys_type_into_text_boxes_instead_of_running(qtbot, tmp_path):
     assert calls == ["step"]
 
 
-@pytest.mark.parametrize("key", ["boundary", "bigram", "charmlp", "digits"])
+@pytest.mark.parametrize("key", ["boundary", "bigram", "charmlp", "digits", "backprop"])
 def test_space_starts_and_pauses_training_in_each_tab(qtbot, tmp_path, key):
     from PySide6.QtCore import Qt
 

@@ -1,0 +1,212 @@
+"""Benchmark of the Backprop tab's engine: one step of micrograd's moons demo.
+
+    python benchmarks/backprop.py              # ~1 minute
+    python benchmarks/backprop.py --rounds 5 --steps 3
+
+One step = forward (100 moons points through MLP(2, [16, 16, 1]), max-margin loss + 1e-4
+L2: ~66,000 nodes), zero_grad, backward, SGD update with micrograd's lr schedule.
+
+1. ours vs micrograd 0.1.0 (the PyPI package, ``pip install -e ".[bench]"``): both start
+   from the same weights (``random.seed(1337)`` before each MLP) and run the SAME demo
+   code (only ``Value`` and ``MLP`` differ); rounds alternate between the two in this
+   process, every loss is compared (equal but for the order of sums: < 1e-12).
+   Timed with Python's garbage collector on, as a learner runs it, and once more with it
+   off: most of micrograd's time goes to the collector walking its closures, sets and cells.
+2. torch on the same network: the learner's raw-tensor code (float64, the same weights,
+   ``p.data -= lr * p.grad``), 1 thread and the default threads; its loss must match.
+
+Target: ours >= 2x faster than micrograd.  Prints one JSON line and a table
+(benchmarks/common.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SEED = 1337
+N_POINTS = 100
+
+
+def row(measure: str, value, unit: str = "", target: str = "", ok=None, notes: str = "") -> dict:
+    """One table row; ``ok`` (True/False) only where there is a target."""
+    ok = None if ok is None else bool(ok)
+    return {
+        "measure": measure,
+        "value": value,
+        "unit": unit,
+        "target": target,
+        "ok": ok,
+        "notes": notes,
+    }
+
+
+def demo_step(Value, model, X, y, k: int) -> float:
+    """micrograd's demo.ipynb, verbatim but for the names: returns the loss."""
+    inputs = [list(map(Value, xrow)) for xrow in X]
+    scores = list(map(model, inputs))
+    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores, strict=True)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+    total_loss = data_loss + reg_loss
+    model.zero_grad()
+    total_loss.backward()
+    learning_rate = 1.0 - 0.9 * k / 100
+    for p in model.parameters():
+        p.data -= learning_rate * p.grad
+    return total_loss.data
+
+
+def engines():
+    """(name, Value, a fresh MLP) for ours and micrograd 0.1.0 (None if not installed)."""
+    from playground.core import micrograd as ours
+
+    out = {"ours": (ours.Value, ours.MLP)}
+    try:
+        from micrograd import engine, nn
+    except ImportError:
+        print("micrograd is not installed: pip install -e '.[bench]'", file=sys.stderr)
+    else:
+        out["micrograd"] = (engine.Value, nn.MLP)
+    return out
+
+
+def bench_engines(rounds: int, steps: int, collect: bool) -> tuple[dict, list[float], object]:
+    """Seconds per step of each engine (median over rounds), the largest loss difference,
+    and our model after the rounds (for the torch comparison)."""
+    from playground.core.micrograd import make_moons
+
+    X, y = make_moons(N_POINTS, noise=0.1, seed=SEED)
+    models = {}
+    for name, (_, MLP) in engines().items():
+        random.seed(SEED)
+        models[name] = MLP(2, [16, 16, 1])
+    times: dict[str, list[float]] = {name: [] for name in models}
+    losses: dict[str, list[float]] = {name: [] for name in models}
+    was_enabled = gc.isenabled()
+    (gc.enable if collect else gc.disable)()
+    try:
+        for r in range(rounds):  # alternate, so load changes hit both alike
+            for name, (Value, _) in engines().items():
+                t0 = time.perf_counter()
+                for s in range(steps):
+                    losses[name].append(demo_step(Value, models[name], X, y, r * steps + s))
+                times[name].append((time.perf_counter() - t0) / steps)
+                gc.collect()  # each engine starts its round with a clean heap
+    finally:
+        (gc.enable if was_enabled else gc.disable)()
+    diff = [0.0]
+    if "micrograd" in losses:
+        diff = [abs(a - b) for a, b in zip(losses["ours"], losses["micrograd"], strict=True)]
+    return {k: statistics.median(v) for k, v in times.items()}, diff, models["ours"]
+
+
+def torch_step(params, X, y, k: int) -> float:
+    """The same step written with tensors, as a learner would after the lecture."""
+    import torch
+
+    h = X
+    for i in range(0, len(params), 2):
+        W, b = params[i], params[i + 1]
+        h = h @ W.T + b
+        if i + 2 < len(params):
+            h = torch.relu(h)
+    data_loss = torch.relu(1 - y * h[:, 0]).mean()
+    loss = data_loss + 1e-4 * sum((p * p).sum() for p in params)
+    for p in params:
+        p.grad = None
+    loss.backward()
+    lr = 1.0 - 0.9 * k / 100
+    with torch.no_grad():
+        for p in params:
+            p.data -= lr * p.grad
+    return loss.item()
+
+
+def torch_params(model):
+    import torch
+
+    params = []
+    for W, b in model.weights():
+        params.append(torch.tensor(W, dtype=torch.float64, requires_grad=True))
+        params.append(torch.tensor(b, dtype=torch.float64, requires_grad=True))
+    return params
+
+
+def bench_torch(model, rounds: int, steps: int) -> tuple[dict, float]:
+    """Seconds per torch step (1 thread, default threads) from ``model``'s weights, and the
+    difference of the first loss from ours."""
+    import torch
+
+    from playground.core import micrograd as mg
+
+    X, y = mg.make_moons(N_POINTS, noise=0.1, seed=SEED)
+    Xt = torch.tensor(X, dtype=torch.float64)
+    yt = torch.tensor(y, dtype=torch.float64)
+    ours_loss = mg.demo_loss(model, X, y)[0].data
+    params = torch_params(model)
+    diff = abs(torch_step(params, Xt, yt, 0) - ours_loss)
+    default = torch.get_num_threads()
+    times: dict[str, list[float]] = {"1 thread": [], f"{default} threads": []}
+    for _ in range(rounds):
+        for label, n in ((f"{default} threads", default), ("1 thread", 1)):
+            torch.set_num_threads(n)
+            params = torch_params(model)
+            t0 = time.perf_counter()
+            for s in range(steps * 10):
+                torch_step(params, Xt, yt, s % 100)
+            times[label].append((time.perf_counter() - t0) / (steps * 10))
+    torch.set_num_threads(default)
+    return {k: statistics.median(v) for k, v in times.items()}, diff
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--rounds", type=int, default=7, help="alternating timing rounds")
+    p.add_argument("--steps", type=int, default=3, help="demo steps per engine per round")
+    args = p.parse_args(argv)
+    what = f"MLP(2,[16,16,1]), {N_POINTS} points, fwd+bwd+SGD"
+    rows = []
+    ours_ms = {}
+    for collect in (True, False):
+        t, diff, model = bench_engines(args.rounds, args.steps, collect)
+        ours_ms[collect] = t["ours"]
+        gc_note = "gc on (default)" if collect else "gc off"
+        rows.append(row(f"ours, {gc_note}", 1000 * t["ours"], "ms/step", notes=what))
+        if "micrograd" in t:
+            ratio = t["micrograd"] / t["ours"]
+            rows.append(row(f"micrograd 0.1.0, {gc_note}", 1000 * t["micrograd"], "ms/step"))
+            target, ok = (">= 2", ratio >= 2) if collect else ("", None)
+            notes = f"median of {args.rounds} alternating rounds"
+            rows.append(row(f"speed-up, {gc_note}", ratio, "x", target, ok, notes))
+            same = max(diff) < 1e-12  # sums in another order: a few ulps
+            notes = f"{len(diff)} steps of both"
+            rows.append(row("largest loss difference", max(diff), "", "< 1e-12", same, notes))
+    tt, tdiff = bench_torch(model, args.rounds, args.steps)
+    for label, sec in tt.items():
+        rows.append(row(f"torch, {label}", 1000 * sec, "ms/step", notes="raw tensors, float64"))
+    best = min(tt.values())
+    rows.append(row("torch speed-up over ours", ours_ms[True] / best, "x", notes="ours with gc on"))
+    rows.append(row("torch loss - ours", tdiff, "", "< 1e-12", tdiff < 1e-12, "same weights"))
+    from benchmarks.common import report
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    report("backprop", rows, load_average=round(load, 1), cpus=os.cpu_count())
+    ok = all(r.get("ok") is not False for r in rows)
+    print(json.dumps({"all_targets_met": ok}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

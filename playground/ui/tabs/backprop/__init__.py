@@ -1,0 +1,289 @@
+"""The Backprop tab: micrograd, the chain rule stepped by hand, on the networks you train.
+
+Graph page: an expression (the lecture's two open first, or one you type) drawn as
+micrograd's graph; Backward step walks it node by node and writes each chain rule with
+its numbers; the leaves are checked numerically; a switch shows the ``=`` bug.  A point
+of the Decision boundary can be explained here (:meth:`BackpropTab.explain_point`).
+Train page: micrograd's moons demo trained by our engine, torch beside it.
+
+Put together as every tab is: :class:`BackpropState` -> panels (widgets bound to it) ->
+:class:`Session` (the demo's runs) -> presenters (what is drawn).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from playground.core import micrograd as mg
+from playground.ui.session import Session
+from playground.ui.tabs.backprop.job import demo_job
+from playground.ui.tabs.backprop.panels import HELP, GraphPanel, TrainPanel
+from playground.ui.tabs.backprop.presenter import GraphPresenter, TrainPresenter
+from playground.ui.tabs.backprop.state import FIRST_EXAMPLE, PAGES, BackpropState
+from playground.ui.tabs.base import Tab
+
+__all__ = ["BackpropState", "BackpropTab"]
+
+SHAPE_WHAT = {
+    "hidden": "the hidden layers",
+    "steps": "the number of steps",
+    "points": "the number of points",
+    "noise": "the noise",
+    "seed": "the seed",
+    "torch": "the torch comparison",
+}
+
+
+class BackpropTab(Tab):
+    """Backpropagation by hand on a micrograd graph, and micrograd's demo trained."""
+
+    key = "backprop"
+    title = "Backprop"
+    help_html = HELP
+
+    weights_stepped = Signal(list)  # [(W (out, in), b (out,)), ...] after an SGD step
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = BackpropState()
+        self.graph = GraphPanel(self.state)
+        self.train = TrainPanel(self.state)
+        self.pages = QTabWidget()
+        self.pages.addTab(self.graph, "Backward, by hand")
+        self.pages.addTab(self.train, "Train with your own engine")
+        self.pages.setTabToolTip(0, "Step backward through a graph and check every grad.")
+        self.pages.setTabToolTip(1, "micrograd's moons demo, trained by this engine and torch.")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.pages, 1)
+        self.presenter = GraphPresenter(self.graph)
+        self.trainer = TrainPresenter(self.train)
+        self.point: mg.PointLoss | None = None  # a Boundary point shown, else None
+        self._shown: tuple = ()  # (expression, leaf values) on screen
+        self.session = Session(
+            self, self._start_job, on_reset=self.trainer.clear, controls=self.train.run_controls
+        )
+        self.session.frame.connect(self.trainer.show)
+        self.session.failed.connect(lambda text: self.show_message(text, "error"))
+        self.session.notice_changed.connect(self._on_notice)
+        self._wire()
+        self.state.connect(self._on_state)
+        self.load_expression(force=True)
+
+    def _wire(self) -> None:
+        g, bar = self.graph, self.graph.backward
+        g.expression.build_clicked.connect(
+            lambda: self.set_expression(g.expression.edit.toPlainText())
+        )
+        g.expression.example_chosen.connect(self.set_expression)
+        bar.step_button.clicked.connect(self.backward_step)
+        bar.all_button.clicked.connect(self.backward_all)
+        bar.zero_button.clicked.connect(self.zero_grads)
+        bar.sgd_button.clicked.connect(self.sgd_step)
+        bar.fit_button.clicked.connect(g.view.fit)
+        g.view.leaf_clicked.connect(g.leaves.edit_leaf)
+        g.leaves.value_edited.connect(self.set_leaf)
+        g.view.set_collapsing(self.state.collapse)
+        self.presenter.accumulate, self.presenter.h = self.state.accumulate, self.state.h
+        self.pages.currentChanged.connect(lambda i: setattr(self.state, "page", PAGES[i]))
+
+    # ================================================================ state
+    def _on_state(self, name: str, value: Any) -> None:
+        if name in ("expression", "leaf_values"):
+            QTimer.singleShot(0, self.load_expression)  # once, after both fields changed
+        elif name == "accumulate":
+            self.presenter.accumulate = value
+            self.presenter.zero()
+            how = "+= (each use adds)" if value else "= (the bug: each use overwrites)"
+            self.show_message(f"Grads zeroed; backward now updates them with {how}.")
+        elif name == "h":
+            self.presenter.h = value
+            self.presenter.check()
+        elif name == "collapse":
+            self.graph.view.set_collapsing(value)
+        elif name == "page":
+            self.pages.setCurrentIndex(PAGES.index(value))
+        elif name in SHAPE_WHAT:
+            self.session.shape_changed(SHAPE_WHAT[name])
+
+    def _on_notice(self, text: str) -> None:
+        if text:
+            self.show_message(text, "info")
+
+    # ================================================================ the graph
+    def load_expression(self, force: bool = False) -> bool:
+        """Draw the state's expression with the state's leaf values (leaves a point);
+        nothing to do when that is what is shown (unless ``force``)."""
+        s = self.state
+        if not force and self.point is None and self._shown == (s.expression, s.leaf_values):
+            return True
+        try:
+            expr = mg.parse(s.expression)
+            values = dict(expr.defaults)
+            if len(s.leaf_values) == len(expr.names):
+                values.update(zip(expr.names, s.leaf_values, strict=True))
+            self.presenter.load(expr, values)
+        except mg.ExpressionError as exc:
+            self.show_message(f"Could not use the saved expression: {exc}", "error")
+            if s.expression != FIRST_EXAMPLE:
+                s.update(expression=FIRST_EXAMPLE, leaf_values=())
+            return False
+        self.point = None
+        self._shown = (s.expression, tuple(self.presenter.values[n] for n in expr.names))
+        self.graph.backward.show_sgd(False)
+        self.graph.expression.show_source(s.expression)
+        return True
+
+    def set_expression(self, text: str) -> bool:
+        """Parse ``text`` and draw it; a rejected text leaves the graph and says why."""
+        try:
+            expr = mg.parse(text)
+            expr.build()
+        except mg.ExpressionError as exc:
+            self.show_message(f"That expression is not allowed: {exc}", "error")
+            return False
+        self.clear_message()
+        defaults = tuple(expr.defaults.get(n, 1.0) for n in expr.names)
+        self.state.update(expression=text, leaf_values=defaults)
+        return self.load_expression(force=True)
+
+    def set_leaf(self, name: str, value: float) -> bool:
+        """Give leaf ``name`` a new value: everything recomputes."""
+        values = {**self.presenter.values, name: value}
+        try:
+            if not np.isfinite(value):
+                raise mg.ExpressionError(f"{name}: type a number")
+            self.presenter.set_values(values)
+        except mg.ExpressionError as exc:
+            self.show_message(f"Could not set {name}: {exc}", "error")
+            self.presenter.load(self.presenter.problem, self.presenter.values)
+            return False
+        if self.point is None:
+            names = self.presenter.problem.names
+            self._shown = (self.state.expression, tuple(self.presenter.values[n] for n in names))
+            self.state.leaf_values = self._shown[1]
+        return True
+
+    def backward_step(self) -> mg.Step:
+        """One node of backward; warns when a new pass starts on grads not zeroed."""
+        if self.presenter.stepper is None or self.presenter.stepper.done:
+            self._warn_if_not_zeroed()
+        return self.presenter.step()
+
+    def backward_all(self) -> None:
+        if self.presenter.stepper is None or self.presenter.stepper.done:
+            self._warn_if_not_zeroed()
+        self.presenter.run_all()
+
+    def _warn_if_not_zeroed(self) -> None:
+        if self.presenter.grads_not_zeroed():
+            self.show_message(
+                "The grads were not zeroed: this backward pass adds to them (+=), so they "
+                "grow (x2 after two passes). Press Zero grads first, as training does.",
+                "warning",
+            )
+
+    def zero_grads(self) -> None:
+        self.presenter.zero()
+        self.clear_message()
+
+    def sentence(self) -> str:
+        """The chain rule shown now."""
+        return self.presenter.sentence()
+
+    def leaf_grads(self) -> dict[str, float]:
+        return self.presenter.grads()
+
+    def numerical(self) -> dict[str, float]:
+        return dict(self.presenter.numeric)
+
+    def mismatches(self) -> list[str]:
+        return self.presenter.mismatches()
+
+    # ================================================================ a Boundary point
+    def explain_point(
+        self,
+        weights: Sequence[tuple[np.ndarray, np.ndarray]],
+        features_values: Sequence[float],
+        label: int,
+        activation: str,
+        feature_names: Sequence[str] | None = None,
+    ) -> bool:
+        """Show one point's loss as a graph with these weights (the Decision boundary's
+        ``model.weights()``: ``(W (out, in), b (out,))`` per layer)."""
+        try:
+            lists = [
+                (np.asarray(W, float).tolist(), np.asarray(b, float).ravel().tolist())
+                for W, b in weights
+            ]
+            x = list(map(float, features_values))
+            point = mg.PointLoss(lists, x, int(label), activation, feature_names)
+            self.presenter.load(point)
+        except ValueError as exc:
+            self.show_message(f"Cannot explain that point: {exc}", "error")
+            return False
+        self.point = point
+        self.state.page = "graph"
+        self.graph.backward.show_sgd(True)
+        sizes = [len(x)] + [len(b) for _, b in lists]
+        net = "-".join(map(str, sizes)) + ("" if len(sizes) == 2 else f" {activation}")
+        where = ", ".join(f"{v:.3g}" for v in x)
+        self.graph.expression.show_source(
+            None, f"The loss of the point ({where}), class {label}, net {net}."
+        )
+        self.show_message(
+            f"A point of class {label}: its loss with the network's current weights. "
+            "Backward gives every weight's grad; SGD step moves them by -lr * grad."
+        )
+        return True
+
+    def sgd_step(self) -> list[tuple[np.ndarray, np.ndarray]] | None:
+        """Move the point's weights by -lr * grad, show the new loss, emit the weights."""
+        if self.point is None:
+            return None
+        if not self.presenter.complete:
+            self.presenter.run_all()
+        before = self.presenter.built.root.data
+        new = self.point.stepped(self.presenter.built, self.state.sgd_lr)
+        p = self.point
+        x = [p.defaults[n] for n in p.inputs]
+        self.point = mg.PointLoss(new, x, p.label, p.activation, p.inputs)
+        self.presenter.load(self.point)
+        after = self.presenter.built.root.data
+        self.show_message(
+            f"SGD step (lr {self.state.sgd_lr:g}): this point's loss {before:.4f} → {after:.4f}."
+        )
+        arrays = [(np.array(W, float), np.array(b, float)) for W, b in new]
+        self.weights_stepped.emit(arrays)
+        return arrays
+
+    # ================================================================ training
+    def _start_job(self, fresh: bool):
+        self.trainer.clear()
+        self.session.live = None
+        return demo_job(self.state.values())
+
+    def toggle_play(self) -> None:
+        self.session.toggle()
+
+    def step(self) -> None:
+        """S: a backward step on the graph page, a training step on the other."""
+        if self.state.page == "graph":
+            self.backward_step()
+        else:
+            self.session.step()
+
+    def reset(self) -> None:
+        if self.state.page == "graph":
+            self.zero_grads()
+        else:
+            self.session.reset()
+
+    def is_ready(self) -> bool:
+        return self.presenter.built is not None

@@ -1,0 +1,101 @@
+"""What runs off the GUI thread: micrograd's moons demo, by our engine and by torch.
+
+Plain data in, plain data out: nothing here holds a Qt object.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from typing import Any
+
+import numpy as np
+
+from playground.core import micrograd as mg
+from playground.core.training import Job, Snapshot, torch_threads
+from playground.ui.tabs.backprop.state import hidden_sizes
+
+GRID = 60  # the boundary image is GRID x GRID
+ALPHA = 1e-4  # the demo's L2 weight
+
+
+def extent(X: list[list[float]]) -> tuple[float, float, float, float]:
+    """The demo's plot: the points' range and 1 more on each side."""
+    xs, ys = [p[0] for p in X], [p[1] for p in X]
+    return min(xs) - 1, max(xs) + 1, min(ys) - 1, max(ys) + 1
+
+
+def scores(weights: list, ext: tuple[float, float, float, float]) -> np.ndarray:
+    """The MLP's score over a GRID x GRID grid (row-major: rows are y), from its weights."""
+    x0, x1, y0, y1 = ext
+    gx, gy = np.meshgrid(np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID))
+    h = np.stack([gx.ravel(), gy.ravel()], 1)
+    for i, (W, b) in enumerate(weights):
+        h = h @ np.asarray(W).T + np.asarray(b)
+        if i < len(weights) - 1:
+            h = np.maximum(h, 0.0)
+    return h[:, 0].reshape(GRID, GRID)
+
+
+def torch_params(weights: list) -> list:
+    """The same weights as float64 torch leaves: [W1, b1, W2, b2, ...]."""
+    import torch
+
+    out = []
+    for W, b in weights:
+        out.append(torch.tensor(W, dtype=torch.float64, requires_grad=True))
+        out.append(torch.tensor(b, dtype=torch.float64, requires_grad=True))
+    return out
+
+
+def torch_step(params: list, X: Any, y: Any, k: int, steps: int) -> tuple[float, float]:
+    """One demo step with tensors (the learner's code): loss before the update, accuracy."""
+    import torch
+
+    h = X
+    for i in range(0, len(params), 2):
+        h = h @ params[i].T + params[i + 1]
+        if i + 2 < len(params):
+            h = torch.relu(h)
+    score = h[:, 0]
+    loss = torch.relu(1 - y * score).mean() + ALPHA * sum((p * p).sum() for p in params)
+    for p in params:
+        p.grad = None
+    loss.backward()
+    lr = 1.0 - 0.9 * k / steps
+    with torch.no_grad():
+        for p in params:
+            p -= lr * p.grad
+    acc = ((score > 0) == (y > 0)).double().mean().item()
+    return loss.item(), acc
+
+
+def demo_job(config: dict[str, Any]) -> Job:
+    """micrograd's demo, configured from the state's values: one Snapshot per step with
+    both engines' losses and times; the boundary (ours) as detail."""
+    steps, seed = int(config["steps"]), int(config["seed"])
+    X, y = mg.make_moons(int(config["points"]), float(config["noise"]), seed)
+    model = mg.MLP(2, hidden_sizes(config["hidden"]) + [1], rng=random.Random(seed))
+    ext = extent(X)
+    use_torch = bool(config["torch"])
+
+    def detail() -> dict[str, Any]:
+        return {"scores": scores(model.weights(), ext), "extent": ext, "X": X, "y": y}
+
+    with torch_threads(1) if use_torch else contextlib.nullcontext():
+        if use_torch:
+            import torch
+
+            params = torch_params(model.weights())
+            Xt, yt = torch.tensor(X, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
+        for k in range(steps):
+            t0 = time.perf_counter()
+            loss, acc = mg.demo_step(model, X, y, k, steps)
+            t1 = time.perf_counter()
+            metrics = {"loss": loss, "acc": acc, "ours_ms": 1000 * (t1 - t0)}
+            if use_torch:
+                tloss, tacc = torch_step(params, Xt, yt, k, steps)
+                metrics.update(torch_loss=tloss, torch_acc=tacc)
+                metrics["torch_ms"] = 1000 * (time.perf_counter() - t1)
+            yield Snapshot(k + 1, steps, metrics, detail, "step")

@@ -1,0 +1,221 @@
+"""The Backprop tab's presenters: a graph and its backward pass -> the graph page; the
+demo's frames -> the training page.
+
+A *problem* is anything with ``names``, ``defaults`` and ``build(values) -> Built``: a
+typed :class:`~playground.core.micrograd.Expression` or a point's
+:class:`~playground.core.micrograd.PointLoss`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from playground.core import micrograd as mg
+from playground.ui.tabs.backprop.panels import GraphPanel, TrainPanel
+from playground.ui.tabs.backprop.state import mismatch
+from playground.ui.worker import Frame
+
+MAX_LOG_LINES = 400
+
+
+class GraphPresenter:
+    """One graph on the graph page: build, step backward, zero, check numerically."""
+
+    def __init__(self, panel: GraphPanel):
+        self.panel = panel
+        self.problem: Any = None
+        self.built: mg.Built | None = None
+        self.values: dict[str, float] = {}
+        self.stepper: mg.BackwardStepper | None = None
+        self.accumulate = True
+        self.h = 1e-4
+        self.complete = False  # a whole backward pass is done: grads can be checked
+        self.numeric: dict[str, float] = {}
+        self.last: mg.Step | None = None
+        self._index: dict[int, int] = {}
+
+    # ---- what is shown
+    def load(self, problem: Any, values: dict[str, float] | None = None) -> None:
+        """Build ``problem``'s graph (raises ExpressionError) and draw it, no grads yet."""
+        values = {**problem.defaults, **(values or {})}
+        values = {n: values.get(n, 1.0) for n in problem.names}
+        built = problem.build(values)  # raises before anything changes
+        self.problem, self.values, self.built = problem, values, built
+        self._index = {id(v): i for i, v in enumerate(built.root.topo())}
+        self.stepper, self.complete, self.last = None, False, None
+        self.panel.view.set_graph(self.nodes())
+        self.panel.leaves.set_leaves(problem.names, [values[n] for n in problem.names])
+        self.panel.log.clear()
+        self.say("Forward done: the grads are 0 until backward runs. Press Backward step.")
+        self.check()
+
+    def nodes(self) -> list[mg.Node]:
+        assert self.built is not None
+        return mg.trace(self.built.root, self.built.groups)
+
+    def say(self, text: str) -> None:
+        self.panel.sentence.setText(text)
+
+    def sentence(self) -> str:
+        return self.panel.sentence.text()
+
+    def refresh(self, highlight: mg.Step | None = None) -> None:
+        """Redraw numbers and colours (same items), the highlight and the leaf table."""
+        self.panel.view.update_values(self.nodes())
+        bad = [self._index[id(self.built.leaves[n])] for n in self.mismatches()]
+        if highlight is not None:
+            targets = [self._index[id(t.child)] for t in highlight.terms]
+            self.panel.view.highlight(self._index[id(highlight.node)], targets, bad)
+        else:
+            self.panel.view.highlight(None, (), bad)
+        self._show_table()
+
+    def _show_table(self) -> None:
+        names = self.problem.names
+        grads = [self.built.leaves[n].grad for n in names]
+        numeric = [self.numeric.get(n, math.nan) for n in names]
+        flags = [mismatch(g, x) for g, x in zip(grads, numeric, strict=True)]
+        self.panel.leaves.show_numbers(grads, numeric, flags if self.complete else None)
+
+    # ---- backward
+    def step(self) -> mg.Step:
+        """One node of the backward pass (a finished pass starts a new one)."""
+        if self.stepper is None or self.stepper.done:
+            self._new_pass()
+        step = self.stepper.step()
+        self.complete = self.stepper.done
+        self._record(step)
+        self.refresh(step)
+        return step
+
+    def run_all(self) -> list[mg.Step]:
+        """Every remaining step of this pass (or a whole new pass)."""
+        if self.stepper is None or self.stepper.done:
+            self._new_pass()
+        steps = self.stepper.run()
+        self.complete = True
+        for s in steps:
+            self._record(s, show=False)
+        if steps:
+            self.say(steps[-1].sentence)
+        self.last = steps[-1] if steps else self.last
+        self.refresh(None)
+        return steps
+
+    def _new_pass(self) -> None:
+        self.stepper = mg.BackwardStepper(self.built.root, self.accumulate)
+        self.complete = False
+        self.panel.log.appendPlainText("— backward pass" + ("" if self.accumulate else " (=)"))
+
+    def _record(self, step: mg.Step, show: bool = True) -> None:
+        self.last = step
+        if show:
+            self.say(step.sentence)
+        doc = self.panel.log.document()
+        if doc.blockCount() < MAX_LOG_LINES:
+            self.panel.log.appendPlainText(step.sentence)
+
+    def grads_not_zeroed(self) -> bool:
+        """Whether the leaves hold grads (a new pass would add to them)."""
+        return self.built is not None and any(v.grad for v in self.built.leaves.values())
+
+    def zero(self) -> None:
+        """Every grad to 0, and the next step starts a new pass."""
+        for v in self.built.root.topo():
+            v.grad = 0.0
+        self.stepper, self.complete, self.last = None, False, None
+        self.say("All grads are 0. Backward step starts a new pass.")
+        self.panel.log.appendPlainText("— zero grads")
+        self.refresh(None)
+
+    # ---- numbers
+    def set_values(self, values: dict[str, float]) -> None:
+        """New leaf values: forward again (raises ExpressionError); a graph that had its
+        grads gets a fresh backward too, so what is shown stays true."""
+        had = self.complete
+        self.load(self.problem, values)
+        if had:
+            self.run_all()
+            self.say("Changed a leaf: forward and backward again.")
+
+    def check(self) -> None:
+        """The numerical check of every leaf, with the current h."""
+        try:
+            self.numeric = mg.numerical_grads(self.problem.value_of, self.values, self.h)
+        except mg.ExpressionError:
+            self.numeric = {n: math.nan for n in self.values}  # x + h left the domain
+        self.refresh(self.last if self.stepper and not self.stepper.done else None)
+
+    def mismatches(self) -> list[str]:
+        """Leaves whose grad disagrees with the numerical check (after a whole pass)."""
+        if not self.complete or self.built is None:
+            return []
+        return [
+            n
+            for n in self.problem.names
+            if n in self.numeric and mismatch(self.built.leaves[n].grad, self.numeric[n])
+        ]
+
+    def grads(self) -> dict[str, float]:
+        return {n: v.grad for n, v in self.built.leaves.items()} if self.built else {}
+
+
+# ----------------------------------------------------------------------------- training page
+class TrainPresenter:
+    """Frames of the demo job -> the boundary, both loss curves and both speeds."""
+
+    def __init__(self, panel: TrainPanel):
+        self.panel = panel
+        self.last: dict[str, float] = {}
+
+    def clear(self) -> None:
+        self.panel.curves.clear_curves()
+        self.last = {}
+        self.panel.image.clear()
+        self.panel.points.setData([], [])
+
+    def show(self, frame: Frame) -> None:
+        steps = [s for s, _ in frame.history]
+        for name, key in (("micrograd (ours)", "loss"), ("torch", "torch_loss")):
+            ys = [m.get(key, math.nan) for _, m in frame.history]
+            if steps and any(math.isfinite(y) for y in ys):
+                self.panel.curves.append(name, steps, ys)
+        self.last = frame.metrics
+        self.panel.speed.setText(speed_text(frame.step, frame.metrics))
+        if frame.detail:
+            self.show_boundary(frame.detail)
+
+    def show_boundary(self, detail: dict[str, Any]) -> None:
+        scores, (x0, x1, y0, y1) = detail["scores"], detail["extent"]
+        self.panel.image.setImage(boundary_rgba(scores), autoLevels=False)
+        self.panel.image.setRect(x0, y0, x1 - x0, y1 - y0)
+        X, y = detail["X"], detail["y"]
+        brushes = ["#0072B2" if label > 0 else "#D55E00" for label in y]
+        self.panel.points.setData([p[0] for p in X], [p[1] for p in X], brush=brushes)
+
+
+def speed_text(step: int, m: dict[str, float]) -> str:
+    """ "step 12 · ours: loss 0.31, 92% , 48 ms/step · torch: ... (40x faster)"."""
+    ours = f"ours: loss {m['loss']:.4f}, {100 * m['acc']:.0f}% right, {m['ours_ms']:.1f} ms/step"
+    if "torch_loss" not in m:
+        return f"step {step} · {ours}"
+    ratio = m["ours_ms"] / max(m["torch_ms"], 1e-9)
+    theirs = (
+        f"torch: loss {m['torch_loss']:.4f}, {100 * m['torch_acc']:.0f}% right, "
+        f"{m['torch_ms']:.2f} ms/step ({ratio:.0f}x faster)"
+    )
+    return f"step {step} · {ours} · {theirs}"
+
+
+def boundary_rgba(scores: np.ndarray) -> np.ndarray:
+    """Scores -> RGBA: blue where > 0, orange where < 0, paler near the boundary."""
+    blue = np.array([0, 114, 178], float)
+    orange = np.array([213, 94, 0], float)
+    t = np.tanh(np.abs(scores))[..., None] * 0.55 + 0.15
+    base = np.where((scores > 0)[..., None], blue, orange)
+    rgb = 255 - t * (255 - base)
+    alpha = np.full(scores.shape + (1,), 255.0)
+    return np.concatenate([rgb, alpha], -1).astype(np.uint8)

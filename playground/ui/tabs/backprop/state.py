@@ -1,0 +1,103 @@
+"""The Backprop tab's settings, each declared once (no Qt: usable in a notebook or a test).
+
+The graph page: the expression (its text, as typed or chosen), the leaves' values, the
+``+=`` / ``=`` switch, the numerical check's ``h`` and the SGD step's learning rate.  The
+training page: micrograd's moons demo (every field there makes a new run: shape role).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from playground.core.micrograd import EXAMPLES
+from playground.ui.state import State, setting
+
+FIRST_EXAMPLE = next(iter(EXAMPLES.values()))
+HIDDEN_CHOICES = ("4", "8", "16", "8, 8", "16, 16", "32, 32", "16, 16, 16")
+H_CHOICES = (1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12)
+PAGES = ("graph", "train")
+MISMATCH_TOL = 1e-3  # |grad - numerical| above this (x max(1, |numerical|)) is flagged
+
+
+@dataclass
+class BackpropState(State):
+    """Everything the Backprop tab's form shows."""
+
+    # ---- the graph
+    expression: str = setting(
+        FIRST_EXAMPLE,
+        "Expression",
+        tip="Statements separated by ; or new lines: a = 2.0 makes a leaf, e = a*b names a "
+        "node, the last line is the output. Allowed: numbers, names, + - * / ** (number "
+        "exponent), tanh exp log relu sigmoid, as x.tanh() or tanh(x).",
+    )
+    leaf_values: tuple = setting(
+        (), "Leaf values", item=float, tip="The value of each leaf, in order of first use."
+    )
+    accumulate: bool = setting(
+        True,
+        "Accumulate with +=",
+        tip="On: each use of a node adds its share to the gradient (grad += ...), as it must. "
+        "Off: the classic bug, grad = ..., so a value used twice keeps only one share.",
+    )
+    h: float = setting(
+        1e-4,
+        "h",
+        lo=1e-12,
+        hi=1.0,
+        tip="The nudge of the numerical check (f(x + h) - f(x)) / h: too big and the slope "
+        "is off (the curve bends), too small and rounding errors win.",
+    )
+    collapse: bool = setting(
+        True, "Collapse neurons", tip="Show each neuron of a big graph as one box."
+    )
+    sgd_lr: float = setting(
+        0.5,
+        "SGD learning rate",
+        lo=1e-4,
+        hi=10.0,
+        tip="The step 'SGD step' takes: every weight moves by -lr * grad.",
+    )
+    page: str = setting("graph", "Page", choices=PAGES)
+    # ---- train with your own engine (micrograd's demo)
+    hidden: str = setting(
+        "16, 16",
+        "Hidden layers",
+        choices=HIDDEN_CHOICES,
+        shape=True,
+        tip="Neurons per hidden layer (ReLU); the output neuron is linear. The demo: 16, 16.",
+    )
+    steps: int = setting(
+        100, "Steps", lo=1, hi=1000, shape=True, tip="SGD steps; lr = 1 - 0.9 k / steps."
+    )
+    points: int = setting(
+        100, "Points", lo=10, hi=400, shape=True, tip="Moons points (the demo: 100)."
+    )
+    noise: float = setting(
+        0.1, "Noise", lo=0.0, hi=0.5, shape=True, tip="Jitter of the moons (the demo: 0.1)."
+    )
+    seed: int = setting(
+        1337,
+        "Seed",
+        lo=0,
+        hi=2**31 - 1,
+        shape=True,
+        tip="Seeds the points and the initial weights (the demo: 1337).",
+    )
+    torch: bool = setting(
+        True,
+        "Train torch beside it",
+        shape=True,
+        tip="Train the same network (same initial weights, float64) with torch tensors too, "
+        "to compare losses and speed.",
+    )
+
+
+def hidden_sizes(text: str) -> list[int]:
+    """ "16, 16" -> [16, 16]."""
+    return [int(t) for t in text.split(",") if t.strip()]
+
+
+def mismatch(grad: float, numerical: float) -> bool:
+    """Whether a gradient and its numerical estimate disagree."""
+    return abs(grad - numerical) > MISMATCH_TOL * max(1.0, abs(numerical))
