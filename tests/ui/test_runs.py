@@ -78,3 +78,53 @@ def test_panel_pins_overlays_highlights_and_restores(qtbot):
     qtbot.addWidget(other)
     other.load(items)
     assert other.table.rowCount() == 1 and other.book.runs[0].name == "fast"
+
+
+def test_a_comparison_runs_each_variant_and_pins_it(qtbot):
+    """Comparison drives a tab through state, session and pin_run only."""
+    from dataclasses import dataclass
+
+    from PySide6.QtWidgets import QWidget
+
+    from playground.core.training import Snapshot
+    from playground.ui.compare import Comparison
+    from playground.ui.session import Session
+    from playground.ui.state import State, setting
+
+    @dataclass
+    class S(State):
+        rate: float = setting(1.0, "Rate", lo=0.0, hi=10.0)
+        steps: int = setting(30, "Steps", lo=1, hi=1000)
+
+    class FakeTab(QWidget):
+        def __init__(self):
+            super().__init__()
+            self.state = S()
+            self.pinned = []
+            self.session = Session(self, self.job)
+
+        def job(self, fresh):
+            rate, steps = self.state.rate, self.state.steps
+
+            def gen():
+                for i in range(1, steps + 1):
+                    yield Snapshot(i, steps, {"loss": rate / i})
+
+            return gen()
+
+        def pin_run(self, name):
+            self.pinned.append((name, self.state.rate))
+
+    tab = FakeTab()
+    qtbot.addWidget(tab)
+    tab.state.rate = 7.0
+    comp = Comparison(tab, [("slow", {"rate": 0.5}), ("fast", {"rate": 2.0})])
+    with qtbot.waitSignal(comp.done, timeout=10_000) as done:
+        comp.start()
+    assert done.args == [True]
+    assert tab.pinned == [("slow", 0.5), ("fast", 2.0)]
+    assert tab.state.rate == 7.0  # the user's settings come back
+    endless = Comparison(tab, [("a", {"steps": 1000}), ("b", {"steps": 1000})], until=5)
+    with qtbot.waitSignal(endless.done, timeout=10_000):
+        endless.start()
+    assert [n for n, _ in tab.pinned[2:]] == ["a", "b"]

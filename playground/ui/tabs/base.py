@@ -8,6 +8,8 @@ source of truth), panels (widgets bound to the state), ``session`` (a
 
 from __future__ import annotations
 
+import contextlib
+import json
 from typing import Any
 
 from PySide6.QtCore import QSettings
@@ -32,6 +34,7 @@ class Tab(QWidget):
 
     state: State | None = None  # set by the tab: its one source of truth
     session: Any = None  # a Session, for tabs that train
+    runs: Any = None  # a RunsPanel, for tabs that pin runs (saved with the settings)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -81,11 +84,17 @@ class Tab(QWidget):
         """Store this tab's settings (called inside its own settings group)."""
         if self.state is not None:
             self.state.save(settings)
+        if self.runs is not None:
+            settings.setValue("pinned_runs", json.dumps(self.runs.book.to_list()))
 
     def restore_settings(self, settings: QSettings) -> None:
         """Restore what :meth:`save_settings` stored (missing or bad values keep defaults)."""
         if self.state is not None:
             self.state.restore(settings)
+        raw = settings.value("pinned_runs", None)
+        if self.runs is not None and isinstance(raw, str):
+            with contextlib.suppress(ValueError):  # damaged: start with none pinned
+                self.runs.load(json.loads(raw))
 
     def is_ready(self) -> bool:
         """True once the tab has drawn its first real content (for --screenshot)."""

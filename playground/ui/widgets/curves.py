@@ -219,6 +219,10 @@ class CurvePlot(pg.PlotWidget):
         if value is not None:
             line.setValue(value)
 
+    def series_names(self) -> list[str]:
+        """The declared curves' names (not the pinned overlays)."""
+        return list(self._series)
+
     def count(self, name: str) -> int:
         """How many points a curve holds."""
         return self._series[name].n

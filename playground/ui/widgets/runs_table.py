@@ -41,6 +41,17 @@ def _short(v: Any) -> str:
     return str(v)
 
 
+def curves_of(plots: dict[str, CurvePlot]) -> dict[str, tuple[list[float], list[float]]]:
+    """Every curve of ``plots`` as {"loss/train": (xs, ys), ...}: what a PinnedRun keeps."""
+    out = {}
+    for plot_name, plot in plots.items():
+        for series in plot.series_names():
+            xs, ys = plot.data(series)
+            if len(xs):
+                out[f"{plot_name}/{series}"] = (xs.tolist(), ys.tolist())
+    return out
+
+
 class RunsPanel(QWidget):
     """Pin, the runs table, and the pinned curves on ``plots`` (name -> CurvePlot).
 
