@@ -15,6 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QGraphicsItem
 
+HEADROOM = 1.25  # the y range reaches 25% above the data: room for the legend
 _NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
 
@@ -87,7 +88,16 @@ class CurvePlot(pg.PlotWidget):
         self.setLabel("bottom", x_label)
         self.setLabel("left", y_label)
         self.showGrid(x=True, y=True, alpha=0.25)
-        self.addLegend(offset=(-10, 10))
+        for name in ("left", "bottom"):  # "epoch (x0.001)" helps nobody: plain numbers
+            self.getAxis(name).enableAutoSIPrefix(False)
+        # the legend sits in the headroom above the data (see _apply_steps), on a pale card
+        self.addLegend(
+            offset=(-6, 4),
+            brush=pg.mkBrush(255, 255, 255, 215),
+            pen=pg.mkPen("#cccccc"),
+            labelTextSize="8pt",
+            verSpacing=-4,
+        )
         self.plotItem.setClipToView(True)
         self.plotItem.setDownsampling(auto=True, mode="peak")
         # axes (with their grid lines) and the legend change rarely: paint them from a pixmap
@@ -176,8 +186,10 @@ class CurvePlot(pg.PlotWidget):
         return self._overlays[key].item.isVisible()
 
     def set_y_limits(self, lo: float | None, hi: float | None = None) -> None:
-        """Pin the y range to lo..hi (stepped plots); None: grow with the data again."""
+        """Pin the y range to lo..hi (stepped plots); None: grow with the data again.
+        Pinned ranges (accuracies) rise to the top: the legend moves to the bottom right."""
         self._y_limits = None if lo is None or hi is None else (float(lo), float(hi))
+        self.set_legend_corner("top right" if self._y_limits is None else "bottom right")
         if self._stepped:
             self._apply_steps()
 
@@ -193,7 +205,7 @@ class CurvePlot(pg.PlotWidget):
         else:
             lo = min((s.lo[1] for s in full), default=0.0)
             hi = max((s.hi[1] for s in full), default=1.0)
-            y1 = nice_ceil(hi) if hi > 0 else 0.0
+            y1 = nice_ceil(hi * HEADROOM) if hi > 0 else 0.0
             y0 = 0.0 if lo >= 0 else nice_floor(lo)  # losses, shares: from 0, honestly
             if y1 <= y0:
                 y1 = y0 + nice_ceil(max(abs(y0), 1e-3) * 0.1)
@@ -218,6 +230,15 @@ class CurvePlot(pg.PlotWidget):
         line.setVisible(value is not None)
         if value is not None:
             line.setValue(value)
+
+    def set_legend_corner(self, corner: str) -> None:
+        """Put the legend in the "top right" (falling curves: losses) or the "bottom right"
+        (rising curves: accuracies pinned to 0..1), where the data leaves room."""
+        legend = self.plotItem.legend
+        if corner == "bottom right":
+            legend.anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-6, -4))
+        else:
+            legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-6, 4))
 
     def series_names(self) -> list[str]:
         """The declared curves' names (not the pinned overlays)."""
