@@ -77,7 +77,7 @@ class RunsPanel(QWidget):
         self._current: dict[str, Any] = {}
         self._keys: list[list[tuple[str, str, str]]] = []  # per run: (key, plot, curve)
         self._serial = 0
-        self.pin_button = QPushButton("📌 Pin run")
+        self.pin_button = QPushButton("Pin run")
         self.pin_button.setToolTip(
             "Keep this run (settings, curves, final numbers, time) to compare with the next."
         )
@@ -87,7 +87,9 @@ class RunsPanel(QWidget):
         self.table.setHorizontalHeaderLabels(
             ["show", "run", "differs from now", *(h for _, h, _ in metrics), "time"]
         )
-        self.table.verticalHeader().hide()
+        rows = self.table.verticalHeader()
+        rows.hide()
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 6)  # compact rows
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
