@@ -339,12 +339,25 @@ def demo_loss(
     return data_loss + reg_loss, sum(accuracy) / len(accuracy)
 
 
-def demo_step(model: MLP, X, y, k: int, steps: int = 100) -> tuple[float, float]:
-    """One step of the demo: forward, zero_grad, backward, SGD with lr = 1 - 0.9 k/steps."""
+SCHEDULES = ("decay", "constant")  # the demo's lr: 1 - 0.9 k/steps of the start, or fixed
+
+
+def demo_lr(k: int, steps: int = 100, lr: float = 1.0, schedule: str = "decay") -> float:
+    """The learning rate of step ``k``: micrograd's ``1 - 0.9 k/steps`` (x ``lr``), or ``lr``."""
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}")
+    return lr * (1.0 - 0.9 * k / steps) if schedule == "decay" else lr
+
+
+def demo_step(
+    model: MLP, X, y, k: int, steps: int = 100, lr: float = 1.0, schedule: str = "decay"
+) -> tuple[float, float]:
+    """One step of the demo: forward, zero_grad, backward, SGD with :func:`demo_lr`
+    (micrograd's: lr = 1 - 0.9 k/steps).  Returns the loss before the update, the accuracy."""
     total_loss, acc = demo_loss(model, X, y)
     model.zero_grad()
     total_loss.backward()
-    learning_rate = 1.0 - 0.9 * k / steps
+    learning_rate = demo_lr(k, steps, lr, schedule)
     for p in model.parameters():
         p.data -= learning_rate * p.grad
     return total_loss.data, acc

@@ -172,6 +172,21 @@ def test_moons_demo_reaches_100_percent():
     assert final.data < losses[0] / 5
 
 
+def test_demo_learning_rate_and_schedule():
+    assert mg.demo_lr(0, 100) == 1.0 and mg.demo_lr(50, 100) == pytest.approx(0.55)
+    assert mg.demo_lr(50, 100, lr=2.0) == pytest.approx(1.1)
+    assert mg.demo_lr(99, 100, 0.3, "constant") == 0.3
+    with pytest.raises(ValueError, match="schedule"):
+        mg.demo_lr(0, 10, 1.0, "cosine")
+    X, y = mg.make_moons(20, noise=0.1, seed=1)
+    small = MLP(2, [4, 1], rng=random.Random(1))
+    w0 = [p.data for p in small.parameters()]
+    _, _ = mg.demo_step(small, X, y, 0, 10, lr=0.5, schedule="constant")
+    grads = [p.grad for p in small.parameters()]
+    moved = [p.data for p in small.parameters()]
+    assert moved == pytest.approx([w - 0.5 * g for w, g in zip(w0, grads, strict=True)])
+
+
 def test_stepper_writes_the_chain_rule():
     built = parse(mg.EXAMPLES["neuron: o = tanh(x1*w1 + x2*w2 + b)"]).build()
     stepper = BackwardStepper(built.root)

@@ -307,3 +307,153 @@ def test_every_control_has_a_tooltip(tab):
         if not w.toolTip() and ours(w)
     ]
     assert missing == []
+
+
+# ----------------------------------------------------------------------------- runs
+SMALL = {"steps": 3, "points": 20, "hidden": "4", "page": "train"}
+
+
+def _train(tab, qtbot, **settings) -> None:
+    tab.state.update(**{**SMALL, **settings})
+    tab.session.reset()
+    tab.session.play()
+    qtbot.waitUntil(lambda: tab.session.state == "finished", timeout=60_000)
+
+
+def test_pin_two_runs_table_overlays_restore(tab, qtbot, tmp_path):
+    from PySide6.QtGui import QColor
+
+    from playground.ui.widgets.runs_table import HIGHLIGHT
+
+    assert tab.pin_run() is None and "Nothing to pin" in tab.message()
+    assert "Pin" in tab.train.runs.pin_button.text()
+    _train(tab, qtbot)
+    first = tab.pin_run("four")
+    assert set(first.curves) == {"loss/train", "torch/train"}  # ours drawn, torch kept
+    assert len(first.curves["loss/train"][0]) == 3 and first.curves["torch/train"][1]
+    m = first.metrics
+    assert m["loss"] == pytest.approx(m["torch_loss"], rel=1e-9)
+    assert 0 <= m["acc"] <= 1 and m["ours_steps_s"] > 0 and m["torch_steps_s"] > 0
+    assert first.wall_s > 0 and first.settings["hidden"] == "4"
+    _train(tab, qtbot, hidden="8", lr=0.5)
+    click(qtbot, tab.train.runs.pin_button)
+    runs = tab.runs
+    table = runs.table
+    assert table.objectName() == "runsTable" and table.rowCount() == 2
+    assert [r.name for r in runs.book.runs] == ["four", "run 2"]
+    differs = table.item(0, 2)
+    assert "Hidden layers 4" in differs.text() and "Learning rate 1" in differs.text()
+    assert differs.background().color() == QColor(HIGHLIGHT)
+    assert table.item(1, 2).text() == "same settings"
+    keys = tab.train.curves.overlay_keys()
+    assert len(keys) == 2 and all(tab.train.curves.overlay_visible(k) for k in keys)
+    runs.rename(1, "eight")
+    assert table.item(1, 1).text() == "eight"
+    runs.export_csv_to(str(tmp_path / "runs.csv"))
+    text = (tmp_path / "runs.csv").read_text()
+    assert "four" in text and "eight" in text and "torch_steps_s" in text
+    runs.restore(0)  # the first run's settings back in the form
+    assert tab.state.hidden == "4" and tab.state.lr == 1.0
+    assert tab.train.hidden_combo.currentData() == "4"
+    assert table.item(0, 2).text() == "same settings" and "Hidden" in table.item(1, 2).text()
+    assert not tab.restore_run({"hidden": "7, 7"}) and "Cannot restore" in tab.message()
+    runs.remove(1)
+    assert table.rowCount() == 1 and len(tab.train.curves.overlay_keys()) == 1
+
+
+def test_pinned_runs_persist(tab, qtbot, tmp_path):
+    _train(tab, qtbot)
+    tab.pin_run("kept")
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    tab.save_settings(settings)
+    other = BackpropTab()
+    qtbot.addWidget(other)
+    other.restore_settings(settings)
+    run = other.runs.book.runs[0]
+    assert run.name == "kept" and run.settings == tab.runs.book.runs[0].settings
+    assert run.metrics == pytest.approx(tab.runs.book.runs[0].metrics)
+    assert other.runs.table.rowCount() == 1 and len(other.train.curves.overlay_keys()) == 1
+    other.shutdown()
+
+
+def test_ready_made_comparison_runs_to_the_end(tab, qtbot):
+    tab.state.update(**SMALL)
+    bar = tab.train.compare
+    assert bar.combo.findText("Hidden sizes 4 / 16 / 32") >= 0
+    cmp = tab.run_comparison("Hidden sizes 4 / 16 / 32")
+    assert not bar.run_button.isEnabled() and bar.cancel_button.isEnabled()
+    with qtbot.waitSignal(cmp.done, timeout=120_000) as done:
+        pass
+    assert done.args == [True]
+    assert [r.name for r in tab.runs.book.runs] == ["hidden 4", "hidden 16", "hidden 32"]
+    assert [r.settings["hidden"] for r in tab.runs.book.runs] == ["4", "16", "32"]
+    assert all(len(r.curves["loss/train"][0]) == 3 for r in tab.runs.book.runs)
+    assert tab.state.hidden == "4"  # the settings from before the comparison
+    assert bar.progress.text() == "Comparison done." and bar.run_button.isEnabled()
+
+
+def test_comparison_can_be_cancelled(tab, qtbot):
+    tab.state.update(**{**SMALL, "steps": 200})
+    cmp = tab.run_comparison("Learning rates 0.1 / 1 / 10")
+    qtbot.waitUntil(lambda: "step" in tab.train.compare.progress.text(), timeout=60_000)
+    with qtbot.waitSignal(cmp.done, timeout=10_000) as done:
+        click(qtbot, tab.train.compare.cancel_button)
+    assert done.args == [False]
+    assert tab.train.compare.progress.text() == "Comparison cancelled."
+    assert tab.state.lr == 1.0 and tab.session.state != "running"
+
+
+def test_a_huge_learning_rate_stops_with_a_message(tab, qtbot):
+    import math
+
+    tab.state.update(**{**SMALL, "steps": 40, "lr": 100.0})
+    tab.session.play()
+    qtbot.waitUntil(lambda: tab.session.state == "failed", timeout=60_000)
+    assert "diverged" in tab.message() and "learning rate" in tab.message()
+    action = tab.message_bar.action_button
+    assert action.isVisible() and action.text() == "Reset"
+    for name in ("micrograd (ours)", "torch"):
+        xs, ys = tab.train.curves.data(name)
+        assert len(ys) and all(math.isfinite(v) for v in ys)
+    text = tab.train.speed.text().lower()
+    assert "nan" not in text and "inf" not in text
+    assert tab.train.image.image is not None
+    click(qtbot, action)
+    assert tab.session.fresh_pending and tab.train.curves.count("micrograd (ours)") == 0
+    assert tab.message() == ""
+    tab.state.lr = 1.0  # and the next run trains
+    tab.session.play()
+    qtbot.waitUntil(lambda: tab.session.state == "finished", timeout=60_000)
+
+
+def test_explain_point_from_the_boundary_payload(tab):
+    weights = _boundary_weights(np.random.default_rng(1), (3,))
+    payload = {
+        "weights": weights,
+        "features_values": [0.8, -1.2],
+        "label": 1,
+        "activation": "tanh",
+        "feature_names": ["x1", "x2"],
+    }
+    assert tab.explain_point_from(payload)
+    assert "Point (x1=0.8, x2=-1.2) of the Decision boundary, label 1" in tab.message()
+    assert "Decision boundary" in tab.graph.expression.edit.placeholderText()
+    assert tab.graph.backward.sgd_button.isVisible()
+    assert "Decision boundary" in tab.graph.backward.sgd_button.toolTip()
+    assert tab.explain_point_from({**payload, "feature_names": None})
+    for bad, said in (
+        ({k: v for k, v in payload.items() if k != "label"}, "missing label"),
+        ({**payload, "feature_values": [1, 2]}, "unknown feature_values"),
+    ):
+        assert not tab.explain_point_from(bad)
+        assert said in tab.message()
+
+
+def test_train_page_fits_1024x640(tab, qtbot):
+    tab.resize(1024, 560)  # what the window leaves a tab at 1024 x 640
+    tab.state.page = "train"
+    hint = tab.minimumSizeHint()
+    assert hint.width() <= 1024 and hint.height() <= 560
+    panel = tab.train
+    for w in (panel.plane, panel.curves, panel.runs.table, panel.compare.run_button):
+        assert w.isVisible() and w.height() > 20 and w.width() > 50

@@ -3,8 +3,10 @@
 Graph page: an expression (the lecture's two open first, or one you type) drawn as
 micrograd's graph; Backward step walks it node by node and writes each chain rule with
 its numbers; the leaves are checked numerically; a switch shows the ``=`` bug.  A point
-of the Decision boundary can be explained here (:meth:`BackpropTab.explain_point`).
-Train page: micrograd's moons demo trained by our engine, torch beside it.
+of the Decision boundary can be explained here (``explain_point_from(payload)``, in
+``point.py``).  Train page: micrograd's moons demo trained by our engine, torch beside
+it; a diverging run stops with a message and Reset; runs are pinned and compared
+(``runs.py``).
 
 Put together as every tab is: :class:`BackpropState` -> panels (widgets bound to it) ->
 :class:`Session` (the demo's runs) -> presenters (what is drawn).
@@ -12,7 +14,6 @@ Put together as every tab is: :class:`BackpropState` -> panels (widgets bound to
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -20,11 +21,14 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from playground.core import micrograd as mg
+from playground.core.training import LiveSettings
 from playground.ui.session import Session
 from playground.ui.tabs.backprop.job import demo_job
 from playground.ui.tabs.backprop.panels import HELP, GraphPanel, TrainPanel
+from playground.ui.tabs.backprop.point import PointMixin
 from playground.ui.tabs.backprop.presenter import GraphPresenter, TrainPresenter
-from playground.ui.tabs.backprop.state import FIRST_EXAMPLE, PAGES, BackpropState
+from playground.ui.tabs.backprop.runs import RunsMixin
+from playground.ui.tabs.backprop.state import FIRST_EXAMPLE, PAGES, BackpropState, train_settings
 from playground.ui.tabs.base import Tab
 
 __all__ = ["BackpropState", "BackpropTab"]
@@ -39,7 +43,7 @@ SHAPE_WHAT = {
 }
 
 
-class BackpropTab(Tab):
+class BackpropTab(PointMixin, RunsMixin, Tab):
     """Backpropagation by hand on a micrograd graph, and micrograd's demo trained."""
 
     key = "backprop"
@@ -66,13 +70,15 @@ class BackpropTab(Tab):
         self.trainer = TrainPresenter(self.train)
         self.point: mg.PointLoss | None = None  # a Boundary point shown, else None
         self._shown: tuple = ()  # (expression, leaf values) on screen
+        self._notice_shown = ""  # the session's notice in the message bar, if any
         self.session = Session(
             self, self._start_job, on_reset=self.trainer.clear, controls=self.train.run_controls
         )
         self.session.frame.connect(self.trainer.show)
-        self.session.failed.connect(lambda text: self.show_message(text, "error"))
         self.session.notice_changed.connect(self._on_notice)
+        self.session.follow_live(self.state)
         self._wire()
+        self._wire_runs()
         self.state.connect(self._on_state)
         self.load_expression(force=True)
 
@@ -95,6 +101,7 @@ class BackpropTab(Tab):
 
     # ================================================================ state
     def _on_state(self, name: str, value: Any) -> None:
+        self._runs_on_state(name, value)
         if name in ("expression", "leaf_values"):
             QTimer.singleShot(0, self.load_expression)  # once, after both fields changed
         elif name == "accumulate":
@@ -113,8 +120,12 @@ class BackpropTab(Tab):
             self.session.shape_changed(SHAPE_WHAT[name])
 
     def _on_notice(self, text: str) -> None:
+        """Say a pending new model; once a run starts, that news is old: it goes."""
         if text:
             self.show_message(text, "info")
+        elif self.message() == self._notice_shown:
+            self.clear_message()
+        self._notice_shown = text
 
     # ================================================================ the graph
     def load_expression(self, force: bool = False) -> bool:
@@ -206,68 +217,12 @@ class BackpropTab(Tab):
     def mismatches(self) -> list[str]:
         return self.presenter.mismatches()
 
-    # ================================================================ a Boundary point
-    def explain_point(
-        self,
-        weights: Sequence[tuple[np.ndarray, np.ndarray]],
-        features_values: Sequence[float],
-        label: int,
-        activation: str,
-        feature_names: Sequence[str] | None = None,
-    ) -> bool:
-        """Show one point's loss as a graph with these weights (the Decision boundary's
-        ``model.weights()``: ``(W (out, in), b (out,))`` per layer)."""
-        try:
-            lists = [
-                (np.asarray(W, float).tolist(), np.asarray(b, float).ravel().tolist())
-                for W, b in weights
-            ]
-            x = list(map(float, features_values))
-            point = mg.PointLoss(lists, x, int(label), activation, feature_names)
-            self.presenter.load(point)
-        except ValueError as exc:
-            self.show_message(f"Cannot explain that point: {exc}", "error")
-            return False
-        self.point = point
-        self.state.page = "graph"
-        self.graph.backward.show_sgd(True)
-        sizes = [len(x)] + [len(b) for _, b in lists]
-        net = "-".join(map(str, sizes)) + ("" if len(sizes) == 2 else f" {activation}")
-        where = ", ".join(f"{v:.3g}" for v in x)
-        self.graph.expression.show_source(
-            None, f"The loss of the point ({where}), class {label}, net {net}."
-        )
-        self.show_message(
-            f"A point of class {label}: its loss with the network's current weights. "
-            "Backward gives every weight's grad; SGD step moves them by -lr * grad."
-        )
-        return True
-
-    def sgd_step(self) -> list[tuple[np.ndarray, np.ndarray]] | None:
-        """Move the point's weights by -lr * grad, show the new loss, emit the weights."""
-        if self.point is None:
-            return None
-        if not self.presenter.complete:
-            self.presenter.run_all()
-        before = self.presenter.built.root.data
-        new = self.point.stepped(self.presenter.built, self.state.sgd_lr)
-        p = self.point
-        x = [p.defaults[n] for n in p.inputs]
-        self.point = mg.PointLoss(new, x, p.label, p.activation, p.inputs)
-        self.presenter.load(self.point)
-        after = self.presenter.built.root.data
-        self.show_message(
-            f"SGD step (lr {self.state.sgd_lr:g}): this point's loss {before:.4f} → {after:.4f}."
-        )
-        arrays = [(np.array(W, float), np.array(b, float)) for W, b in new]
-        self.weights_stepped.emit(arrays)
-        return arrays
-
     # ================================================================ training
     def _start_job(self, fresh: bool):
         self.trainer.clear()
-        self.session.live = None
-        return demo_job(self.state.values())
+        self.session.live = LiveSettings(**self.state.values("live"))
+        self._run_settings = train_settings(self.state)
+        return demo_job(self.state.values(), self.session.live)
 
     def toggle_play(self) -> None:
         self.session.toggle()

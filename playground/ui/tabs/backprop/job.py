@@ -13,11 +13,13 @@ from typing import Any
 import numpy as np
 
 from playground.core import micrograd as mg
-from playground.core.training import Job, Snapshot, torch_threads
+from playground.core.training import DivergenceGuard, Job, LiveSettings, Snapshot, torch_threads
 from playground.ui.tabs.backprop.state import hidden_sizes
 
 GRID = 60  # the boundary image is GRID x GRID
 ALPHA = 1e-4  # the demo's L2 weight
+PATIENCE = 4  # steps in a row above twice the start: diverged (lr 3 overshoots, then recovers)
+HINGE_AT_ZERO = 1.0  # the max-margin loss of a net that scores 0 everywhere: the guard's floor
 
 
 def extent(X: list[list[float]]) -> tuple[float, float, float, float]:
@@ -49,7 +51,7 @@ def torch_params(weights: list) -> list:
     return out
 
 
-def torch_step(params: list, X: Any, y: Any, k: int, steps: int) -> tuple[float, float]:
+def torch_step(params: list, X: Any, y: Any, lr: float) -> tuple[float, float]:
     """One demo step with tensors (the learner's code): loss before the update, accuracy."""
     import torch
 
@@ -63,7 +65,6 @@ def torch_step(params: list, X: Any, y: Any, k: int, steps: int) -> tuple[float,
     for p in params:
         p.grad = None
     loss.backward()
-    lr = 1.0 - 0.9 * k / steps
     with torch.no_grad():
         for p in params:
             p -= lr * p.grad
@@ -71,17 +72,24 @@ def torch_step(params: list, X: Any, y: Any, k: int, steps: int) -> tuple[float,
     return loss.item(), acc
 
 
-def demo_job(config: dict[str, Any]) -> Job:
+def demo_job(config: dict[str, Any], live: LiveSettings | None = None) -> Job:
     """micrograd's demo, configured from the state's values: one Snapshot per step with
-    both engines' losses and times; the boundary (ours) as detail."""
+    both engines' losses, times and the training time so far; the boundary (ours) as detail.
+
+    ``live`` (lr, schedule) is read every step.  The run stops with
+    :class:`~playground.core.training.Diverged` when our loss is NaN/inf or stays above
+    twice its start for :data:`PATIENCE` steps."""
     steps, seed = int(config["steps"]), int(config["seed"])
+    live = live or LiveSettings(lr=float(config["lr"]), schedule=str(config["schedule"]))
     X, y = mg.make_moons(int(config["points"]), float(config["noise"]), seed)
     model = mg.MLP(2, hidden_sizes(config["hidden"]) + [1], rng=random.Random(seed))
     ext = extent(X)
     use_torch = bool(config["torch"])
+    guard = DivergenceGuard("step", patience=PATIENCE, floor=HINGE_AT_ZERO)
 
     def detail() -> dict[str, Any]:
-        return {"scores": scores(model.weights(), ext), "extent": ext, "X": X, "y": y}
+        grid = scores(model.weights(), ext)  # a diverged net's scores: nothing drawn
+        return {"scores": grid if np.isfinite(grid).all() else None, "extent": ext, "X": X, "y": y}
 
     with torch_threads(1) if use_torch else contextlib.nullcontext():
         if use_torch:
@@ -89,13 +97,18 @@ def demo_job(config: dict[str, Any]) -> Job:
 
             params = torch_params(model.weights())
             Xt, yt = torch.tensor(X, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
+        elapsed = 0.0
         for k in range(steps):
+            lr = mg.demo_lr(k, steps, float(live.lr), str(live.schedule))
             t0 = time.perf_counter()
-            loss, acc = mg.demo_step(model, X, y, k, steps)
+            loss, acc = mg.demo_step(model, X, y, k, steps, float(live.lr), str(live.schedule))
             t1 = time.perf_counter()
-            metrics = {"loss": loss, "acc": acc, "ours_ms": 1000 * (t1 - t0)}
+            metrics = {"loss": loss, "acc": acc, "ours_ms": 1000 * (t1 - t0), "lr": lr}
             if use_torch:
-                tloss, tacc = torch_step(params, Xt, yt, k, steps)
+                tloss, tacc = torch_step(params, Xt, yt, lr)
                 metrics.update(torch_loss=tloss, torch_acc=tacc)
                 metrics["torch_ms"] = 1000 * (time.perf_counter() - t1)
+            elapsed += time.perf_counter() - t0
+            metrics["elapsed_s"] = elapsed
+            guard.check(loss, k + 1)
             yield Snapshot(k + 1, steps, metrics, detail, "step")

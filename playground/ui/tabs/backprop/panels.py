@@ -2,7 +2,9 @@
 
 - :class:`GraphPanel`: the expression, the backward buttons, the chain-rule sentence, the
   graph, and beside it the leaves with their numerical check and the step log;
-- :class:`TrainPanel`: micrograd's moons demo, ours and torch's, with the boundary.
+- :class:`TrainPanel`: micrograd's moons demo, ours and torch's, with the boundary, the
+  pinned runs (a :class:`~playground.ui.widgets.runs_table.RunsPanel`) and
+  :class:`CompareBar` (a ready-made comparison, its progress and Cancel).
 """
 
 from __future__ import annotations
@@ -33,14 +35,23 @@ from PySide6.QtWidgets import (
 
 from playground.core.micrograd import EXAMPLES
 from playground.ui.binding import bind, format_number
-from playground.ui.tabs.backprop.state import H_CHOICES, BackpropState
+from playground.ui.tabs.backprop.state import COMPARISONS, H_CHOICES, TRAIN_FIELDS, BackpropState
 from playground.ui.widgets.curves import CurvePlot
 from playground.ui.widgets.graph_view import GraphView, fmt4
 from playground.ui.widgets.run_controls import RunControls
+from playground.ui.widgets.runs_table import RunsPanel
 
 POINT_ITEM = "Point of the Decision boundary"
 TYPED_ITEM = "Typed expression"
 OURS_COLOR, TORCH_COLOR = "#0072B2", "#D55E00"
+OURS, TORCH = "micrograd (ours)", "torch"  # the loss curves
+RUN_METRICS = [  # a pinned run's final numbers, as the runs table shows them
+    ("loss", "loss (ours)", "{:.4f}"),
+    ("torch_loss", "loss (torch)", "{:.4f}"),
+    ("acc", "accuracy", "{:.0%}"),
+    ("ours_steps_s", "ours steps/s", "{:,.1f}"),
+    ("torch_steps_s", "torch steps/s", "{:,.0f}"),
+]
 
 
 def _button(text: str, tip: str) -> QPushButton:
@@ -281,58 +292,137 @@ class GraphPanel(QWidget):
 
 # ----------------------------------------------------------------------------- train page
 class TrainPanel(QWidget):
-    """micrograd's demo: settings, run controls, the boundary, both losses, both speeds."""
+    """micrograd's demo: settings, run controls, the boundary, both losses, both speeds;
+    below (a splitter: drag it) the pinned runs; ready-made comparisons beside Play."""
+
+    FORM = (("hidden", "points", "noise", "seed"), ("steps", "lr", "schedule"))
 
     def __init__(self, state: BackpropState, parent: QWidget | None = None):
         super().__init__(parent)
         self.run_controls = RunControls(show_progress=True)
-        form = QHBoxLayout()
-        self.hidden_combo = QComboBox()
-        self.steps_spin, self.points_spin, self.seed_spin = QSpinBox(), QSpinBox(), QSpinBox()
-        self.noise_spin = QDoubleSpinBox()
-        self.noise_spin.setSingleStep(0.05)
-        self.torch_check = QCheckBox(BackpropState.spec("torch").label)
-        for name, w in (
-            ("hidden", self.hidden_combo),
-            ("steps", self.steps_spin),
-            ("points", self.points_spin),
-            ("noise", self.noise_spin),
-            ("seed", self.seed_spin),
-        ):
-            form.addWidget(QLabel(BackpropState.spec(name).label))
-            bind(state, name, w)
-            form.addWidget(w)
-        bind(state, "torch", self.torch_check)
-        form.addWidget(self.torch_check)
-        form.addStretch(1)
-        self.plane = pg.PlotWidget()
-        self.plane.setBackground("w")
-        self.plane.setAspectLocked(True)
-        self.plane.setTitle("The boundary our engine learned", color="#222")
-        self.plane.setToolTip("Blue: the net scores > 0 (class +1); orange: < 0. Dots: the data.")
-        self.image = pg.ImageItem()
-        self.plane.addItem(self.image)
-        self.points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#222", width=0.8))
-        self.plane.addItem(self.points)
-        self.curves = CurvePlot("Loss", "step", "loss", stepped=True)
-        self.curves.setToolTip("Training loss of both engines (max-margin + L2): the same numbers.")
-        self.curves.add_curve("micrograd (ours)", OURS_COLOR, width=5.0)
-        self.curves.add_curve("torch", TORCH_COLOR, width=2.0, dashed=True)
+        form = self._build_form(state)
+        self._build_plots()
         self.speed = QLabel("Press Play: our engine trains the demo; torch trains a copy.")
         self.speed.setObjectName("speedLabel")
         self.speed.setWordWrap(True)
         self.speed.setToolTip("Loss, accuracy and time per step of each engine.")
         self.speed.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
-        plots = QSplitter(Qt.Horizontal)
-        plots.addWidget(self.plane)
-        plots.addWidget(self.curves)
-        plots.setSizes([500, 700])
+        self.runs = RunsPanel(
+            {"loss": self.curves},
+            RUN_METRICS,
+            {name: BackpropState.spec(name).label for name in TRAIN_FIELDS},
+        )
+        self.runs.table.setMinimumHeight(self.runs.table.fontMetrics().height() * 4)
+        self.compare = CompareBar()
+        self.split = QSplitter(Qt.Vertical)
+        self.split.addWidget(self.plots)
+        self.split.addWidget(self.runs)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 2)
+        self.split.setSizes([600, 330])
+        self.split.setChildrenCollapsible(False)
+        controls = QHBoxLayout()
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.addWidget(self.run_controls, 1)
+        controls.addWidget(self.compare)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
-        layout.addWidget(self.run_controls)
+        layout.addLayout(controls)
         layout.addWidget(self.speed)
-        layout.addWidget(plots, 1)
+        layout.addWidget(self.split, 1)
+
+    def _build_form(self, state: BackpropState) -> QGridLayout:
+        self.hidden_combo, self.schedule_combo = QComboBox(), QComboBox()
+        self.steps_spin, self.points_spin, self.seed_spin = QSpinBox(), QSpinBox(), QSpinBox()
+        self.noise_spin, self.lr_spin = QDoubleSpinBox(), QDoubleSpinBox()
+        self.noise_spin.setSingleStep(0.05)
+        self.lr_spin.setDecimals(3)
+        self.lr_spin.setSingleStep(0.1)
+        self.torch_check = QCheckBox(BackpropState.spec("torch").label)
+        bind(state, "torch", self.torch_check)
+        widgets = {
+            "hidden": self.hidden_combo,
+            "steps": self.steps_spin,
+            "points": self.points_spin,
+            "noise": self.noise_spin,
+            "seed": self.seed_spin,
+            "lr": self.lr_spin,
+            "schedule": self.schedule_combo,
+        }
+        form = QGridLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        for r, names in enumerate(self.FORM):
+            for c, name in enumerate(names):
+                form.addWidget(QLabel(BackpropState.spec(name).label), r, 2 * c)
+                bind(state, name, widgets[name])
+                form.addWidget(widgets[name], r, 2 * c + 1)
+        form.addWidget(self.torch_check, 1, 6, 1, 2)
+        form.setColumnStretch(8, 1)
+        return form
+
+    def _build_plots(self) -> None:
+        self.plane = pg.PlotWidget()
+        self.plane.setBackground("w")
+        self.plane.setAspectLocked(True)
+        self.plane.setTitle("The boundary our engine learned", color="#222")
+        self.plane.setToolTip("Blue: the net scores > 0 (class +1); orange: < 0. Dots: the data.")
+        self.plane.setMinimumSize(160, 140)
+        self.image = pg.ImageItem()
+        self.plane.addItem(self.image)
+        self.points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#222", width=0.8))
+        self.plane.addItem(self.points)
+        self.curves = CurvePlot("Loss", "step", "loss", stepped=True)
+        self.curves.setToolTip(
+            "Training loss of both engines (max-margin + L2): the same numbers. Dashed, in "
+            "their own colours: the pinned runs."
+        )
+        self.curves.setMinimumSize(220, 140)
+        self.curves.add_curve(OURS, OURS_COLOR, width=5.0)
+        self.curves.add_curve(TORCH, TORCH_COLOR, width=2.0, dashed=True)
+        self.plots = QSplitter(Qt.Horizontal)
+        self.plots.addWidget(self.plane)
+        self.plots.addWidget(self.curves)
+        self.plots.setSizes([450, 750])
+        self.plots.setChildrenCollapsible(False)
+
+
+class CompareBar(QWidget):
+    """A ready-made comparison: pick one, Run it (each variant from the same seed, pinned),
+    Cancel; its progress beside."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.combo = QComboBox()
+        self.combo.addItems(list(COMPARISONS))
+        self.combo.setToolTip(
+            "Ready-made comparisons: each variant trains from the same seed and is pinned."
+        )
+        self.run_button = _button(
+            "Run",
+            "Train each variant of the chosen comparison one after another (the other "
+            "settings as they are) and pin it; your settings come back at the end.",
+        )
+        self.cancel_button = _button("Cancel", "Stop the comparison; what is pinned stays.")
+        self.cancel_button.setEnabled(False)
+        self.progress = QLabel("")  # in the combo's place while a comparison runs
+        self.progress.setObjectName("compareProgress")
+        self.progress.setToolTip("The variant training now, and how far it is.")
+        self.progress.setMinimumWidth(self.combo.sizeHint().width())
+        self.progress.hide()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("Compare"))
+        layout.addWidget(self.combo)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.run_button)
+        layout.addWidget(self.cancel_button)
+
+    def set_running(self, on: bool) -> None:
+        self.run_button.setEnabled(not on)
+        self.combo.setVisible(not on)
+        self.progress.setVisible(on)
+        self.cancel_button.setEnabled(on)
 
 
 HELP = """
@@ -358,7 +448,15 @@ names, + - * / ** and tanh exp log relu sigmoid are allowed. Click a leaf to cha
 <li><b>Train</b>: micrograd's demo (moons, MLP(2, [16, 16, 1]), max-margin loss) trained
 by this tab's engine, <code>playground/core/micrograd.py</code>, with torch training the
 same network beside it: the same losses, and how much faster tensors are.</li>
-<li>From the Decision boundary tab, a point's loss can be explained here; <b>SGD step</b>
-moves the weights by -lr * grad.</li>
+<li><b>Learning rate</b> and <b>Schedule</b>: micrograd's lr falls from 1 to 0.1
+(<i>decay</i>); try <i>constant</i>, or lr 10: the loss explodes and the run stops with a
+message (it diverged); Reset starts again.</li>
+<li><b>Pin run</b> keeps a run (settings, both losses, accuracy, both speeds, time): its
+losses stay dashed on the plot and the table highlights the settings that differ from
+now. <b>Compare</b> trains ready-made variants (hidden sizes 4 / 16 / 32, schedules,
+learning rates) one after another from the same seed and pins each.</li>
+<li>From the Decision boundary tab, a point's loss can be explained here (the point, its
+label and that tab's weights); <b>SGD step</b> moves the weights by -lr * grad and sends
+them back to the Decision boundary tab, whose boundary moves.</li>
 </ul>
 """

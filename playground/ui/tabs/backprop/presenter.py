@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from playground.core import micrograd as mg
-from playground.ui.tabs.backprop.panels import GraphPanel, TrainPanel
+from playground.ui.tabs.backprop.panels import OURS, TORCH, GraphPanel, TrainPanel
 from playground.ui.tabs.backprop.state import mismatch
 from playground.ui.worker import Frame
 
@@ -165,24 +165,32 @@ class GraphPresenter:
 
 # ----------------------------------------------------------------------------- training page
 class TrainPresenter:
-    """Frames of the demo job -> the boundary, both loss curves and both speeds."""
+    """Frames of the demo job -> the boundary, both loss curves and both speeds; keeps
+    what a pinned run needs (:meth:`summary`).  Nothing non-finite is drawn."""
 
     def __init__(self, panel: TrainPanel):
         self.panel = panel
         self.last: dict[str, float] = {}
+        self.ms = {"ours_ms": [0.0, 0], "torch_ms": [0.0, 0]}  # sum, count
 
     def clear(self) -> None:
         self.panel.curves.clear_curves()
         self.last = {}
+        self.ms = {"ours_ms": [0.0, 0], "torch_ms": [0.0, 0]}
         self.panel.image.clear()
         self.panel.points.setData([], [])
 
     def show(self, frame: Frame) -> None:
         steps = [s for s, _ in frame.history]
-        for name, key in (("micrograd (ours)", "loss"), ("torch", "torch_loss")):
+        for name, key in ((OURS, "loss"), (TORCH, "torch_loss")):
             ys = [m.get(key, math.nan) for _, m in frame.history]
             if steps and any(math.isfinite(y) for y in ys):
-                self.panel.curves.append(name, steps, ys)
+                self.panel.curves.append(name, steps, ys)  # drops non-finite points
+        for _, m in frame.history:
+            for key, acc in self.ms.items():
+                if key in m and math.isfinite(m[key]):
+                    acc[0] += m[key]
+                    acc[1] += 1
         self.last = frame.metrics
         self.panel.speed.setText(speed_text(frame.step, frame.metrics))
         if frame.detail:
@@ -190,24 +198,56 @@ class TrainPresenter:
 
     def show_boundary(self, detail: dict[str, Any]) -> None:
         scores, (x0, x1, y0, y1) = detail["scores"], detail["extent"]
-        self.panel.image.setImage(boundary_rgba(scores), autoLevels=False)
-        self.panel.image.setRect(x0, y0, x1 - x0, y1 - y0)
+        if scores is not None and np.isfinite(scores).all():  # a diverged net's: keep the last
+            self.panel.image.setImage(boundary_rgba(scores), autoLevels=False)
+            self.panel.image.setRect(x0, y0, x1 - x0, y1 - y0)
         X, y = detail["X"], detail["y"]
         brushes = ["#0072B2" if label > 0 else "#D55E00" for label in y]
         self.panel.points.setData([p[0] for p in X], [p[1] for p in X], brush=brushes)
 
+    def steps_per_s(self, key: str) -> float | None:
+        total, n = self.ms[key]
+        return 1000.0 * n / total if n and total > 0 else None
+
+    def summary(self) -> tuple[dict, dict[str, float], float] | None:
+        """(curves, final metrics, training seconds) of the run shown; None before a step."""
+        if not self.last or not self.panel.curves.count(OURS):
+            return None
+        curves = {}
+        # ours is drawn when pinned (dashed, labelled with the run's name); torch's, the
+        # same numbers to 1e-9, is kept but not drawn twice
+        for key, name in (("loss/train", OURS), ("torch/train", TORCH)):
+            xs, ys = self.panel.curves.data(name)
+            if len(xs):
+                curves[key] = (xs.tolist(), ys.tolist())
+        m = self.last
+        metrics = {k: float(m[k]) for k in ("loss", "acc", "torch_loss", "torch_acc") if k in m}
+        for key, name in (("ours_ms", "ours_steps_s"), ("torch_ms", "torch_steps_s")):
+            rate = self.steps_per_s(key)
+            if rate is not None:
+                metrics[name] = rate
+        metrics["steps"] = float(self.panel.curves.data(OURS)[0][-1])
+        return curves, metrics, float(m.get("elapsed_s", 0.0))
+
+
+def _loss(v: float) -> str:
+    if not math.isfinite(v):
+        return "—"
+    return f"{v:.4f}" if abs(v) < 1e4 else f"{v:.3g}"
+
 
 def speed_text(step: int, m: dict[str, float]) -> str:
     """ "step 12 · ours: loss 0.31, 92% , 48 ms/step · torch: ... (40x faster)"."""
-    ours = f"ours: loss {m['loss']:.4f}, {100 * m['acc']:.0f}% right, {m['ours_ms']:.1f} ms/step"
+    ours = f"ours: loss {_loss(m['loss'])}, {100 * m['acc']:.0f}% right, {m['ours_ms']:.1f} ms/step"
+    head = f"step {step}" + (f" (lr {m['lr']:.3g})" if "lr" in m else "")
     if "torch_loss" not in m:
-        return f"step {step} · {ours}"
+        return f"{head} · {ours}"
     ratio = m["ours_ms"] / max(m["torch_ms"], 1e-9)
     theirs = (
-        f"torch: loss {m['torch_loss']:.4f}, {100 * m['torch_acc']:.0f}% right, "
+        f"torch: loss {_loss(m['torch_loss'])}, {100 * m['torch_acc']:.0f}% right, "
         f"{m['torch_ms']:.2f} ms/step ({ratio:.0f}x faster)"
     )
-    return f"step {step} · {ours} · {theirs}"
+    return f"{head} · {ours} · {theirs}"
 
 
 def boundary_rgba(scores: np.ndarray) -> np.ndarray:

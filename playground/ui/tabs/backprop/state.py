@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playground.core.micrograd import EXAMPLES
+from playground.core.micrograd import EXAMPLES, SCHEDULES
 from playground.ui.state import State, setting
 
 FIRST_EXAMPLE = next(iter(EXAMPLES.values()))
-HIDDEN_CHOICES = ("4", "8", "16", "8, 8", "16, 16", "32, 32", "16, 16, 16")
+HIDDEN_CHOICES = ("4", "8", "16", "32", "8, 8", "16, 16", "32, 32", "16, 16, 16")
 H_CHOICES = (1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12)
 PAGES = ("graph", "train")
 MISMATCH_TOL = 1e-3  # |grad - numerical| above this (x max(1, |numerical|)) is flagged
@@ -68,7 +68,24 @@ class BackpropState(State):
         tip="Neurons per hidden layer (ReLU); the output neuron is linear. The demo: 16, 16.",
     )
     steps: int = setting(
-        100, "Steps", lo=1, hi=1000, shape=True, tip="SGD steps; lr = 1 - 0.9 k / steps."
+        100, "Steps", lo=1, hi=1000, shape=True, tip="SGD steps of the run (the demo: 100)."
+    )
+    lr: float = setting(
+        1.0,
+        "Learning rate",
+        lo=1e-3,
+        hi=100.0,
+        live=True,
+        tip="The step size at the start (the demo: 1). Try 10: the loss explodes and the "
+        "run stops. Changes reach a running run at its next step.",
+    )
+    schedule: str = setting(
+        "decay",
+        "Schedule",
+        choices=SCHEDULES,
+        live=True,
+        tip="decay: micrograd's lr x (1 - 0.9 k / steps), big steps first, small at the end; "
+        "constant: the same lr every step.",
     )
     points: int = setting(
         100, "Points", lo=10, hi=400, shape=True, tip="Moons points (the demo: 100)."
@@ -91,6 +108,24 @@ class BackpropState(State):
         tip="Train the same network (same initial weights, float64) with torch tensors too, "
         "to compare losses and speed.",
     )
+
+
+TRAIN_FIELDS = ("hidden", "steps", "lr", "schedule", "points", "noise", "seed", "torch")
+# ready-made comparisons: name -> variants (run one after another from the same seed)
+COMPARISONS: dict[str, list[tuple[str, dict]]] = {
+    "Hidden sizes 4 / 16 / 32": [(f"hidden {h}", {"hidden": h}) for h in ("4", "16", "32")],
+    "Schedules: decay / constant": [
+        ("decay", {"schedule": "decay"}),
+        ("constant", {"schedule": "constant"}),
+    ],
+    # lr 10 diverges (at the demo's sizes): the comparison pins how far it got
+    "Learning rates 0.1 / 1 / 10": [(f"lr {v:g}", {"lr": v}) for v in (0.1, 1.0, 10.0)],
+}
+
+
+def train_settings(state: BackpropState) -> dict:
+    """The settings a run of the demo depends on (what a pinned run keeps)."""
+    return {name: getattr(state, name) for name in TRAIN_FIELDS}
 
 
 def hidden_sizes(text: str) -> list[int]:
