@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self._update_status)
         self._status_timer.start(250)
 
+        self._connect_tabs()
         self._add_shortcuts()
         self._restore(tab)
         if device:
@@ -105,6 +106,22 @@ class MainWindow(QMainWindow):
             lambda _exc: self._devices_found(["cpu"]),  # a broken torch still leaves the CPU
             name="find-devices",
         )
+
+    def _connect_tabs(self) -> None:
+        """The one place tabs meet (a tab never imports another): Decision boundary ->
+        "Explain a point" -> the Backprop tab shows its loss graph; its SGD step goes back."""
+        boundary = self.page("boundary")
+        backprop = self.page("backprop")
+        boundary.explain_requested.connect(self._explain_point)
+        backprop.weights_stepped.connect(boundary.apply_weights)
+
+    def _explain_point(self, payload: dict) -> None:
+        if self.page("backprop").explain_point_from(payload):
+            self.show_tab("backprop")
+
+    def page(self, key: str) -> Tab:
+        """The tab called ``key``."""
+        return self.pages[TAB_KEYS.index(key)]
 
     # ------------------------------------------------------------- devices
     def _devices_found(self, found: list[str]) -> None:

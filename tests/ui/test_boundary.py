@@ -550,3 +550,289 @@ def test_the_state_module_imports_no_widgets():
         for a in (n.names if isinstance(n, ast.Import) else [n])
     ]
     assert not any("PySide6" in (m or "") or "pyqtgraph" in (m or "") for m in names)
+
+
+# ---------------------------------------------------------------------------- compare runs
+def _row_texts(tab: BoundaryTab, column: int) -> list[str]:
+    t = tab.runs.table
+    return [t.item(r, column).text() for r in range(t.rowCount())]
+
+
+def test_pin_two_runs_table_highlights_overlays_thumbnails_restore(qtbot, tab, tmp_path):
+    from PySide6.QtGui import QImage
+
+    assert "Pin" in tab.runs.pin_button.text() and tab.runs.pin_button.isVisible()
+    tab.step()
+    tab.step()
+    qtbot.waitUntil(lambda: tab.epoch == 2, timeout=WAIT)
+    _settle(qtbot, tab)
+    tab.runs.pin_button.click()  # run 1: lr 0.03
+    tab.state.lr = 0.3
+    tab.step()
+    qtbot.waitUntil(lambda: tab.epoch == 3, timeout=WAIT)
+    first = tab.pin_run("fast")
+    table = tab.runs.table
+    assert table.objectName() == "runsTable" and table.rowCount() == 2
+    assert _row_texts(tab, 1) == ["run 1", "fast"]
+    # the settings that differ from now (lr 0.3) are named and highlighted
+    assert _row_texts(tab, 2) == ["learning rate 0.03", "same settings"]
+    colours = [table.item(r, 2).background().color().name() for r in (0, 1)]
+    assert colours[0] != colours[1]
+    assert first.metrics["epoch"] == 3 and 0 < first.metrics["loss"] < 2
+    # the pinned curves overlay both plots: each run's training loss and test accuracy
+    assert len(tab.loss_plot.overlay_keys()) == 2 and len(tab.acc_plot.overlay_keys()) == 2
+    assert set(first.curves) == {"loss/train", "acc/test"}
+    xs, ys = first.curves["loss/train"]
+    assert xs == [0, 1, 2, 3] and ys == tab.loss_plot.data("train")[1].tolist()
+    assert all(tab.loss_plot.overlay_visible(k) for k in tab.loss_plot.overlay_keys())
+    # each run keeps a small picture of its boundary, shown as a thumbnail in its colour
+    image = QImage.fromData(first.image, "PNG")
+    assert first.image[:4] == b"\x89PNG" and max(image.width(), image.height()) == 120
+    cards = tab.compare.thumbnails.cards
+    assert len(cards) == 2 and all(not c.pixmap().isNull() for c in cards)
+    assert "(2)" in tab.middle.tabText(1)
+    # restore run 1's settings from its row
+    table.selectRow(0)
+    tab.runs.restore_button.click()
+    assert tab.state.lr == 0.03 and tab.top.lr_combo.currentText() == "0.03"
+    assert _row_texts(tab, 2) == ["same settings", "learning rate 0.3"]
+    # rename, export, remove
+    table.item(0, 1).setText("slow")
+    assert tab.runs.book.runs[0].name == "slow"
+    tab.runs.export_csv_to(str(tmp_path / "runs.csv"))
+    text = (tmp_path / "runs.csv").read_text()
+    assert text.startswith("name,wall_s") and "slow" in text and "fast" in text
+    tab.runs.remove(1)
+    assert table.rowCount() == 1 and len(tab.loss_plot.overlay_keys()) == 1
+    assert len(tab.compare.thumbnails.cards) == 1
+
+
+def test_pinned_runs_persist_in_qsettings_and_experiment_files(qtbot, tab, tmp_path):
+    tab.step()
+    qtbot.waitUntil(lambda: tab.epoch == 1, timeout=WAIT)
+    _settle(qtbot, tab)
+    tab.pin_run("kept")
+    s = QSettings(str(tmp_path / "t.ini"), QSettings.IniFormat)
+    tab.save_settings(s)
+    s.sync()
+    other = BoundaryTab()
+    qtbot.addWidget(other)
+    other.restore_settings(QSettings(str(tmp_path / "t.ini"), QSettings.IniFormat))
+    assert [r.name for r in other.runs.book.runs] == ["kept"]
+    assert other.runs.table.rowCount() == 1 and len(other.compare.thumbnails.cards) == 1
+    assert other.runs.book.runs[0].image == tab.runs.book.runs[0].image
+    other.shutdown()
+    # experiment files carry them too
+    path = tmp_path / "exp.json"
+    assert tab.save_experiment_to(str(path))
+    doc = json.loads(path.read_text())
+    assert [r["name"] for r in doc["ui"]["pinned_runs"]] == ["kept"]
+    tab.runs.remove(0)
+    assert tab.load_experiment_from(str(path))
+    assert [r.name for r in tab.runs.book.runs] == ["kept"]
+    assert len(tab.compare.thumbnails.cards) == 1
+    _settle(qtbot, tab)
+    # a bad pinned run: a clear message naming it, the tab as it was
+    tab.pin_run("second")
+    for spoil, named in (
+        (lambda d: d["ui"]["pinned_runs"][0]["settings"].update(lr="fast"), "lr"),
+        (lambda d: d["ui"]["pinned_runs"][0]["curves"]["loss/train"][1].append(1.0), "curve"),
+        (lambda d: d["ui"].update(pinned_runs=[{"name": "no settings"}]), "settings"),
+    ):
+        bad = json.loads(path.read_text())
+        spoil(bad)
+        (tmp_path / "bad.json").write_text(json.dumps(bad))
+        before = _snapshot(tab)
+        assert tab.load_experiment_from(str(tmp_path / "bad.json")) is False
+        assert "bad.json" in tab.message() and "pinned run 1" in tab.message(), tab.message()
+        assert named in tab.message()
+        assert _same(before, _snapshot(tab))
+        assert [r.name for r in tab.runs.book.runs] == ["kept", "second"]
+
+
+def test_a_ready_made_comparison_runs_to_the_end(qtbot, tab):
+    before = tab.state.to_dict()
+    comp = tab.compare_optimizers(until=1000, points=40)
+    qtbot.waitUntil(lambda: "epoch" in tab.compare.progress_label.text(), timeout=WAIT)
+    assert tab.compare.cancel_button.isVisible() and not tab.compare.race_button.isEnabled()
+    with qtbot.waitSignal(comp.done, timeout=WAIT) as cancelled:
+        tab.compare.cancel_button.click()
+    assert cancelled.args == [False] and "cancelled" in tab.message()
+    assert tab.state.to_dict() == before
+    tab.runs.load([])
+    comp = tab.compare_optimizers(until=3, points=40)
+    blocker = qtbot.waitSignal(comp.done, timeout=WAIT)
+    blocker.wait()
+    assert blocker.args == [True]
+    runs = tab.runs.book.runs
+    assert [r.name for r in runs] == ["SGD", "SGD + momentum", "RMSprop", "AdaGrad", "Adam"]
+    assert [r.settings["optimizer"] for r in runs] == [
+        "sgd",
+        "momentum",
+        "rmsprop",
+        "adagrad",
+        "adam",
+    ]
+    assert all(r.settings["dataset"] == "spiral" and r.settings["points"] == 40 for r in runs)
+    assert all(r.metrics["epoch"] >= 3 and r.wall_s > 0 for r in runs)
+    # the same data and initial weights: every run starts from the same loss
+    starts = {round(r.curves["loss/train"][1][0], 6) for r in runs}
+    assert len(starts) == 1
+    assert tab.runs.table.rowCount() == 5 and len(tab.compare.thumbnails.cards) == 5
+    assert len(tab.loss_plot.overlay_keys()) == 5
+    assert not tab.loss_plot.plotItem.legend.isVisible()  # five runs: keyed in the table
+    assert tab.compare.progress_label.text() == "Comparison done."
+    assert tab.compare.race_button.isEnabled() and not tab.compare.cancel_button.isVisible()
+    assert tab.state.to_dict() == before  # the user's settings came back
+    _settle(qtbot, tab)
+
+
+# ---------------------------------------------------------------------------- explain a point
+def _check_payload(tab: BoundaryTab, payload: dict, point, label: int) -> None:
+    import torch
+
+    from playground.core import micrograd as mg
+
+    model = tab.run.model
+    assert payload["label"] == label and payload["activation"] == tab.state.activation
+    assert payload["feature_names"] == list(model.feature_names)
+    for (W, b), (W2, b2) in zip(payload["weights"], model.weights(), strict=True):
+        assert np.array_equal(W, W2) and np.array_equal(b, b2)
+    seen = model.inputs(np.array([point], np.float32))[0].numpy()  # what the network sees
+    assert np.allclose(payload["features_values"], seen, atol=1e-6)
+    # the point's loss graph, built from the payload, gives the model's loss for that point
+    graph = mg.PointLoss(
+        [(W.tolist(), b.tolist()) for W, b in payload["weights"]],
+        payload["features_values"],
+        payload["label"],
+        payload["activation"],
+        payload["feature_names"],
+    ).build()
+    p1 = float(model.predict_proba(np.array([point], np.float32))[0, 1])
+    loss = -np.log(p1 if label == 1 else 1 - p1)
+    assert graph.root.data == pytest.approx(loss, abs=1e-5)
+    assert torch.is_tensor(model.layers[0].weight)
+
+
+def test_explain_a_point_of_a_single_neuron_and_of_a_4_4_net(qtbot, tab):
+    tab.set_hidden(())
+    _settle(qtbot, tab)
+    X, y = tab.points()[0], tab.points()[1]
+    n = len(X)
+    got = []
+    tab.explain_requested.connect(got.append)
+    tab.views.explain_button.click()  # then click a point of the plane
+    assert tab.views.explain_button.isChecked() and "Click a point" in tab.message()
+    _click(qtbot, tab, float(X[5, 0]) + 0.05, float(X[5, 1]))
+    assert len(got) == 1 and not tab.views.explain_button.isChecked()
+    assert len(tab.points()[0]) == n  # the click picked the point; it added none
+    _check_payload(tab, got[0], X[5], int(y[5]))
+    assert "Backprop" in tab.message()
+    _click(qtbot, tab, 3.0, 3.0)  # and clicks add points again
+    assert len(tab.points()[0]) == n + 1
+    _settle(qtbot, tab)
+    # a [4, 4] net on three inputs; a place with no point near: the class selected
+    tab.set_hidden((4, 4))
+    tab.state.features = ("x1", "x2", "x1^2")
+    _settle(qtbot, tab)
+    tab.clear_points()
+    tab.data_panel.class_group.button(1).click()
+    payload = tab.explain_point(2.5, 7.5)
+    assert [w.shape for w, _ in payload["weights"]] == [(4, 3), (4, 4), (1, 4)]
+    assert payload["feature_names"] == ["x1", "x2", "x1^2"]
+    _check_payload(tab, payload, (2.5, 7.5), 1)
+    assert len(got) == 2
+    # too big a network, or more than two classes: said, not sent
+    for change, words in (
+        ({"hidden": (5, 4)}, "2 hidden layers of 4"),
+        ({"hidden": (4, 4, 2)}, "2 hidden layers"),
+        ({"hidden": (3,), "classes": 3}, "two classes"),
+    ):
+        tab.state.update(**change)
+        _settle(qtbot, tab)
+        assert tab.explain_point(5.0, 5.0) is None
+        assert words in tab.message() and len(got) == 2
+        tab.views.explain_button.click()
+        assert not tab.views.explain_button.isChecked()
+
+
+def test_apply_weights_shows_them(qtbot, tab):
+    tab.set_hidden((4, 4))
+    _settle(qtbot, tab)
+    probs = tab.plane.probs.copy()
+    new = [(W + 0.5, b - 0.25) for W, b in tab.weights]
+    assert tab.apply_weights(new)
+
+    def applied() -> bool:
+        return all(
+            np.allclose(W, W2) and np.allclose(b, b2)
+            for (W, b), (W2, b2) in zip(tab.run.model.weights(), new, strict=True)
+        )
+
+    qtbot.waitUntil(applied, timeout=WAIT)
+    _settle(qtbot, tab)
+    qtbot.waitUntil(lambda: not np.allclose(tab.plane.probs, probs), timeout=WAIT)
+    assert all(np.allclose(W, W2) for (W, _), (W2, _) in zip(tab.weights, new, strict=True))
+    before = _snapshot(tab)
+    assert tab.apply_weights([(np.zeros((3, 3)), np.zeros(3))]) is False
+    assert "weights" in tab.message() and _same(before, _snapshot(tab))
+    # a single neuron: its sliders follow
+    tab.set_hidden(())
+    _settle(qtbot, tab)
+    assert tab.apply_weights([(np.array([[1.5, -0.5]]), np.array([0.25]))])
+    qtbot.waitUntil(lambda: tab.neuron_panel.weight_sliders[0][1].text() == "+1.50", timeout=WAIT)
+
+
+# ---------------------------------------------------------------------------- small windows
+def test_the_tab_fits_a_1024x640_window(qtbot, tab, tmp_path):
+    from PySide6.QtWidgets import QLabel
+
+    hint = tab.minimumSizeHint()
+    assert hint.width() <= 1024 and hint.height() <= 600, hint
+    tab.resize(1024, 585)  # the window less its tab bar and status bar
+    qtbot.waitUntil(lambda: tab.width() == 1024, timeout=5000)
+    qtbot.wait(200)
+    tab.grab().save(str(tmp_path / "boundary-1024.png"))
+    # the top bar wraps: its widgets never overlap, and stay inside it
+    top = tab.top
+    boxes = [top.layout().itemAt(i).geometry() for i in range(top.layout().count())]
+    assert all(top.rect().contains(b) for b in boxes)
+    assert not any(a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+    # no label is cut: each is as wide as its text needs (the data column scrolls), or
+    # as tall as its wrapped lines need
+    def no_label_cut() -> None:
+        for label in tab.findChildren(QLabel):
+            if not label.isVisibleTo(tab) or not label.text().strip():
+                continue
+            if label.wordWrap():
+                assert label.height() >= label.heightForWidth(label.width()), label.text()
+            else:
+                assert label.width() >= label.minimumSizeHint().width(), label.text()
+
+    no_label_cut()
+    for w, (width, height) in (
+        (tab.plane, (380, 230)),
+        (tab.loss_plot, (180, 140)),
+        (tab.acc_plot, (180, 140)),
+        (tab.network, (280, 250)),
+    ):
+        assert w.width() >= width and w.height() >= height, (w, w.size())
+    # the single neuron's panel fits too: its equation wraps rather than being cut
+    tab.set_hidden(())
+    _settle(qtbot, tab)
+    qtbot.waitUntil(lambda: "σ(" in tab.neuron_panel.equation_label.text(), timeout=WAIT)
+    qtbot.wait(100)
+    tab.grab().save(str(tmp_path / "boundary-1024-neuron.png"))
+    no_label_cut()
+    assert tab.network.height() >= 120
+    assert tab.views.geometry().right() <= tab.width()
+
+
+def test_long_pinned_curves_are_thinned():
+    from playground.ui.tabs.boundary.runs import MAX_CURVE_POINTS, thin
+
+    xs = list(range(5003))
+    tx, ty = thin(xs, [2.0 * x for x in xs])
+    assert len(tx) <= MAX_CURVE_POINTS and tx[0] == 0 and tx[-1] == 5002
+    assert ty == [2.0 * x for x in tx] and thin([1, 2], [3, 4]) == ([1, 2], [3, 4])

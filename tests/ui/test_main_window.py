@@ -154,3 +154,28 @@ def test_space_starts_and_pauses_training_in_each_tab(qtbot, tmp_path, key):
     assert "paused" in states()
     w.close()
     assert "running" not in states()
+
+
+def test_explain_a_boundary_point_in_the_backprop_tab_and_step_it_back(qtbot, tmp_path):
+    """Decision boundary -> Explain a point -> the Backprop tab shows that point's loss graph;
+    its SGD step sends the weights back and the boundary's network takes them."""
+    import numpy as np
+
+    w = make_window(qtbot, tmp_path, tab="boundary")
+    w.show()
+    boundary, backprop = w.page("boundary"), w.page("backprop")
+    boundary.set_hidden(())
+    qtbot.waitUntil(
+        lambda: boundary.is_ready() and boundary.session.state == "paused", timeout=30_000
+    )
+    qtbot.waitUntil(lambda: boundary.weights is not None, timeout=30_000)
+    X = boundary.points()[0]
+    payload = boundary.explain_point(float(X[0, 0]), float(X[0, 1]))
+    assert payload is not None and w.current_tab() is backprop
+    assert "Decision boundary" in backprop.message()
+    before = [W.copy() for W, _ in boundary.weights]
+    stepped = backprop.sgd_step()
+    assert stepped is not None
+    qtbot.waitUntil(lambda: not np.allclose(boundary.weights[0][0], before[0]), timeout=10_000)
+    np.testing.assert_allclose(boundary.weights[0][0], stepped[0][0], rtol=1e-5, atol=1e-6)
+    assert "Backprop" in boundary.message()

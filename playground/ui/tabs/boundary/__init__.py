@@ -16,8 +16,8 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from playground.ui.session import Session
 from playground.ui.tabs.base import Tab
@@ -25,6 +25,7 @@ from playground.ui.tabs.boundary.editing import EditingMixin
 from playground.ui.tabs.boundary.file_methods import FileMethodsMixin
 from playground.ui.tabs.boundary.job import RES, Run
 from playground.ui.tabs.boundary.panels import (
+    ComparePanel,
     DataPanel,
     NetworkPanel,
     TopBar,
@@ -32,9 +33,10 @@ from playground.ui.tabs.boundary.panels import (
     add_dataset_icons,
 )
 from playground.ui.tabs.boundary.presenter import Presenter
-from playground.ui.tabs.boundary.runs import RunsMixin
+from playground.ui.tabs.boundary.runs import RUN_LABELS, RUN_METRICS, RunsMixin
 from playground.ui.tabs.boundary.state import BoundaryState
 from playground.ui.tabs.boundary.tips import HELP_HTML, TIPS
+from playground.ui.widgets.runs_table import RunsPanel
 
 __all__ = ["RES", "BoundaryState", "BoundaryTab"]
 
@@ -43,6 +45,10 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
     key = "boundary"
     title = "Decision boundary"
     help_html = HELP_HTML
+
+    # a point to explain in the Backprop tab: {"weights", "features_values", "label",
+    # "activation", "feature_names"} (plain data: see :meth:`explain_point`)
+    explain_requested = Signal(dict)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -67,17 +73,22 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
     # ================================================================ layout and wiring
     def _build(self) -> None:
         files = self.file_menu()
-        self.top = TopBar(self.state, files)
+        self.views = ViewsPanel()
+        self.loss_plot, self.acc_plot = self.views.loss_plot, self.views.acc_plot
+        self.runs = RunsPanel(
+            {"loss": self.loss_plot, "acc": self.acc_plot}, RUN_METRICS, RUN_LABELS
+        )
+        self.compare = ComparePanel(self.runs)
+        self.runs.pin_button.setText("Pin run")  # (an emoji shows as a box without its font)
+        self.top = TopBar(self.state, files, self.runs.pin_button)
         self.data_panel = DataPanel(self.state)
         self.net = NetworkPanel()
-        self.views = ViewsPanel()
         self.controls, self.plane, self.network = (
             self.top.controls,
             self.views.plane,
             self.net.network,
         )
         self.neuron_panel = self.net.neuron_panel
-        self.loss_plot, self.acc_plot = self.views.loss_plot, self.views.acc_plot
         root = QVBoxLayout(self)
         root.setContentsMargins(6, 4, 6, 4)
         root.setSpacing(4)
@@ -86,11 +97,32 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
         body = QHBoxLayout()
         body.setSpacing(8)
         root.addLayout(body, 1)
-        self.data_panel.setFixedWidth(250)
-        body.addWidget(self.data_panel)
-        body.addWidget(self.net, 1)
-        self.views.setFixedWidth(470)
-        body.addWidget(self.views)
+        body.addWidget(self._data_scroll())
+        # the middle: the network, or the pinned runs (the plots on the right show both)
+        self.middle = QTabWidget()
+        self.middle.setObjectName("boundaryMiddle")
+        self.middle.setDocumentMode(True)
+        self.middle.addTab(self.net, "Network")
+        self.middle.addTab(self.compare, "Compare runs")
+        self.middle.setTabToolTip(0, "The network: every neuron's map and every weight.")
+        self.middle.setTabToolTip(1, "Pinned runs: the table, their boundaries, ready-made races.")
+        self.middle.setMinimumWidth(300)
+        body.addWidget(self.middle, 1)
+        self.views.setMinimumWidth(390)  # the plane and both plots stay legible
+        self.views.setMaximumWidth(470)
+        body.addWidget(self.views, 1)
+
+    def _data_scroll(self) -> QScrollArea:
+        """The data column scrolls when the window is short (1024x640)."""
+        scroll = QScrollArea()
+        scroll.setObjectName("dataScroll")
+        scroll.setWidget(self.data_panel)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.data_panel.setFixedWidth(236)
+        scroll.setFixedWidth(236 + scroll.verticalScrollBar().sizeHint().width() + 2)
+        return scroll
 
     def _wire(self) -> None:
         c, s = self.controls, self.session
@@ -105,6 +137,7 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
         s.notice_changed.connect(self._on_notice)
         self._listening = self.state.connect(self._on_setting)
         self.wire_editing()
+        self.wire_runs()
         p = self.presenter
         self.network.neuron_hovered.connect(p.neuron_hovered)
         self.network.neuron_left.connect(p.neuron_left)
@@ -165,6 +198,7 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
         self.show_message(message, "error", ("Reset", self.reset))
 
     def _on_run_state(self, state: str) -> None:
+        self.clock(state)
         if state == "running":  # training the model shown: old news goes
             self.session.set_notice("")
             if self.message_bar.level == "error":
@@ -212,9 +246,15 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
         if model is not None and device != "auto" and model.device.type != device:
             self._new_model("the device")  # the model lives on the old device
 
+    def shutdown(self) -> None:
+        self.cancel_comparison()  # the user's own settings come back (and are saved)
+        super().shutdown()
+
     def restore_settings(self, settings: Any) -> None:
         with self._quietly():
             super().restore_settings(settings)
+        self.show_pinned()
+        self.runs.set_current(self.run_settings())
         self._regenerate()
         if self.run is not None:
             self._show(fresh=True)

@@ -1,15 +1,19 @@
 """What the user edits by hand: points on the plane, the architecture in the diagram,
-the weights (single-neuron sliders, its line's handles, a click on a weight)."""
+the weights (single-neuron sliders, its line's handles, a click on a weight, weights sent
+back by the Backprop tab); and a point of the plane to explain in the Backprop tab."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QInputDialog
 
 from playground.core.toy_names import FEATURES, MAX_LAYERS, MAX_WIDTH
+from playground.ui.tabs.boundary.state import check_weights
+
+EXPLAIN_LAYERS, EXPLAIN_WIDTH = 2, 4  # the largest net whose point-loss graph stays legible
 
 
 class EditingMixin:
@@ -27,6 +31,9 @@ class EditingMixin:
         self.plane.line_dragged.connect(self._line_dragged)
         self.data_panel.class_picked.connect(self._class_picked)
         self.data_panel.clear_clicked.connect(self.clear_points)
+        self._swallow_mouse = False  # the rest of the press that picked a point to explain
+        self.plane.viewport().installEventFilter(self)
+        self.views.explain_button.toggled.connect(self._explain_toggled)
 
     # ------------------------------------------------------------ architecture
     def add_layer(self) -> None:
@@ -83,23 +90,28 @@ class EditingMixin:
         self.data = (Xtr, ytr, Xte, yte)
         self._points_changed()
 
-    def remove_nearest(self, x: float, y: float) -> bool:
-        """Remove the point (training or test) nearest (x, y), if one is close enough."""
+    def nearest_point(self, x: float, y: float) -> tuple[int, int] | None:
+        """(0 training / 1 test, index) of the point nearest (x, y), if one is close enough."""
         if self.data is None:
-            return False
-        Xtr, ytr, Xte, yte = self.data
+            return None
         xmin, xmax, ymin, ymax = self.presenter.extent()
         reach = 0.06 * max(xmax - xmin, ymax - ymin)
         best = None
-        for which, X in ((0, Xtr), (1, Xte)):
+        for which, X in ((0, self.data[0]), (1, self.data[2])):
             if len(X):
                 d = np.hypot(X[:, 0] - x, X[:, 1] - y)
                 i = int(d.argmin())
                 if d[i] <= reach and (best is None or d[i] < best[0]):
                     best = (d[i], which, i)
-        if best is None:
+        return None if best is None else (best[1], best[2])
+
+    def remove_nearest(self, x: float, y: float) -> bool:
+        """Remove the point (training or test) nearest (x, y), if one is close enough."""
+        found = self.nearest_point(x, y)
+        if found is None:
             return False
-        _, which, i = best
+        Xtr, ytr, Xte, yte = self.data
+        which, i = found
         if which == 0:
             self.data = (np.delete(Xtr, i, 0), np.delete(ytr, i), Xte, yte)
         else:
@@ -184,3 +196,114 @@ class EditingMixin:
         )
         if ok:
             self.set_weight(layer, out, inp, value)
+
+    def apply_weights(self, weights: Any) -> bool:
+        """Set the model's weights ``[(W (out, in), b (out,)), ...]`` (e.g. after the Backprop
+        tab's SGD step); training pauses and the boundary and the diagram show them.  Weights
+        that do not fit the network change nothing and say why."""
+        if self.run is None or self.run.model is None or self.presenter.weights is None:
+            self.show_message("No network yet to take those weights: wait for it to load.")
+            return False
+        try:
+            checked = check_weights(weights, self.state)
+        except ValueError as exc:
+            self.show_message(f"Cannot use those weights: {exc}", "error")
+            return False
+        if self.state.single_neuron():
+            self.presenter.neuron.draw([*checked[0][0][0].tolist(), float(checked[0][1][0])])
+        self.set_weights(checked)
+        self.show_message(
+            "New weights from the Backprop tab: the boundary shows them; Play trains on from here."
+        )
+        return True
+
+    # ------------------------------------------------------------ a point to explain
+    def explain_problem(self) -> str:
+        """Why a point of this network cannot be explained now ("" when it can)."""
+        s = self.state
+        if self.presenter.toy is None or self.presenter.weights is None:
+            return "Wait for the network to load, then pick a point to explain."
+        if s.classes != 2:
+            return (
+                f"Explain a point works with two classes; this network has {s.classes} "
+                "(set Classes to 2)."
+            )
+        if len(s.hidden) > EXPLAIN_LAYERS or any(h > EXPLAIN_WIDTH for h in s.hidden):
+            shape = " + ".join(map(str, s.hidden))
+            return (
+                f"Explain a point works on a small network: up to {EXPLAIN_LAYERS} hidden "
+                f"layers of {EXPLAIN_WIDTH} neurons (this one has {shape}); remove neurons "
+                "with the − buttons to see its graph."
+            )
+        return ""
+
+    def explain_point(self, x: float, y: float, label: int | None = None) -> dict | None:
+        """Emit :attr:`explain_requested` for the plane point (x, y) of class ``label``
+        (None: the nearest data point's class, else the class selected under Your points);
+        the payload, or None after saying in the message bar why not."""
+        problem = self.explain_problem()
+        if problem:
+            self.show_message(problem, "warning")
+            return None
+        if label is None:
+            found = self.nearest_point(x, y)
+            label = self.selected_class
+            if found is not None:
+                which, i = found
+                x, y = (float(v) for v in self.data[2 * which][i])
+                label = int(self.data[2 * which + 1][i])
+        if self.session.running:
+            self.session.pause()  # the weights sent are those shown
+        names = list(self.state.model_config()["features"])  # the model's input order
+        toy = self.presenter.toy
+        point = np.array([[x, y]], np.float32)
+        values = toy.features(point, names, self.presenter.extent())[0]
+        payload = {
+            "weights": [(W.copy(), b.copy()) for W, b in self.presenter.weights],
+            "features_values": [float(v) for v in values],
+            "label": int(label),
+            "activation": self.state.activation,
+            "feature_names": names,
+        }
+        self.explain_requested.emit(payload)
+        cls = self.presenter.class_names()[int(label)]
+        self.show_message(
+            f"The point ({x:.2f}, {y:.2f}), {cls}: its loss with the current weights is "
+            "in the Backprop tab."
+        )
+        return payload
+
+    def _explain_toggled(self, on: bool) -> None:
+        if on:
+            problem = self.explain_problem()
+            if problem:
+                self.views.explain_button.setChecked(False)
+                self.show_message(problem, "warning")
+                return
+            self.plane.viewport().setCursor(Qt.CrossCursor)
+            self.show_message("Click a point of the plane to explain (right-click: cancel).")
+        else:
+            self.plane.viewport().unsetCursor()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        """While "Explain a point" is on, a press on the plane picks the point (it adds
+        none); the rest of that press (drag, release) is swallowed too."""
+        if obj is not self.plane.viewport():
+            return super().eventFilter(obj, event)
+        kind = event.type()
+        if self._swallow_mouse and kind in (QEvent.MouseMove, QEvent.MouseButtonRelease):
+            self._swallow_mouse = kind != QEvent.MouseButtonRelease
+            return True
+        if kind == QEvent.MouseButtonPress and self.views.explain_button.isChecked():
+            self._swallow_mouse = True
+            self.views.explain_button.setChecked(False)
+            if event.button() == Qt.LeftButton:
+                vb = self.plane.plotItem.vb
+                scene = self.plane.mapToScene(event.position().toPoint())
+                if vb.sceneBoundingRect().contains(scene):
+                    p = vb.mapSceneToView(scene)
+                    self.explain_point(p.x(), p.y())
+            else:
+                self.clear_message()
+            return True
+        return super().eventFilter(obj, event)

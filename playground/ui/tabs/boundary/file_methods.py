@@ -67,7 +67,14 @@ class FileMethodsMixin:
         """Everything needed to come back to exactly this state (toy.save_experiment's)."""
         p = self.presenter
         return files.experiment_doc(
-            self.state, self.data, p.weights, p.epoch, p.curves(), self.init_seed, p.extent()
+            self.state,
+            self.data,
+            p.weights,
+            p.epoch,
+            p.curves(),
+            self.init_seed,
+            p.extent(),
+            self.runs.book.to_list(),
         )
 
     def save_experiment_to(self, path: str) -> bool:
@@ -99,6 +106,10 @@ class FileMethodsMixin:
         self._next = {"weights": exp.weights, "epoch": exp.epoch}
         self._show(fresh=True)
         self.presenter.load_curves(exp.curves)
+        if exp.pinned:  # a file with none pinned keeps the runs pinned now
+            self.runs.load(exp.pinned)
+            self.show_pinned()
+        self.runs.set_current(self.run_settings())
         self.top.epoch_label.setText(f"Epoch {exp.epoch:,}")
         self.show_message(f"Opened {Path(path).name} (epoch {exp.epoch:,}).")
         return True

@@ -2,9 +2,10 @@
 
 An experiment is ``toy.save_experiment``'s JSON: "config" and "dataset" (what core and
 older versions read), the arrays, the weights, the epoch, and under "ui" the tab's whole
-state (``state.to_dict()``) and the curves.  :func:`read_experiment` checks everything
-against everything (settings, points, labels, weight shapes) before the tab touches any of
-it, and raises ``ValueError`` naming the file and the field.  No Qt here.
+state (``state.to_dict()``), the curves and the pinned runs ("pinned_runs").
+:func:`read_experiment` checks everything against everything (settings, points, labels,
+weight shapes, pinned runs) before the tab touches any of it, and raises ``ValueError``
+naming the file and the field.  No Qt here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from playground.core.toy_names import MAX_CLASSES
+from playground.ui.runs import RunBook
 from playground.ui.tabs.boundary.state import (
     BoundaryState,
     check_number,
@@ -38,6 +40,7 @@ class Experiment:
     epoch: int
     init_seed: int
     curves: dict[str, list]
+    pinned: list[dict] | None = None  # the pinned runs (None: the file has none saved)
 
 
 def experiment_doc(
@@ -48,6 +51,7 @@ def experiment_doc(
     curves: dict,
     init_seed: int,
     extent: tuple[float, ...],
+    pinned: list[dict] | None = None,
 ) -> dict[str, Any]:
     """What ``toy.save_experiment`` writes for the tab as it is now."""
     config = state.model_config(init_seed, "cpu")
@@ -63,7 +67,7 @@ def experiment_doc(
         "y_test": yte,
         "weights": weights,
         "epoch": epoch,
-        "ui": {"settings": state.to_dict(), "curves": curves},
+        "ui": {"settings": state.to_dict(), "curves": curves, "pinned_runs": pinned or []},
     }
 
 
@@ -120,6 +124,7 @@ def _read(path: str) -> Experiment:
         int(exp.get("epoch", 0)),
         int(init_seed),
         check_curves(ui.get("curves") or {}),
+        check_pinned(ui["pinned_runs"]) if "pinned_runs" in ui else None,
     )
 
 
@@ -146,6 +151,18 @@ def check_curves(curves: Any) -> dict[str, list]:
             raise ValueError(f"curves: {key} must be two lists of numbers of equal length")
         out[key] = [xs.tolist(), ys.tolist()]
     return out
+
+
+def check_pinned(items: Any) -> list[dict]:
+    """Saved pinned runs: each a valid run whose settings are valid settings of this tab;
+    else ValueError "pinned run N: problem"."""
+    RunBook().load_list(items)  # names, curves, numbers, pictures
+    for i, item in enumerate(items, start=1):
+        try:
+            BoundaryState.from_dict(item["settings"], strict=True)
+        except ValueError as exc:
+            raise ValueError(f"pinned run {i}: {exc}") from None
+    return list(items)
 
 
 # ------------------------------------------------------------------ points

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QDoubleValidator, QFont, QFontMetrics
+from PySide6.QtCore import QPoint, QRect, QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtGui import QDoubleValidator, QFont, QFontMetrics, QPixmap
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -17,8 +18,11 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QMenu,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSlider,
     QSpinBox,
@@ -36,12 +40,14 @@ from playground.core.toy_names import (
     OPTIMIZER_LABELS,
 )
 from playground.ui.binding import bind, format_number
+from playground.ui.runs import PinnedRun
 from playground.ui.style import OKABE_ITO, TEST_COLOR, TRAIN_COLOR
 from playground.ui.tabs.boundary.state import LR_CHOICES, REG_RATES, BoundaryState
 from playground.ui.widgets.curves import CurvePlot
 from playground.ui.widgets.network import NetworkView
 from playground.ui.widgets.plane import PlaneView
 from playground.ui.widgets.run_controls import RunControls
+from playground.ui.widgets.runs_table import RunsPanel
 
 WEIGHT_RANGE = 10.0  # single-neuron sliders go from -10 to 10
 
@@ -82,21 +88,108 @@ def combo(items: dict, tip: str) -> QComboBox:
     return box
 
 
+# ------------------------------------------------------------------ a wrapping row
+class FlowLayout(QLayout):
+    """Widgets in a row that wraps onto more rows when the space is narrow (Qt's flow
+    layout example): the top bar is one row on a wide window, two at 1024 px."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 12, row_spacing: int = 4):
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._gap, self._row_gap = spacing, row_spacing
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt name
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, i: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items[i] if 0 <= i < len(self._items) else None
+
+    def takeAt(self, i: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items.pop(i) if 0 <= i < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._place(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        self._place(rect, move=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - one row
+        shown = [i.sizeHint() for i in self._items if not i.isEmpty()]
+        m = self.contentsMargins()
+        w = sum(s.width() for s in shown) + self._gap * max(len(shown) - 1, 0)
+        h = max((s.height() for s in shown), default=0)
+        return QSize(w + m.left() + m.right(), h + m.top() + m.bottom())
+
+    def minimumSize(self) -> QSize:  # noqa: N802 - one item a row at worst
+        size = QSize()
+        for item in self._items:
+            if not item.isEmpty():
+                size = size.expandedTo(item.minimumSize())
+        m = self.contentsMargins()
+        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    def _rows(self, width: int) -> list[list[tuple[QLayoutItem, QSize]]]:
+        rows: list[list[tuple[QLayoutItem, QSize]]] = [[]]
+        used = 0
+        for item in self._items:
+            if item.isEmpty():
+                continue
+            hint = item.sizeHint()
+            if rows[-1] and used + self._gap + hint.width() > width:
+                rows.append([])
+                used = 0
+            used += (self._gap if rows[-1] else 0) + hint.width()
+            rows[-1].append((item, hint))
+        return rows
+
+    def _place(self, rect: QRect, move: bool) -> int:
+        """Lay the items out in ``rect`` (if ``move``); the height they need."""
+        m = self.contentsMargins()
+        inner = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        y = inner.y()
+        for row in self._rows(inner.width()):
+            height = max((hint.height() for _, hint in row), default=0)
+            x = inner.x()
+            for item, hint in row:
+                if move:  # centred in the row
+                    top = y + (height - hint.height()) // 2
+                    item.setGeometry(QRect(QPoint(x, top), hint))
+                x += hint.width() + self._gap
+            y += height + self._row_gap
+        return y - self._row_gap - rect.y() + m.bottom()
+
+
 # ------------------------------------------------------------------ the top bar
 class TopBar(QFrame):
-    """Run controls, the epoch, and how the network trains; the File menu."""
+    """Run controls, the epoch, Pin, and how the network trains; the File menu.  One row
+    that wraps onto two when the window is narrow."""
 
-    def __init__(self, state: BoundaryState, files: list[tuple[str, Callable, str] | None]):
+    def __init__(
+        self,
+        state: BoundaryState,
+        files: list[tuple[str, Callable, str] | None],
+        pin_button: QAbstractButton | None = None,
+    ):
         super().__init__()
         self.setObjectName("boundaryTopBar")
         self.setStyleSheet("#boundaryTopBar { background: #f3f4f6; border-radius: 6px; }")
-        h = QHBoxLayout(self)
+        h = FlowLayout(self)
         h.setContentsMargins(8, 4, 8, 4)
-        h.setSpacing(12)
         h.addWidget(self._run_controls())
         h.addWidget(self.epoch_label)
+        if pin_button is not None:
+            h.addWidget(pin_button)
         self._training_widgets(state, h)
-        h.addStretch(1)
         h.addWidget(self._file_button(files))
 
     def _run_controls(self) -> RunControls:
@@ -114,10 +207,12 @@ class TopBar(QFrame):
         font = QFont()
         font.setPointSizeF(15)
         self.epoch_label.setFont(font)
-        self.epoch_label.setMinimumWidth(120)
+        # as wide as the longest count: the row never reflows while the epochs go by
+        width = QFontMetrics(font).horizontalAdvance("Epoch 000,000") + 6
+        self.epoch_label.setFixedWidth(width)
         return self.controls
 
-    def _training_widgets(self, state: BoundaryState, h: QHBoxLayout) -> None:
+    def _training_widgets(self, state: BoundaryState, h: QLayout) -> None:
         self.lr_combo = combo(
             {v: format_number(v) for v in LR_CHOICES},
             "How big a step the optimizer takes each update (1e-5 to 10; type any value): "
@@ -417,10 +512,12 @@ class NeuronPanel(QGroupBox):
         self.equation_label.setObjectName("equationLabel")
         self.equation_label.setTextFormat(Qt.RichText)
         self.equation_label.setStyleSheet("font-size: 11pt;")
+        self.equation_label.setWordWrap(True)  # two lines in a narrow window, never cut
         v.addWidget(self.equation_label)
         self.scaled_label = QLabel("")  # the same neuron on the rescaled inputs
         self.scaled_label.setObjectName("scaledEquationLabel")
         self.scaled_label.setStyleSheet("color: #666; font-size: 8pt;")
+        self.scaled_label.setWordWrap(True)
         self.scaled_label.hide()
         v.addWidget(self.scaled_label)
         self.slider_grid = QGridLayout()
@@ -538,7 +635,7 @@ class ViewsPanel(QWidget):
         self.plane.setToolTip(
             "The plane coloured by the predicted class (paler = less sure); click to add points."
         )
-        self.plane.setMinimumHeight(380)
+        self.plane.setMinimumHeight(230)  # 1024x640 windows too; it grows with the window
         self.plane.set_message("Loading PyTorch…")
         v.addWidget(self.plane, 1)
         self.readout = QLabel(" ")
@@ -547,25 +644,166 @@ class ViewsPanel(QWidget):
         self.readout.setWordWrap(True)  # never cut off: two lines when it needs them
         small = QFontMetrics(self.readout.font())
         self.readout.setFixedHeight(2 * small.lineSpacing() + 4)
-        v.addWidget(self.readout)
+        self.explain_button = QToolButton()
+        self.explain_button.setObjectName("explainButton")
+        self.explain_button.setText("Explain a point…")
+        self.explain_button.setCheckable(True)
+        self.explain_button.setToolTip(
+            "Then click a point of the plane: the Backprop tab shows that point's loss as a "
+            "graph with the current weights, and backpropagates through it (for a single "
+            "neuron or a small net: up to 2 hidden layers of 4, two classes). The nearest "
+            "point gives its class; elsewhere, the class selected under Your points."
+        )
+        under = QHBoxLayout()
+        under.setContentsMargins(0, 0, 0, 0)
+        under.addWidget(self.readout, 1)
+        under.addWidget(self.explain_button, 0, Qt.AlignTop)
+        v.addLayout(under)
         curves = QHBoxLayout()
         curves.setSpacing(4)
         # stepped: the plots set their own ranges in nice steps, cheap to repaint every frame
         self.loss_plot = CurvePlot("Loss", x_label="epoch", y_label="cross-entropy", stepped=True)
-        self.loss_plot.setToolTip("Cross-entropy on the training points and the test points.")
+        pinned = " Pinned runs: dashed, in the colour of their row under Compare runs."
+        self.loss_plot.setToolTip(
+            "Cross-entropy on the training points (solid) and the test points (dashed)." + pinned
+        )
         self.acc_plot = CurvePlot("Accuracy", x_label="epoch", y_label="%", stepped=True)
-        self.acc_plot.setToolTip("The share of points classified right, training and test.")
+        self.acc_plot.setToolTip(
+            "The share of points classified right, training (solid) and test (dashed)." + pinned
+        )
         for plot in (self.loss_plot, self.acc_plot):
             plot.add_curve("train", TRAIN_COLOR)
             plot.add_curve("test", TEST_COLOR, dashed=True)
             plot.getAxis("left").enableAutoSIPrefix(False)
-            plot.setMinimumHeight(170)
+            plot.setMinimumHeight(140)
             plot.setMaximumHeight(210)
         self.acc_plot.plotItem.legend.setOffset((-10, -10))  # bottom right: curves rise
         self.acc_plot.set_y_limits(0, 100)
         curves.addWidget(self.loss_plot)
         curves.addWidget(self.acc_plot)
         v.addLayout(curves)
+
+
+# ------------------------------------------------------------------ comparing runs
+THUMB_PX = 96  # a pinned boundary's picture, shown (stored at ~120 px)
+
+
+class Thumbnails(QScrollArea):
+    """Small multiples: each pinned run's final boundary, labelled in the run's colour."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("runThumbnails")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        inner = QWidget()
+        self.row = QHBoxLayout(inner)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.setSpacing(6)
+        self.empty = QLabel(
+            "Pin a run to keep it: its curves stay on the plots (dashed) and its "
+            "boundary appears here, next to the runs you pin after it."
+        )
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("color: #666;")
+        self.row.addWidget(self.empty, 10)
+        self.row.addStretch(1)
+        self.setWidget(inner)
+        bar = self.horizontalScrollBar().sizeHint().height()
+        self.setFixedHeight(THUMB_PX + QFontMetrics(self.font()).lineSpacing() + 14 + bar)
+        self.cards: list[QLabel] = []
+
+    def show_runs(self, runs: list[PinnedRun]) -> None:
+        """One card per run (its picture and its name), in the table's order."""
+        for card in self.cards:
+            self.row.removeWidget(card.parentWidget())
+            card.parentWidget().deleteLater()
+        self.cards = []
+        for i, run in enumerate(runs):
+            self.row.insertWidget(i, self._card(run))
+        self.empty.setVisible(not runs)
+
+    def _card(self, run: PinnedRun) -> QWidget:
+        box = QFrame()
+        box.setObjectName("runCard")
+        box.setStyleSheet(f"#runCard {{ border: 2px solid {run.color}; border-radius: 4px; }}")
+        v = QVBoxLayout(box)
+        v.setContentsMargins(3, 3, 3, 2)
+        v.setSpacing(1)
+        picture = QLabel()
+        picture.setObjectName("runThumbnail")
+        picture.setFixedSize(THUMB_PX, THUMB_PX)
+        picture.setAlignment(Qt.AlignCenter)
+        pixmap = QPixmap()
+        if run.image and pixmap.loadFromData(run.image, "PNG"):
+            picture.setPixmap(
+                pixmap.scaled(THUMB_PX, THUMB_PX, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+            )
+        else:
+            picture.setText("no picture")
+        picture.setToolTip(f"{run.name}: its boundary when it was pinned.")
+        name = QLabel(run.name)
+        name.setStyleSheet(f"color: {run.color}; font-weight: bold;")
+        name.setMaximumWidth(THUMB_PX)
+        metrics = QFontMetrics(name.font())
+        name.setText(metrics.elidedText(run.name, Qt.ElideRight, THUMB_PX))
+        name.setToolTip(run.name)
+        v.addWidget(picture)
+        v.addWidget(name)
+        self.cards.append(picture)
+        return box
+
+
+class ComparePanel(QWidget):
+    """The "Compare runs" page: a ready-made comparison, the runs table, the thumbnails."""
+
+    race_clicked = Signal()
+    cancel_clicked = Signal()
+
+    def __init__(self, runs: RunsPanel) -> None:
+        super().__init__()
+        self.runs = runs
+        v = QVBoxLayout(self)
+        v.setContentsMargins(0, 4, 0, 0)
+        v.setSpacing(4)
+        row = QHBoxLayout()
+        self.race_button = QPushButton("▶ Optimizers on the spiral")
+        self.race_button.setObjectName("raceButton")
+        self.race_button.setToolTip(
+            "One click: SGD, momentum, RMSprop, AdaGrad and Adam each train the same network "
+            "from the same initial weights on the spiral for the same number of epochs; each "
+            "run is pinned. Your settings come back at the end."
+        )
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the comparison; the runs pinned so far stay.")
+        self.cancel_button.hide()
+        self.race_button.clicked.connect(self.race_clicked)
+        self.cancel_button.clicked.connect(self.cancel_clicked)
+        row.addWidget(self.race_button)
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        v.addLayout(row)
+        self.progress_label = QLabel("")
+        self.progress_label.setObjectName("compareProgress")
+        self.progress_label.setStyleSheet("color: #444;")
+        self.progress_label.setWordWrap(True)
+        self.progress_label.hide()
+        v.addWidget(self.progress_label)
+        v.addWidget(runs, 1)
+        self.thumbnails = Thumbnails()
+        v.addWidget(self.thumbnails)
+
+    def set_running(self, running: bool) -> None:
+        self.race_button.setEnabled(not running)
+        self.cancel_button.setVisible(running)
+        if running:
+            self.progress_label.setText("Starting…")
+            self.progress_label.show()
+
+    def show_progress(self, text: str) -> None:
+        self.progress_label.setText(text)
+        self.progress_label.show()
 
 
 def add_dataset_icons(box: QComboBox, toy: object) -> None:

@@ -1,13 +1,20 @@
 """How settings and the run controls reach the model: the shape rule, new data, a job
-that goes on, the session's job factory."""
+that goes on, the session's job factory; and comparing runs: Pin (settings, curves,
+final numbers, time and a picture of the boundary), restore, ready-made comparisons."""
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
-from playground.core.toy_names import MULTICLASS
+from PySide6.QtCore import QBuffer, QIODevice, Qt
+
+from playground.core.toy_names import MULTICLASS, OPTIMIZER_LABELS, OPTIMIZERS
+from playground.ui.runs import PinnedRun
 from playground.ui.tabs.boundary.job import RES, Run, boundary_job
-from playground.ui.tabs.boundary.state import DATA_FIELDS, VIEW_FIELDS
+from playground.ui.tabs.boundary.state import DATA_FIELDS, VIEW_FIELDS, BoundaryState
+from playground.ui.widgets.runs_table import curves_of
 
 SHAPE_WORDS = {
     "hidden": "the hidden layers",
@@ -15,6 +22,46 @@ SHAPE_WORDS = {
     "features": "the input features",
     "classes": "the number of classes",
 }
+
+# the runs table: final numbers, and the settings' names as the form shows them
+RUN_METRICS = [
+    ("loss", "train loss", "{:.3f}"),
+    ("test_loss", "test loss", "{:.3f}"),
+    ("test_acc", "test acc", "{:.1%}"),
+    ("epoch", "epochs", "{:.0f}"),
+]
+RUN_LABELS = {k: spec.label.lower() for k, spec in BoundaryState.specs().items()}
+IMAGE_PX = 120  # a pinned run's boundary picture, a side
+# the curves a pinned run keeps and overlays: how fast it learns (training loss) and how
+# well that carries to new points (test accuracy); one legend line per run and plot
+PINNED_CURVES = ("loss/train", "acc/test")
+MAX_CURVE_POINTS = 1000  # a long run's pinned curve is thinned to this many points
+
+
+def thin(xs: list[float], ys: list[float], most: int = MAX_CURVE_POINTS) -> tuple[list, list]:
+    """Every k-th point of a curve (and its last), at most ``most``: light to keep."""
+    if len(xs) <= most:
+        return xs, ys
+    k = -(-len(xs) // (most - 1))
+    keep = list(range(0, len(xs) - 1, k)) + [len(xs) - 1]
+    return [xs[i] for i in keep], [ys[i] for i in keep]
+
+
+# "Optimizers on the spiral": the same network from the same initial weights, one change
+OPTIMIZER_RACE = [(OPTIMIZER_LABELS[k], {"optimizer": k}) for k in OPTIMIZERS]
+RACE_BASE = {
+    "dataset": "spiral",
+    "classes": 2,
+    "hidden": (8, 8),
+    "activation": "tanh",
+    "features": ("x1", "x2"),
+    "lr": 0.03,
+    "decay": 1.0,
+    "batch_size": 10,
+    "regularization": "none",
+    "reg_rate": 0.0,
+}
+RACE_EPOCHS = 200
 
 
 class RunsMixin:
@@ -100,6 +147,7 @@ class RunsMixin:
         if model is None:
             p.clear_curves()
             p.epoch, p.weights = epoch0, None
+            self._trained_s, self._clock_t0 = 0.0, None
         else:
             model.config.optimizer = self.state.optimizer
         self.run = Run(model, self.data, epoch0)
@@ -131,7 +179,10 @@ class RunsMixin:
         self.session.reset()
 
     def _on_reset(self) -> None:
-        self.init_seed += 1
+        if self.comparing():  # the same initial weights for every variant
+            self.init_seed = self._compare_seed
+        else:
+            self.init_seed += 1
         self._show(fresh=True)
 
     def _no_points(self) -> bool:
@@ -139,3 +190,144 @@ class RunsMixin:
             self.plane.set_message("No training points: click on the plane to add some.")
             return True
         return False
+
+    # ================================================================ comparing runs
+    def wire_runs(self) -> None:
+        self.comparison: Any = None
+        self._compare_seed = 0
+        self._trained_s, self._clock_t0 = 0.0, None  # training time of the model shown
+        runs = self.runs
+        runs.pin_clicked.connect(self.pin_run)
+        runs.restore_requested.connect(self.restore_run_settings)
+        runs.failed.connect(lambda text: self.show_message(text, "error"))
+        runs.changed.connect(self.show_pinned)
+        self.compare.race_clicked.connect(self.compare_optimizers)
+        self.compare.cancel_clicked.connect(self.cancel_comparison)
+        self.state.connect(lambda *_: runs.set_current(self.run_settings()))
+        runs.set_current(self.run_settings())
+
+    def run_settings(self) -> dict[str, Any]:
+        """What a pinned run keeps of the state: everything but how it is shown."""
+        return {k: v for k, v in self.state.to_dict().items() if k not in VIEW_FIELDS}
+
+    def clock(self, state: str) -> None:
+        """Count the seconds spent training the model shown (for the runs table)."""
+        now = time.perf_counter()
+        if self._clock_t0 is not None:
+            self._trained_s += now - self._clock_t0
+        self._clock_t0 = now if state == "running" else None
+
+    def trained_seconds(self) -> float:
+        extra = time.perf_counter() - self._clock_t0 if self._clock_t0 is not None else 0.0
+        return self._trained_s + extra
+
+    def pin_run(self, name: str = "") -> PinnedRun | None:
+        """Keep the run shown: its settings, curves, final numbers, time and boundary."""
+        p = self.presenter
+        frame = p.last_frame
+        if frame is None or p.weights is None:
+            self.show_message("Nothing to pin yet: wait for the network to load.", "warning")
+            return None
+        p.flush_curves()
+        shown = frame.detail.get("now") or frame.metrics
+        metrics = {
+            k: float(shown[k])
+            for k in ("loss", "acc", "test_loss", "test_acc")
+            if k in shown and math.isfinite(shown[k])
+        }
+        metrics["epoch"] = float(p.epoch)
+        curves = curves_of({"loss": self.loss_plot, "acc": self.acc_plot})
+        run = PinnedRun(
+            name,
+            self.run_settings(),
+            {k: thin(*v) for k, v in curves.items() if k in PINNED_CURVES},
+            metrics,
+            wall_s=self.trained_seconds(),
+            image=self.boundary_png(),
+        )
+        self.runs.pin(run)
+        return run
+
+    def boundary_png(self) -> bytes | None:
+        """The plane's picture (heatmap, boundary, points; no axes), ~IMAGE_PX a side."""
+        plane = self.plane
+        hovered = plane.map_shown  # a neuron's map is shown: picture the classes
+        if hovered:
+            plane.restore_probs()
+        rect = plane.mapFromScene(plane.plotItem.vb.sceneBoundingRect()).boundingRect()
+        image = plane.grab(rect.intersected(plane.viewport().rect()))
+        if hovered:
+            self.presenter.show_hovered()
+        if image.isNull():
+            return None
+        image = image.scaled(IMAGE_PX, IMAGE_PX, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+        buffer = QBuffer()
+        buffer.open(QIODevice.WriteOnly)
+        image.save(buffer, "PNG")
+        return bytes(buffer.data())
+
+    def show_pinned(self) -> None:
+        """The thumbnails, the page's title and the plots' legends follow the pinned runs."""
+        runs = self.runs.book.runs
+        self.compare.thumbnails.show_runs(runs)
+        self.middle.setTabText(1, f"Compare runs ({len(runs)})" if runs else "Compare runs")
+        # more than one pinned run: a legend would cover the small plots; the runs' colours
+        # are keyed in the table and the thumbnails, train/test in the numbers above the plane
+        shown = sum(r.visible for r in runs)
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.plotItem.legend.setVisible(shown <= 1)
+
+    def restore_run_settings(self, settings: dict) -> bool:
+        """A pinned run's settings back in the form (checked first: a bad one changes
+        nothing and says why)."""
+        try:
+            checked = BoundaryState.from_dict(settings, strict=True)
+        except ValueError as exc:
+            self.show_message(f"Cannot restore those settings: {exc}", "error")
+            return False
+        specs = BoundaryState.specs()
+        self.state.update(**{k: getattr(checked, k) for k in settings if k in specs})
+        self.show_message("The pinned run's settings are back: press Play to train them again.")
+        return True
+
+    # ---------------------------------------------------------------- ready-made
+    def comparing(self) -> bool:
+        return self.comparison is not None and self.comparison.running
+
+    def compare_optimizers(self, until: int = RACE_EPOCHS, **base: Any) -> Any:
+        """ "Optimizers on the spiral": SGD, momentum, RMSprop, AdaGrad and Adam, each
+        ``until`` epochs from the same initial weights; ``base`` overrides RACE_BASE
+        (e.g. ``points=40`` in a test).  Returns the Comparison (None if one runs)."""
+        return self.start_comparison(OPTIMIZER_RACE, until, {**RACE_BASE, **base})
+
+    def start_comparison(
+        self, variants: list[tuple[str, dict]], until: int | None, base: dict | None = None
+    ) -> Any:
+        """Run each variant from a reset and pin it (see playground/ui/compare.py)."""
+        from playground.ui.compare import Comparison
+
+        if self.comparing():
+            return None
+        comp = Comparison(self, variants, until=until, base=base)
+        comp.progress.connect(self.compare.show_progress)
+        comp.done.connect(self._comparison_done)
+        self.comparison, self._compare_seed = comp, self.init_seed
+        self.compare.set_running(True)
+        self.middle.setCurrentWidget(self.compare)
+        comp.start()
+        return comp
+
+    def cancel_comparison(self) -> None:
+        if self.comparison is not None:
+            self.comparison.cancel()
+
+    def _comparison_done(self, complete: bool) -> None:
+        self.compare.set_running(False)
+        n = len(self.comparison.variants) if self.comparison is not None else 0
+        if complete:
+            self.show_message(
+                f"Comparison done: {n} runs pinned, same data and initial weights. "
+                "Their curves are on the plots, their boundaries under the table."
+            )
+        else:
+            self.show_message("Comparison cancelled: the runs pinned so far stay.")

@@ -16,7 +16,15 @@ HELP_HTML = (
     "<li>0 hidden layers is a single neuron: its boundary is a line. Set its weights "
     "with the sliders, or drag the line on the plane (the dot moves it, the arrow turns "
     "and sharpens it), then press play and watch gradient descent do it.</li>"
-    "<li><b>Ctrl+S</b>/<b>Ctrl+O</b> save/open the whole experiment.</li></ul>"
+    "<li><b>Pin run</b> keeps the run shown (settings, curves, final numbers, time and its "
+    "boundary): its curves stay on the plots, dashed, and <i>Compare runs</i> lists every "
+    "pinned run with the settings that differ from now highlighted, their boundaries side "
+    "by side, and one-click races such as <i>Optimizers on the spiral</i>.</li>"
+    "<li><b>Explain a point…</b>, then click the plane: the Backprop tab shows that point's "
+    "loss as a graph with the current weights (a single neuron or up to 2 hidden layers of "
+    "4, two classes); its SGD step comes back here.</li>"
+    "<li><b>Ctrl+S</b>/<b>Ctrl+O</b> save/open the whole experiment, pinned runs "
+    "included.</li></ul>"
 )
 
 TIPS = {
