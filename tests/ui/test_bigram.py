@@ -11,9 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPointF, QSettings, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 
 from playground.ui.tabs.bigram import BigramState, BigramTab
+from playground.ui.widgets.runs_table import HIGHLIGHT
 
 LECTURE_NAMES = ["mor", "axx", "minaymoryles", "kondlaisah", "anchshizarie"]
 EM = 5 * 27 + 13  # the cell of the bigram "em"
@@ -36,8 +38,8 @@ def sampled(tab) -> list[str]:
 
 
 def test_heatmap_shows_the_counts(tab):
-    assert "32,033 words" in tab.bar.source_label.text()
-    assert "228,146 bigrams" in tab.bar.source_label.text()
+    assert "32,033 words" in tab.bar.source_label.full_text()
+    assert "228,146 bigrams" in tab.bar.source_label.full_text()
     tab.state.smoothing = 1
     hm = tab.table.heatmap
     assert hm.V == 27 and hm.values.shape == (27, 27)
@@ -160,7 +162,7 @@ def test_click_and_hover_a_cell(qtbot, tab):
 
 
 def test_bad_word_files_say_why_and_keep_the_words(tab, tmp_path):
-    before = tab.bar.source_label.text()
+    before = tab.bar.source_label.full_text()
     binary = tmp_path / "picture.png"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
     latin1 = tmp_path / "latin1.txt"
@@ -181,7 +183,7 @@ def test_bad_word_files_say_why_and_keep_the_words(tab, tmp_path):
         assert words in tab.message() and path.name in tab.message()
         assert tab.message_bar.level == "error"
         assert "Still showing names.txt" in tab.message()
-        assert tab.bar.source_label.text() == before and tab.source == "names.txt"
+        assert tab.bar.source_label.full_text() == before and tab.source == "names.txt"
         assert tab.model.vocab_size == 27
 
 
@@ -192,7 +194,10 @@ def test_own_words_replace_the_names(qtbot, tab, tmp_path):
     assert tab.message()
     assert tab.load_words_file(good) is True
     assert tab.message() == ""  # the old error went with the old words
-    assert "pokemon.txt" in tab.bar.source_label.text() and "5 words" in tab.bar.source_label.text()
+    assert (
+        "pokemon.txt" in tab.bar.source_label.full_text()
+        and "5 words" in tab.bar.source_label.full_text()
+    )
     V = len(set("pikachueeveeflabébého-ohmew")) + 1
     assert tab.table.heatmap.V == V and tab.model.vocab_size == V
     tab.state.instant = True
@@ -365,3 +370,193 @@ def test_tab_is_ready_without_importing_torch():
         "assert 'torch' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+# ---------------------------------------------------------------- pinned runs (issue 12)
+def train(qtbot, tab, **settings) -> None:
+    """A fresh run with ``settings``, to the end."""
+    tab.state.update(**settings)
+    tab.reset()
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.session.state == "finished", timeout=30_000)
+
+
+def pin_two(qtbot, tab):
+    """Two short runs that differ only in λ, pinned; the form is left at the second's."""
+    tab.state.panel = "neural"
+    train(qtbot, tab, steps=20, l2=0.01)
+    first = tab.pin_run()
+    train(qtbot, tab, l2=0.1)
+    second = tab.pin_run("strong λ")
+    return first, second
+
+
+def test_pin_two_runs_table_and_overlays(qtbot, tab):
+    assert "Pin" in tab.runs.pin_button.text() and tab.runs.table.objectName() == "runsTable"
+    assert tab.pin_run() is None and "Nothing to pin" in tab.message()  # no run yet
+    first, second = pin_two(qtbot, tab)
+    t = tab.runs.table
+    assert t.rowCount() == 2 and [t.item(r, 1).text() for r in (0, 1)] == ["run 1", "strong λ"]
+    assert first.settings == {"lr": 50.0, "l2": 0.01, "steps": 20, "method": "rows"} | {
+        "words": "names.txt"
+    }
+    assert first.metrics["trained_steps"] == 20 and first.wall_s > 0
+    loss = first.metrics["loss"]
+    assert loss == pytest.approx(tab.neural.loss_plot.data("neural net")[1][-1], abs=0.05)
+    assert first.metrics["gap"] == pytest.approx(loss - 2.45401, abs=1e-4)
+    assert second.metrics["like_k"] > first.metrics["like_k"] > 0
+    # what differs from the current settings (λ = 0.1) is highlighted
+    assert t.item(0, 2).text() == "λ 0.01" and t.item(0, 2).background().color() == HIGHLIGHT
+    assert t.item(1, 2).text() == "same settings"
+    tab.state.l2 = 0.01  # now the first run is the same, the second differs
+    assert t.item(0, 2).text() == "same settings" and t.item(1, 2).text() == "λ 0.1"
+    assert t.item(0, 3).text() == f"{loss:.4f}"
+    # overlays: one dashed curve per run on the loss plot, toggled from the table
+    plot = tab.neural.loss_plot
+    keys = plot.overlay_keys()
+    assert len(keys) == 2 and all(plot.overlay_visible(k) for k in keys)
+    t.item(0, 0).setCheckState(Qt.Unchecked)
+    assert not plot.overlay_visible(keys[0]) and plot.overlay_visible(keys[1])
+    t.item(1, 1).setText("λ = 0.1")  # rename from the table
+    assert tab.runs.book.runs[1].name == "λ = 0.1"
+    assert "Pinned runs (2)" in tab.neural.views.tabText(1)
+    t.selectRow(0)
+    tab.runs.remove_button.click()
+    assert t.rowCount() == 1 and len(plot.overlay_keys()) == 1
+    assert "Pinned runs (1)" in tab.neural.views.tabText(1)
+
+
+def test_restore_settings_from_a_row(qtbot, tab):
+    pin_two(qtbot, tab)
+    tab.state.update(lr=20.0, method="counts")
+    tab.runs.table.selectRow(0)
+    tab.runs.restore_button.click()
+    assert (tab.state.lr, tab.state.l2, tab.state.steps, tab.state.method) == (
+        50.0,
+        0.01,
+        20,
+        "rows",
+    )
+    assert tab.neural.l2_combo.currentText() == "0.01" and "Restored" in tab.message()
+    assert tab.runs.table.item(0, 2).text() == "same settings"
+    tab.runs.restore_requested.emit({"lr": "fast", "words": "names.txt"})  # damaged
+    assert "Could not restore" in tab.message() and tab.state.lr == 50.0
+
+
+def test_pinned_runs_persist_and_export(qtbot, tab, tmp_path):
+    pin_two(qtbot, tab)
+    qs = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    tab.save_settings(qs)
+    qs.sync()
+    other = BigramTab()
+    qtbot.addWidget(other)
+    other.restore_settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    t = other.runs.table
+    assert t.rowCount() == 2 and t.item(1, 1).text() == "strong λ"
+    assert len(other.neural.loss_plot.overlay_keys()) == 2
+    assert other.runs.book.to_list() == tab.runs.book.to_list()
+    assert "Pinned runs (2)" in other.neural.views.tabText(1)
+    qtbot.waitUntil(other.is_ready, timeout=20_000)
+    assert t.item(1, 2).text() == "same settings"  # its settings came back too
+    other.shutdown()
+    out = tmp_path / "runs.csv"
+    tab.runs.export_csv_to(str(out))
+    lines = out.read_text().splitlines()
+    assert len(lines) == 3 and lines[0].startswith("name,wall_s,")
+    assert {"l2", "loss", "gap", "like_k", "total"} <= set(lines[0].split(","))
+    assert lines[2].startswith("strong λ,")
+
+
+def test_comparisons_run_to_the_end(qtbot, tab):
+    """λ = 0 .. 1 from the same W, then the three computations: the same curve thrice."""
+    before = tab.state.to_dict() | {"panel": "neural"}  # where the comparison is shown
+    c = tab.compare("smoothing", steps=10)
+    page = tab.neural.runs_page
+    assert page.cancel_button.isVisible() and not page.compare_button.isEnabled()
+    with qtbot.waitSignal(c.done, timeout=60_000) as done:
+        pass
+    assert done.args == [True] and "done" in page.progress_label.text()
+    runs = tab.runs.book.runs
+    assert [r.name for r in runs] == ["λ = 0", "λ = 0.01", "λ = 0.1", "λ = 1"]
+    assert [r.settings["l2"] for r in runs] == [0.0, 0.01, 0.1, 1.0]
+    assert all(r.metrics["trained_steps"] == 10 for r in runs)
+    assert runs[3].metrics["total"] > runs[0].metrics["total"]
+    assert tab.state.to_dict() == before and page.compare_button.isEnabled()
+    c = tab.compare("computations", steps=10)
+    with qtbot.waitSignal(c.done, timeout=60_000) as done:
+        pass
+    assert done.args == [True]
+    methods = tab.runs.book.runs[4:]
+    assert [r.settings["method"] for r in methods] == ["onehot", "rows", "counts"]
+    curves = [r.curves["loss/train"][1] for r in methods]
+    np.testing.assert_allclose(curves[0], curves[1], rtol=1e-4)
+    np.testing.assert_allclose(curves[0], curves[2], rtol=1e-4)
+    assert len(tab.neural.loss_plot.overlay_keys()) == 7
+
+
+def test_a_comparison_can_be_cancelled(qtbot, tab):
+    c = tab.compare("smoothing", steps=100_000)
+    page = tab.neural.runs_page
+    qtbot.waitUntil(lambda: "step" in page.progress_label.text(), timeout=20_000)
+    with qtbot.waitSignal(c.done, timeout=10_000) as done:
+        page.cancel_button.click()
+    assert done.args == [False] and "cancelled" in page.progress_label.text()
+    assert not tab.session.running and tab.state.steps == 500
+    assert not page.cancel_button.isVisible() and page.compare_button.isEnabled()
+
+
+# ---------------------------------------------------------------- small windows (issue 9.5)
+def no_overlaps(widgets) -> bool:
+    spans = sorted((w.x(), w.x() + w.width()) for w in widgets if w.isVisible())
+    return all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_usable_at_1024x640(qtbot, tab):
+    """The tab fits a 1024x640 window (its top bar reflows; the neural page scrolls at
+    worst); small cells keep their bigram and drop their numbers."""
+    tab.state.panel = "neural"
+    train(qtbot, tab, steps=30)  # the counter's text and a message must not widen it
+    tab.pin_run()
+    tab.show_message("A long message " * 20, "info")
+    hint = tab.minimumSizeHint()
+    assert hint.width() <= 1024 and hint.height() <= 600
+    tab.resize(1024, 592)  # what a 1024x640 window leaves for the tab
+    qtbot.waitUntil(lambda: tab.width() == 1024)
+    bar = tab.bar
+    parts = [bar.source_label, bar.open_button, bar.names_button, bar.mode_combo]
+    parts += [bar.smooth_slider, bar.smooth_label, bar.nll_label]
+    assert no_overlaps(parts) and max(w.x() + w.width() for w in parts) <= bar.width()
+    assert bar.source_label.text().startswith("<b>names.txt</b>")
+    assert tab.neural.widget().width() <= tab.neural.viewport().width()  # no sideways scroll
+    hm = tab.table.heatmap
+    w, h = hm.cell_size()
+    assert 12 <= min(w, h) < 20 and hm.text_shown() == "top"  # "4410" can't fit 16 px
+    tab.resize(1360, 800)
+    qtbot.waitUntil(lambda: hm.cell_size()[0] >= 22)
+    assert hm.text_shown() == "both"
+
+
+def test_cell_text_hides_numbers_that_would_not_fit(tab):
+    text = tab.table.heatmap.text
+    assert text.layout_for(26, 26)[0] == "both"
+    assert text.layout_for(14, 14)[0] == "top"  # "4410" needs ~4 digits at >= 7 px
+    assert text.layout_for(5, 5)[0] == "none"
+    for size in (18, 22, 26, 40):
+        what, px = text.layout_for(size, size)
+        if what == "both":
+            font = QFont()
+            font.setPixelSize(px)
+            assert QFontMetrics(font).horizontalAdvance("4410") <= size - 3
+
+
+def test_heatmap_is_drawn_row_major(tab):
+    """Cell (row 'n', column '.') = 6763 is the darkest: the image is not transposed
+    (whatever pyqtgraph's global image order)."""
+    hm = tab.table.heatmap
+    image = hm.grab().toImage()
+
+    def shade(row: int, col: int) -> int:
+        p = hm.mapFromScene(hm.plot.vb.mapViewToScene(QPointF(col + 0.15, row + 0.15)))
+        return image.pixelColor(p).lightness()
+
+    assert shade(14, 0) < shade(0, 14) and shade(14, 0) < shade(1, 1)

@@ -3,8 +3,9 @@
 Colours: one pyqtgraph ImageItem (ColorBrewer "Blues", like the lecture's imshow).
 Text: two short lines per cell (e.g. the bigram "em" and its count 769), drawn by one
 item in a single paint pass in device pixels, so 27x27 cells cost one item, not 1,458;
-the strings change only when :meth:`set_data` is called.  Text is skipped while cells
-are too small to read.  Rows and columns are labelled with the characters.
+the strings change only when :meth:`set_data` is called.  Where cells are too small for
+the numbers, only the bigrams are written; where even those can't be read, no text.
+Rows and columns are labelled with the characters.
 
 Signals: ``hovered(row, col)`` (-1, -1 when the mouse leaves the grid) and
 ``clicked(row, col)``.  :meth:`highlight` outlines a row, a cell and a next row
@@ -49,8 +50,28 @@ def blues() -> pg.ColorMap:
     return pg.ColorMap(np.linspace(0, 1, len(BLUES)), [QColor(c) for c in BLUES])
 
 
+MIN_TEXT_PX = 7  # smaller text can't be read: a number is hidden, then the bigram too
+
+
+def _fitting_px(text: str, width: float, cap: float, lo: int = MIN_TEXT_PX) -> int:
+    """The largest pixel size in lo..cap at which ``text`` fits ``width`` (0: none)."""
+    font = QFont()
+    for px in range(int(cap), lo - 1, -1):
+        font.setPixelSize(px)
+        if QFontMetrics(font).horizontalAdvance(text) <= width:
+            return px
+    return 0
+
+
+def _by_width(texts: list[str]) -> list[str]:
+    """The distinct strings, narrowest first (measured: "-8.8" is wider than "-inf")."""
+    metrics = QFontMetrics(QFont())
+    return sorted(set(texts), key=metrics.horizontalAdvance)
+
+
 class _CellText(pg.GraphicsObject):
-    """Two strings per cell, painted in one pass."""
+    """Two strings per cell, painted in one pass; only the first (the bigram) where the
+    second would not fit, none where even the bigram would be too small to read."""
 
     def __init__(self):
         super().__init__()
@@ -58,12 +79,45 @@ class _CellText(pg.GraphicsObject):
         self.top: list[str] = []
         self.bottom: list[str] = []
         self.light: np.ndarray = np.zeros(0, dtype=bool)  # white text on dark cells
-        self.min_cell_px = 18
+        self._tops: list[str] = []  # the distinct bigrams, narrowest first
+        self._widest = ""  # the widest second line
+        self._layouts: dict[tuple[int, int], tuple[str, int]] = {}
+        self._smaller: dict[tuple[int, int], dict[str, int]] = {}  # bigrams set smaller
 
     def set_text(self, V: int, top: list[str], bottom: list[str], light: np.ndarray) -> None:
         self.prepareGeometryChange()
         self.V, self.top, self.bottom, self.light = V, top, bottom, light.ravel()
+        self._tops = _by_width(top)
+        self._widest = (_by_width(bottom) or [""])[-1]
+        self._layouts.clear()
+        self._smaller.clear()
         self.update()
+
+    def layout_for(self, w: float, h: float) -> tuple[str, int]:
+        """What a w x h px cell shows: ("both", px), ("top", px) (the bigram only; its
+        number would not fit or not be legible) or ("none", 0)."""
+        key = (int(w * 4), int(h * 4))
+        if key not in self._layouts:
+            self._layouts[key] = self._layout(key, w, h)
+        return self._layouts[key]
+
+    def _layout(self, key: tuple[int, int], w: float, h: float) -> tuple[str, int]:
+        tops = self._tops or [""]
+        room = w - 3  # a pixel and a half either side: numbers never touch
+        px = min(_fitting_px(tops[-1], room, h * 0.36), _fitting_px(self._widest, room, h * 0.36))
+        if px:
+            return "both", px
+        # the bigram alone, sized for nearly all of them; the widest few ("mm", "ww") smaller
+        typical = tops[int(0.95 * (len(tops) - 1))]
+        px = _fitting_px(typical, w - 1, h * 0.55)
+        if not px:
+            return "none", 0
+        self._smaller[key] = {
+            s: max(_fitting_px(s, w - 1, px, lo=5), 5)
+            for s in tops
+            if _fitting_px(s, w - 1, px, lo=px) == 0
+        }
+        return "top", px
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt name
         return QRectF(0, 0, self.V, self.V)
@@ -73,27 +127,39 @@ class _CellText(pg.GraphicsObject):
             return
         t = painter.transform()
         one = t.mapRect(QRectF(0, 0, 1, 1))
-        w, h = abs(one.width()), abs(one.height())
-        if min(w, h) < self.min_cell_px:
+        what, px = self.layout_for(abs(one.width()), abs(one.height()))
+        if what == "none":
             return
         painter.save()
         painter.resetTransform()
         font = QFont()
-        font.setPixelSize(max(7, min(int(h * 0.34), int(w / 3.2))))
+        font.setPixelSize(px)
         painter.setFont(font)
         dark, white = QPen(QColor("#333333")), QPen(QColor("#ffffff"))
         flags_top = int(Qt.AlignHCenter | Qt.AlignBottom)
         flags_bottom = int(Qt.AlignHCenter | Qt.AlignTop)
+        centre = int(Qt.AlignCenter)
+        smaller = self._smaller.get((int(abs(one.width()) * 4), int(abs(one.height()) * 4)), {})
+        small = QFont(font)
         k = 0
         for i in range(self.V):
             for j in range(self.V):
                 r = t.mapRect(QRectF(j, i, 1, 1)).normalized()
-                half = r.height() / 2
                 painter.setPen(white if self.light[k] else dark)
-                painter.drawText(QRectF(r.x(), r.y(), r.width(), half + 1), flags_top, self.top[k])
-                painter.drawText(
-                    QRectF(r.x(), r.y() + half, r.width(), half), flags_bottom, self.bottom[k]
-                )
+                if what == "top":
+                    shrink = smaller.get(self.top[k])
+                    if shrink:
+                        small.setPixelSize(shrink)
+                        painter.setFont(small)
+                    painter.drawText(r, centre, self.top[k])
+                    if shrink:
+                        painter.setFont(font)
+                else:
+                    half = r.height() / 2
+                    top = QRectF(r.x(), r.y(), r.width(), half + 1)
+                    painter.drawText(top, flags_top, self.top[k])
+                    bottom = QRectF(r.x(), r.y() + half, r.width(), half)
+                    painter.drawText(bottom, flags_bottom, self.bottom[k])
                 k += 1
         painter.restore()
 
@@ -126,7 +192,7 @@ class BigramHeatmap(pg.GraphicsLayoutWidget):
             fit_tick_text(p.getAxis("top"))
         else:
             p.hideAxis("left")
-        self.image = pg.ImageItem()
+        self.image = pg.ImageItem(axisOrder="row-major")  # values[row, col], whatever the app's
         self.image.setLookupTable(blues().getLookupTable(nPts=256))
         p.addItem(self.image)
         self.text = _CellText() if text else None
@@ -209,6 +275,17 @@ class BigramHeatmap(pg.GraphicsLayoutWidget):
         """Widget coordinates of a cell's centre (for tests and tooltips)."""
         scene = self.plot.vb.mapViewToScene(QPointF(col + 0.5, row + 0.5))
         return self.mapFromScene(scene)
+
+    def cell_size(self) -> tuple[float, float]:
+        """One cell's width and height on screen, in pixels."""
+        a, b = self.cell_center(0, 0), self.cell_center(1, 1)
+        return float(b.x() - a.x()), float(b.y() - a.y())
+
+    def text_shown(self) -> str:
+        """What the cells show at this size: "both" lines, the bigram ("top") or "none"."""
+        if self.text is None or not self.V:
+            return "none"
+        return self.text.layout_for(*self.cell_size())[0]
 
     def _on_move(self, pos: QPointF) -> None:
         cell = self.cell_at(pos)

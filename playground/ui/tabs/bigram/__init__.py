@@ -2,7 +2,8 @@
 
 The counts table of names.txt as the lecture draws it, a smoothing slider that moves
 the NLL, names sampled one character at a time along the table, a score box, and the
-one-layer neural net that learns the same table by gradient descent.
+one-layer neural net that learns the same table by gradient descent, whose runs can be
+pinned and compared (by hand or with a ready-made comparison).
 
 Put together as every tab is: :class:`BigramState` (the settings) -> panels (widgets
 bound to it) -> :class:`Session` (the neural net's runs) -> presenters (what is drawn).
@@ -14,16 +15,18 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QFileDialog, QSplitter, QToolTip, QVBoxLayout, QWidget
 
 from playground.core import bigram as bg
 from playground.core.training import Job, LiveSettings
 from playground.ui.background import run_in_thread
+from playground.ui.compare import Comparison
+from playground.ui.runs import PinnedRun
 from playground.ui.session import Session
 from playground.ui.tabs.base import Tab
-from playground.ui.tabs.bigram import job, presenter
+from playground.ui.tabs.bigram import job, presenter, runs
 from playground.ui.tabs.bigram.files import Words, read_words, save_png, user_message
 from playground.ui.tabs.bigram.panels import HELP, SidePanels, TablePanel, TopBar
 from playground.ui.tabs.bigram.state import BigramState, smoothing_label
@@ -50,6 +53,8 @@ class BigramTab(Tab):
         self._fetcher: DatasetFetcher | None = None
         self._sampling: Any = None  # the background sampling task
         self._notice = ""
+        self._run: dict[str, Any] = {}  # the settings of the run shown (for Pin)
+        self._last: dict[str, float] = {}  # its latest metrics
         self._build()
         self.session = Session(
             self, self._start_job, on_reset=self._on_reset, controls=self.neural.run_controls
@@ -90,6 +95,13 @@ class BigramTab(Tab):
         self.view = presenter.TablePresenter(self.bar, self.table, self.row, self.score)
         self.score.score_edit.textChanged.connect(self.view.show_score)
         self.presenter = presenter.NeuralPresenter(self.neural)
+        self.runs = self.neural.runs_page.panel
+        self.runs.pin_clicked.connect(self.pin_run)
+        self.runs.restore_requested.connect(self._restore_run)
+        self.runs.failed.connect(lambda text: self.show_message(text, "error"))
+        self.runs.changed.connect(lambda: self.neural.show_runs(len(self.runs.book)))
+        page = self.neural.runs_page
+        page.compare_button.clicked.connect(lambda: self.compare(page.preset()))
 
     def _on_state(self, name: str, value: Any) -> None:
         if name == "smoothing":
@@ -101,6 +113,10 @@ class BigramTab(Tab):
             self.sampler.set_speed(value)
         elif name in SHAPE_WHAT:
             self.session.shape_changed(SHAPE_WHAT[name])
+        if name in ("lr", "l2") and self.session.worker.has_job():
+            self._run[name] = value  # the running job takes it at its next step
+        if name in runs.RUN_FIELDS:
+            self._show_current()
 
     def _on_notice(self, text: str) -> None:
         """The session's word about the model (a shape change) goes to the message bar."""
@@ -177,6 +193,7 @@ class BigramTab(Tab):
         self.presenter.clear(words.base.itos, "Press Play (Space) to train.")
         self.view.show_words(words, self.state.smoothing, self.state.mode)
         self.presenter.show_counting(self.model, self.nll)
+        self._show_current()
         self._ready = True
 
     # ================================================================ the table
@@ -249,11 +266,14 @@ class BigramTab(Tab):
             return None
         live = LiveSettings(**self.state.values("live"))
         self.session.live = live
+        self._run = {k: getattr(self.state, k) for k in runs.RUN_FIELDS} | {"words": self.source}
+        self._last = {}
         self.presenter.clear(self.data.base.itos, "Starting from new random W…")
         d = self.data
         return job.neural_job(d.words, d.base.itos, self.state.values(), live, self.device)
 
     def _on_frame(self, frame: Frame) -> None:
+        self._last = frame.metrics
         if self.model is not None:
             itos = self.data.base.itos
             self.presenter.show_frame(frame, itos, self.model, self.nll, self.session.due)
@@ -265,6 +285,54 @@ class BigramTab(Tab):
     def _on_reset(self) -> None:
         itos = self.data.base.itos if self.data else None
         self.presenter.clear(itos, "Reset: press Play (Space) to train from new random W.")
+
+    # ================================================================ pinned runs
+    def pin_run(self, name: str = "") -> PinnedRun | None:
+        """Keep the run shown (settings, loss curve, final numbers, time) in the runs table;
+        None, with a message, when there is no run to keep."""
+        xs, ys = self.neural.loss_plot.data("neural net")
+        if not len(ys) or self.data is None or not self._run:
+            self.show_message("Nothing to pin yet: train the net first (Play).", "info")
+            return None
+        run = runs.make_run(name, self._run, (xs, ys), self._last, self.data.base.counts)
+        self.runs.pin(run)
+        self.neural.show_runs(len(self.runs.book), front=True)
+        return run
+
+    def compare(self, key: str, steps: int | None = None) -> Comparison | None:
+        """Run the ready-made comparison ``key`` (runs.PRESETS) and pin each variant."""
+        page = self.neural.runs_page
+        if page.running() or self.data is None:
+            return None
+        self.clear_message()
+        self.state.panel = "neural"
+        self.neural.show_runs(len(self.runs.book), front=True)
+        return page.start(self, key, steps)
+
+    def _restore_run(self, settings: dict) -> None:
+        """Put a pinned run's settings back in the form (validated first)."""
+        fields = {k: v for k, v in settings.items() if k in runs.RUN_FIELDS}
+        try:
+            BigramState.from_dict(fields)
+        except ValueError as exc:
+            self.show_message(f"Could not restore that run's settings: {exc}", "error")
+            return
+        self.state.update(**fields)
+        text = f"Restored {runs.describe(fields)}."
+        words = settings.get("words")
+        if words and words != self.source:
+            text += f" That run learnt {words}; these are {self.source}."
+        self.show_message(text + " Press Play to train with them.", "info")
+
+    def _show_current(self) -> None:
+        """The runs table highlights what differs from the current settings."""
+        current = {k: getattr(self.state, k) for k in runs.RUN_FIELDS}
+        self.runs.set_current(current | {"words": self.source})
+
+    def restore_settings(self, settings: QSettings) -> None:
+        super().restore_settings(settings)
+        self.neural.show_runs(len(self.runs.book))
+        self._show_current()
 
     def toggle_play(self) -> None:
         self.session.toggle()
@@ -319,4 +387,5 @@ class BigramTab(Tab):
 
     def shutdown(self) -> None:
         self.sampler.clear()
+        self.neural.runs_page.cancel()
         super().shutdown()

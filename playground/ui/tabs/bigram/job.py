@@ -6,8 +6,9 @@ Plain data in, plain data out: nothing here holds a Qt object.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -24,15 +25,37 @@ def neural_job(
     device: str = "auto",
 ) -> Job:
     """The core's one-layer neural bigram, configured from the state's values (its guard
-    raises ``Diverged`` before a non-finite or exploding step is shown)."""
-    return bg.neural_job(
-        words,
-        itos=itos,
-        steps=int(config["steps"]),
-        settings=live,
-        device=device,
-        method=config["method"],
+    raises ``Diverged`` before a non-finite or exploding step is shown).  Each snapshot's
+    metrics also hold ``wall_s``: the seconds spent training so far (pauses excluded)."""
+    return timed(
+        bg.neural_job(
+            words,
+            itos=itos,
+            steps=int(config["steps"]),
+            settings=live,
+            device=device,
+            method=config["method"],
+        )
     )
+
+
+def timed(job: Job) -> Job:
+    """``job``'s snapshots with ``wall_s`` added: the time spent inside it so far (the
+    time between snapshots, e.g. a pause, is not counted; nor is importing torch)."""
+    import torch  # noqa: F401 - imported before the clock starts (~2 s the first time)
+
+    spent = 0.0
+    try:
+        while True:
+            t0 = time.perf_counter()
+            try:
+                snap = next(job)
+            except StopIteration:
+                return
+            spent += time.perf_counter() - t0
+            yield replace(snap, metrics={**snap.metrics, "wall_s": spent})
+    finally:
+        job.close()
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,14 @@ what the widgets show otherwise is written by the presenter.
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFont, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -21,6 +22,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSlider,
     QSpinBox,
     QTableWidget,
@@ -31,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from playground.ui.binding import bind, format_number
 from playground.ui.style import TRAIN_COLOR
+from playground.ui.tabs.bigram.runs import RunsPage
 from playground.ui.tabs.bigram.state import (
     L2_CHOICES,
     MODE_NAMES,
@@ -122,6 +126,52 @@ def combo(items: dict[str, str]) -> QComboBox:
     return box
 
 
+class FitLabel(QLabel):
+    """A one-line rich-text label that drops trailing ", ..." parts when it is narrow
+    ("<b>names.txt</b>: 32,033 words, 228,146 bigrams, 27 characters" -> "...: 32,033
+    words"); :meth:`full_text` and the tooltip keep everything."""
+
+    def __init__(self, text: str = "", tip: str = ""):
+        super().__init__()
+        self._tip = tip
+        self._full = ""
+        self.setTextFormat(Qt.RichText)
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt name
+        self._full = text
+        parts = text.split(", ")
+        self._variants = [", ".join(parts[:n]) for n in range(len(parts), 0, -1)]
+        self.setToolTip(f"{text}<br>{self._tip}" if self._tip else text)
+        self.updateGeometry()
+        self._fit()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def _width(self, html: str) -> int:
+        doc = QTextDocument()
+        doc.setDefaultFont(self.font())
+        doc.setDocumentMargin(0)
+        doc.setHtml(html)
+        return int(doc.idealWidth()) + 2
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        return QSize(self._width(self._full), super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        return QSize(self._width(self._variants[-1]), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        fits = [v for v in self._variants if self._width(v) <= self.width()]
+        QLabel.setText(self, fits[0] if fits else self._variants[-1])
+
+
 class TopBar(QWidget):
     """Data source, view mode, smoothing slider and the NLL."""
 
@@ -129,9 +179,8 @@ class TopBar(QWidget):
         super().__init__()
         bar = QHBoxLayout(self)
         bar.setContentsMargins(0, 0, 0, 0)
-        self.source_label = QLabel("Loading names.txt…")
+        self.source_label = FitLabel("Loading names.txt…", "The words the bigrams come from.")
         self.source_label.setObjectName("sourceLabel")
-        self.source_label.setToolTip("The words the bigrams are counted from.")
         self.open_button = QPushButton("Open words…")
         self.open_button.setToolTip(
             "Count the bigrams of your own text file: one word per line (Ctrl+O)."
@@ -144,7 +193,7 @@ class TopBar(QWidget):
         bind(state, "mode", self.mode_combo)
         self.smooth_slider = QSlider(Qt.Horizontal)
         self.smooth_slider.setObjectName("smoothingSlider")
-        self.smooth_slider.setMinimumWidth(160)
+        self.smooth_slider.setMinimumWidth(100)
         self.smooth_slider.setToolTip(
             "Smoothing k: fake counts added to every cell before normalizing (0 to 100)."
         )
@@ -183,7 +232,7 @@ class TablePanel(QWidget):
         v.setContentsMargins(0, 0, 0, 0)
         self.heatmap = BigramHeatmap()
         self.heatmap.setObjectName("bigramHeatmap")
-        self.heatmap.setMinimumSize(420, 420)
+        self.heatmap.setMinimumSize(320, 320)
         self.hover_label = QLabel("Hover a cell for its numbers; click a row.")
         self.hover_label.setObjectName("hoverLabel")
         self.mode_help = label(MODE_HELP["counts"])
@@ -336,42 +385,78 @@ class ScorePanel(QWidget):
         v.addWidget(self.score_table, 1)
 
 
-class NeuralPanel(QWidget):
-    """The one-layer neural net: run controls, its settings, loss curve, softmax(W) vs P."""
+class _Fill(QWidget):
+    """A scroll area's page that fills the view and scrolls only below its minimum height
+    (a QScrollArea sizes a page with wrapped text to its preferred height otherwise)."""
+
+    def heightForWidth(self, w: int) -> int:  # noqa: N802 - Qt name
+        return self.layout().totalMinimumHeightForWidth(w)
+
+
+class _Pages(QTabWidget):
+    """Tabbed pages that take the height they are given (no height-for-width: a page's
+    wrapped text would ask its preferred height of the scroll area around it)."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt name
+        return False
+
+
+class NeuralPanel(QScrollArea):
+    """The one-layer neural net: run controls, its settings, loss curve, and below it
+    softmax(W) vs P or the pinned runs.  It scrolls when the window is too low for it."""
 
     def __init__(self, state: BigramState):
         super().__init__()
-        v = QVBoxLayout(self)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        inner = _Fill()
+        v = QVBoxLayout(inner)
         v.addWidget(
             label(
                 "<b>What am I looking at?</b> A one-layer net: one-hot(current letter) @ W "
-                "gives log-counts, softmax turns them into probabilities, gradient descent on "
-                "the mean NLL of every bigram tunes W. The product only picks row x of W, so "
-                "by default the net takes that row: the same numbers, computed fast. Its loss "
-                "falls to the counting model's line and softmax(W) (left) becomes P (right). "
-                "Regularization (λ·mean W²) pulls W to 0, i.e. to equal probabilities: like "
-                "smoothing. Too large a learning rate makes it diverge: it stops and says so."
+                "gives log-counts, softmax makes them probabilities, gradient descent on the "
+                "mean NLL tunes W. The product just picks row x of W, so by default the net "
+                "takes that row: the same numbers, fast. The loss falls to the counting "
+                "model's line, softmax(W) becomes P, and λ·mean(W²) acts like smoothing."
             )
         )
         self.run_controls = RunControls(show_progress=True)
+        # "step 120 of 500 · 95 steps/s · 4 s left" must not widen the window: it is cut
+        self.run_controls.counter.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         v.addWidget(self.run_controls)
         v.addLayout(self._settings(state))
         self.loss_plot = CurvePlot("loss (mean NLL per bigram)", x_label="step", y_label="NLL")
         self.loss_plot.setObjectName("neuralLoss")
         self.loss_plot.setToolTip("The neural net's loss on all bigrams, step by step.")
         self.loss_plot.add_curve("neural net", TRAIN_COLOR)
-        self.loss_plot.setMinimumHeight(160)
+        self.loss_plot.setMinimumHeight(120)
         v.addWidget(self.loss_plot, 3)
-        v.addLayout(self._maps(), 4)
-        v.addWidget(
-            label(
-                "Both maps: rows are the current character, columns the next one, in the "
-                "order of the big table; darker means likelier."
-            )
-        )
+        self.runs_page = RunsPage({"loss": self.loss_plot})
+        pin = self.runs_page.panel.pin_button
+        pin.setParent(None)  # out of the runs page: beside Play, always at hand
+        self.run_controls.layout().insertWidget(3, pin)
+        self.views = _Pages()
+        self.views.setDocumentMode(True)
+        self.views.addTab(self._maps(), "softmax(W) vs P")
+        self.views.addTab(self.runs_page, "Pinned runs")
+        self.views.setTabToolTip(1, "Runs kept with Pin, and ready-made comparisons.")
+        v.addWidget(self.views, 4)
         self.neural_label = label("Press Play (Space) to train.", small=False)
         self.neural_label.setObjectName("neuralLabel")
         v.addWidget(self.neural_label)
+        self.setWidget(inner)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        """As wide as the content (it never scrolls sideways); as low as a few lines."""
+        inner = self.widget().minimumSizeHint().width()
+        return QSize(inner + self.verticalScrollBar().sizeHint().width(), 240)
+
+    def show_runs(self, count: int, front: bool = False) -> None:
+        """The runs page's title says how many are pinned; ``front``: show it."""
+        self.views.setTabText(1, f"Pinned runs ({count})" if count else "Pinned runs")
+        if front:
+            self.views.setCurrentIndex(1)
 
     def _settings(self, state: BigramState) -> QGridLayout:
         self.lr_spin = QDoubleSpinBox()
@@ -382,6 +467,8 @@ class NeuralPanel(QWidget):
         self.l2_combo.setEditable(True)
         self.l2_combo.addItems([format_number(x) for x in L2_CHOICES])
         self.method_combo = combo({m: NEURAL_NAMES[m] for m in NEURAL_METHODS})
+        self.method_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.method_combo.setMinimumContentsLength(16)  # narrow windows: the list shows all
         for name, w in (
             ("lr", self.lr_spin),
             ("steps", self.steps_spin),
@@ -398,9 +485,14 @@ class NeuralPanel(QWidget):
         grid.addWidget(self.l2_combo, 1, 1)
         grid.addWidget(QLabel("computed as"), 1, 2)
         grid.addWidget(self.method_combo, 1, 3)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 2)
         return grid
 
-    def _maps(self) -> QHBoxLayout:
+    def _maps(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.setContentsMargins(0, 4, 0, 0)
         maps = QHBoxLayout()
         self.neural_map = BigramHeatmap(text=False, axis_labels=False)
         self.neural_map.setObjectName("neuralHeatmap")
@@ -412,10 +504,14 @@ class NeuralPanel(QWidget):
             t = QLabel(f"<b>{title}</b>")
             t.setAlignment(Qt.AlignCenter)
             box.addWidget(t)
-            m.setMinimumSize(150, 150)
+            m.setMinimumSize(100, 100)
             box.addWidget(m, 1)
             maps.addLayout(box)
-        return maps
+        v.addLayout(maps, 1)
+        v.addWidget(
+            label("Rows: the current character; columns: the next; darker: likelier.", False)
+        )
+        return page
 
 
 class SidePanels(QTabWidget):
