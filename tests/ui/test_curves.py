@@ -38,3 +38,22 @@ def test_the_y_range_leaves_headroom_for_the_legend(qtbot):
     assert not legend_in_lower_half()  # losses fall: the legend sits top right
     plot.set_y_limits(0, 1)  # accuracies rise: it moves to the bottom right
     qtbot.waitUntil(legend_in_lower_half)
+
+
+def test_one_pinned_curve_is_named_in_the_legend_more_are_keyed_by_the_table(qtbot):
+    plot = CurvePlot("Loss", stepped=True)
+    qtbot.addWidget(plot)
+    plot.add_curve("train", "#0072B2")
+    legend = plot.plotItem.legend
+
+    def names() -> list[str]:
+        return [label.text for _, label in legend.items]
+
+    plot.set_overlay("a", [1, 2], [1.0, 0.5], "#CC79A7", "run 1")
+    assert names() == ["train", "run 1"]
+    plot.set_overlay("b", [1, 2], [1.0, 0.4], "#009E73", "run 2")
+    assert names() == ["train"]
+    plot.set_overlay("a", [1, 2], [1.0, 0.5], "#CC79A7", "run 1", visible=False)
+    assert names() == ["train", "run 2"]
+    plot.remove_overlay("b")
+    assert names() == ["train"]

@@ -49,6 +49,7 @@ class _Series:
         self.x = np.empty(1024)
         self.y = np.empty(1024)
         self.n = 0
+        self.label = ""  # for pinned curves: the legend's text
         self.lo = (math.inf, math.inf)  # running (min x, min y)
         self.hi = (-math.inf, -math.inf)  # running (max x, max y)
 
@@ -162,12 +163,20 @@ class CurvePlot(pg.PlotWidget):
         s.item.setData(s.x[: s.n], s.y[: s.n], skipFiniteCheck=True)
         s.item.setPen(pg.mkPen(color, width=1.5, style=pg.QtCore.Qt.DashLine))
         s.item.setVisible(visible)
-        legend = self.plotItem.legend
-        legend.removeItem(s.item)
-        if visible:
-            legend.addItem(s.item, label)
+        s.label = label
+        self._overlay_legend()
         if self._stepped:
             self._apply_steps()
+
+    def _overlay_legend(self) -> None:
+        """One pinned curve is named in the legend; with more, the runs table is their key
+        (a legend of ten entries would cover a small plot)."""
+        legend = self.plotItem.legend
+        shown = [s for s in self._overlays.values() if s.item.isVisible()]
+        for s in self._overlays.values():
+            legend.removeItem(s.item)
+        if len(shown) == 1:
+            legend.addItem(shown[0].item, shown[0].label)
 
     def remove_overlay(self, key: str) -> None:
         """Forget a pinned run's curve."""
@@ -175,6 +184,7 @@ class CurvePlot(pg.PlotWidget):
         if s is not None:
             self.plotItem.legend.removeItem(s.item)
             self.removeItem(s.item)
+            self._overlay_legend()
             if self._stepped:
                 self._apply_steps()
 
