@@ -1,18 +1,22 @@
 """The Digits tab: drawing gives a live prediction, Delete clears, the state drives the form,
-training goes through the session, bad files get a message and the tab keeps its model."""
+training goes through the session, bad files get a message and the tab keeps its model,
+runs are pinned and compared, damaged dataset files are named."""
 
 from __future__ import annotations
 
+import csv
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
+from PySide6.QtCore import QPoint, QRect, QSettings, Qt
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QTableWidget
 
-from playground.core import digits
+from playground.core import data, digits
 from playground.ui.tabs.digits import DigitsTab
 from playground.ui.tabs.digits.state import DigitsState, defaults_for, train_config
 from playground.ui.widgets.drawpad import DrawPad
@@ -175,6 +179,7 @@ def test_state_round_trip_widgets_file_widgets(tab, qtbot, tmp_path):
         "epochs": 3,
         "batch_size": defaults_for("mlp")["batch_size"],
         "lr": 0.002,
+        "train_images": 60_000,
         "brush": 25,
         "page": "browse",
     }
@@ -368,3 +373,169 @@ def test_fashion_confusion_labels_are_whole_and_do_not_overlap(qtbot):
     assert all(not a.intersects(b) for a, b in zip(boxes, boxes[1:], strict=False))
     cm.set_names(digits.class_names("mnist"))  # short names: the axis, as before
     assert all(c.textItem.toPlainText() == "" for c in cols)
+
+
+# --------------------------------------------------------------------------- compare runs
+def train_once(qtbot, tab: DigitsTab, **fields) -> None:
+    tab.state.update(**fields)
+    wait_for_data(qtbot, tab)
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.session.state == "finished", timeout=60_000)
+
+
+def test_pin_two_runs_compare_restore_export_and_persist(tab, qtbot, small_runs, tmp_path):
+    assert tab.pin_run() is None and "Nothing to pin" in tab.message()
+    runs, tp = tab.runs, tab.train_page
+    assert "Pin" in runs.pin_button.text() and not runs.table.isVisible()
+    train_once(qtbot, tab, model="scratch", epochs=1)
+    first = tab.pin_run()
+    assert first.settings["lr"] == pytest.approx(0.05) and first.settings["model"] == "scratch"
+    assert first.metrics["test_acc"] > 0.5 and first.wall_s > 0
+    assert set(first.curves) == {"loss/train", "acc/test"}
+    train_once(qtbot, tab, lr=0.02)
+    runs.pin_button.click()
+    table = tab.findChild(QTableWidget, "runsTable")
+    assert table is runs.table and table.isVisible() and table.rowCount() == 2
+    assert table.item(0, 2).text() == "lr 0.05"  # differs from the form (lr 0.02): highlighted
+    assert table.item(1, 2).text() == "same settings"
+    colours = [table.item(r, 2).background().color().name() for r in (0, 1)]
+    assert colours[0] != colours[1]
+    assert table.item(1, 3).text().endswith("%") and table.item(1, 5).text().endswith(" s")
+    assert len(tp.loss_plot.overlay_keys()) == 2 and len(tp.acc_plot.overlay_keys()) == 2
+    table.item(1, 0).setCheckState(Qt.Unchecked)  # hide the second run's curves
+    assert [tp.loss_plot.overlay_visible(k) for k in tp.loss_plot.overlay_keys()] == [True, False]
+    table.item(1, 1).setText("slower lr")
+    tab.state.update(model="mlp", epochs=4)
+    assert "model scratch" in table.item(0, 2).text() and "epochs 1" in table.item(0, 2).text()
+    table.selectRow(0)
+    runs.restore_button.click()  # the form gets run 1's settings back
+    assert (tab.state.model, tab.state.epochs, tab.state.lr) == ("scratch", 1, 0.05)
+    assert tp.model_combo.currentData() == "scratch" and table.item(0, 2).text() == "same settings"
+    runs.export_csv_to(str(tmp_path / "runs.csv"))
+    rows = list(csv.DictReader((tmp_path / "runs.csv").read_text().splitlines()))
+    assert [r["name"] for r in rows] == [first.name, "slower lr"]
+    assert rows[1]["lr"] == "0.02" and float(rows[0]["test_acc"]) > 0.5
+    s = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    tab.save_settings(s)
+    other = DigitsTab()
+    qtbot.addWidget(other)
+    other.restore_settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    assert [r.name for r in other.runs.book.runs] == [first.name, "slower lr"]
+    assert other.runs.table.rowCount() == 2 and not other.runs.table.isHidden()
+    assert len(other.train_page.acc_plot.overlay_keys()) == 2
+    assert not other.runs.book.runs[1].visible
+    other.shutdown()
+    runs.remove(0)
+    assert table.rowCount() == 1 and len(tp.loss_plot.overlay_keys()) == 1
+
+
+def test_the_comparison_trains_numpy_mlp_and_cnn_and_pins_each(tab, qtbot, small_runs, monkeypatch):
+    from playground.ui.tabs.digits import runs as digit_runs
+
+    monkeypatch.setattr(digit_runs, "COMPARE_EPOCHS", 1)
+    tab.state.update(model="mlp", epochs=3, lr=0.002)
+    wait_for_data(qtbot, tab)
+    tp = tab.train_page
+    assert "10,000 images" in tp.compare_label.text()  # it says what it runs
+    tp.compare_button.click()
+    comparison = tab.pinned.comparison
+    seen = []
+    comparison.progress.connect(seen.append)
+    assert not tp.compare_button.isEnabled() and tp.cancel_button.isEnabled()
+    with qtbot.waitSignal(comparison.done, timeout=180_000) as done:
+        pass
+    assert done.args == [True]
+    assert any("CNN (3 of 3)" in text for text in seen)
+    book = tab.runs.book.runs
+    assert [r.name for r in book] == ["numpy", "MLP", "CNN"]
+    assert [r.settings["model"] for r in book] == ["scratch", "mlp", "cnn"]
+    assert all(r.settings["epochs"] == 1 and r.settings["train_images"] == 10_000 for r in book)
+    assert [r.settings["lr"] for r in book] == [defaults_for(m)["lr"] for m in digits.MODELS]
+    assert all(0 < r.metrics["test_acc"] <= 1 and r.wall_s > 0 for r in book)
+    assert len(tp.loss_plot.overlay_keys()) == 3 and len(tp.acc_plot.overlay_keys()) == 3
+    assert (tab.state.model, tab.state.epochs, tab.state.lr) == ("mlp", 3, 0.002)  # back
+    assert tab.state.train_images == 60_000
+    assert tp.compare_button.isEnabled() and not tp.cancel_button.isEnabled()
+    assert "Done" in tp.compare_label.text()
+    # Cancel: the comparison stops, what was pinned stays, the settings come back
+    tp.compare_button.click()
+    qtbot.waitUntil(lambda: tab.session.state == "running", timeout=30_000)
+    with qtbot.waitSignal(tab.pinned.comparison.done, timeout=30_000) as done:
+        tp.cancel_button.click()
+    assert done.args == [False] and tab.session.state != "running"
+    assert tab.runs.table.rowCount() == 3 and tab.state.model == "mlp"
+
+
+def test_the_tab_fits_a_1024x640_window_with_pinned_runs(tab, qtbot, tmp_path):
+    from playground.ui.runs import PinnedRun
+
+    xs = [i / 10 for i in range(1, 21)]
+    for name, model in (("numpy", "scratch"), ("MLP", "mlp"), ("CNN", "cnn")):
+        settings = {**tab.state.to_dict(), "model": model, "epochs": 2}
+        curves = {"loss/train": (xs, [1 / x for x in xs]), "acc/test": ([1, 2], [0.9, 0.95])}
+        tab.runs.pin(PinnedRun(name, settings, curves, {"test_acc": 0.95}, 12.0))
+    tab.resize(1024, 585)  # the window less its tab bar and status bar
+    qtbot.waitUntil(lambda: tab.width() == 1024, timeout=5_000)
+    hint = tab.minimumSizeHint()
+    assert hint.width() <= 1024 and hint.height() <= 585, hint
+    qtbot.wait(50)
+    tp, scroll = tab.train_page, tab.view.train_scroll
+    assert scroll.verticalScrollBar().maximum() == 0  # all of the Train page is in view
+    table = tp.runs.table
+    assert table.isVisible() and table.height() >= 4 * table.verticalHeader().defaultSectionSize()
+    assert tp.loss_plot.height() >= 140 and tp.acc_plot.width() >= 180
+    seen = scroll.viewport().rect()
+    for w in (tp.compare_button, tp.cancel_button, tp.runs.export_button, tp.open_button):
+        box = QRect(w.mapTo(scroll.viewport(), QPoint(0, 0)), w.size())
+        assert seen.contains(box), w.text()  # nothing cut off at the right or the bottom
+    assert tab.pad.width() >= 240 and tab.pad.height() >= 240
+    tab.grab().save(str(tmp_path / "digits-1024.png"))
+    # a two-line message: the Train page scrolls, the window need not grow
+    tab.show_message("Comparison done: numpy, MLP and CNN are pinned; your settings are back.")
+    qtbot.wait(50)
+    assert tab.minimumSizeHint().height() <= 585
+    assert tp.loss_plot.height() >= 140 and scroll.verticalScrollBar().maximum() > 0
+
+
+# --------------------------------------------------------------------------- dataset files
+SHARED = Path("/work/shared/data")
+
+
+@pytest.mark.parametrize("case", ["damaged", "missing"])
+def test_damaged_training_images_are_named_on_the_results_page(qtbot, tmp_path, monkeypatch, case):
+    """Only the training images are bad: the Results page names that file, where it is and
+    what to do (not "the test set is not on this machine")."""
+    folder = tmp_path / "data" / "mnist"
+    folder.mkdir(parents=True)
+    if case == "damaged":
+        for rel in data.REGISTRY["mnist"].files:
+            shutil.copy(SHARED / rel, folder.parent / rel)
+        bad = folder / "train-images-idx3-ubyte.gz"
+        raw = bytearray(bad.read_bytes())
+        raw[1000:2000] = bytes(1000)  # same size, other bytes
+        bad.chmod(0o644)
+        bad.write_bytes(bytes(raw))
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PLAYGROUND_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(data, "REPO_DATA", tmp_path / "no-repo-data")
+    monkeypatch.setattr(data, "_verified", None)
+    t = DigitsTab()
+    qtbot.addWidget(t)
+    t.resize(1024, 585)
+    t.show()
+    t.state.page = "results"
+    rp = t.results_page
+    qtbot.waitUntil(lambda: rp.download_button.isVisible(), timeout=30_000)
+    text = rp.results_label.text()
+    if case == "damaged":
+        problem = rp.problem_label.text()
+        assert "damaged" in text and "not on this machine" not in text
+        assert rp.problem_label.isVisible()
+        assert "train-images-idx3-ubyte.gz" in problem and str(bad) in problem
+        assert "corrupt" in problem and "t10k" not in problem  # only the bad file is named
+        assert "download" in problem.lower()  # what to do
+        assert rp.download_button.text() == "Download MNIST again"
+    else:
+        assert "The MNIST test set is not on this machine yet" in text
+        assert not rp.problem_label.isVisible()
+    t.shutdown()

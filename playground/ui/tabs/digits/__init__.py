@@ -1,13 +1,15 @@
 """The Digits tab: draw a digit, watch the network read it, train MNIST / Fashion-MNIST models.
 
 Left: the draw pad, the live prediction (probability bars and the top class), and what
-the network sees.  Right: Train (settings, progress, live curves), Results (test
-accuracy, confusion matrix, the most confident mistakes) and Browse (random test images).
+the network sees.  Right: Train (settings, progress, live curves, pinned runs and the
+"numpy vs MLP vs CNN" comparison), Results (test accuracy, confusion matrix, the most
+confident mistakes) and Browse (random test images).
 
 Put together from: :class:`~.state.DigitsState` (the settings), the panels bound to it,
 a :class:`~playground.ui.session.Session` (play/pause/step/stop/reset), the presenters
-(frames and models -> views), :class:`~.loader.Loader` (models and datasets, in threads)
-and :mod:`.files`.  torch is imported only by the worker thread or to open a torch model.
+(frames and models -> views), :class:`~.loader.Loader` (models and datasets, in threads),
+:class:`~.runs.DigitsRuns` (pinned runs) and :mod:`.files`.  torch is imported only by the
+worker thread or to open a torch model.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from playground.core import digits
 from playground.core.training import Job, LiveSettings
+from playground.ui.runs import PinnedRun
 from playground.ui.session import Session
 from playground.ui.tabs.base import Tab
 from playground.ui.tabs.digits.files import ModelFiles
@@ -28,7 +31,14 @@ from playground.ui.tabs.digits.job import Run, make_job
 from playground.ui.tabs.digits.loader import Loader
 from playground.ui.tabs.digits.panels import DigitsView
 from playground.ui.tabs.digits.presenter import PadPresenter, ResultsPresenter, TrainPresenter
-from playground.ui.tabs.digits.state import PAGES, DigitsState, defaults_for, train_config
+from playground.ui.tabs.digits.runs import DigitsRuns
+from playground.ui.tabs.digits.state import (
+    PAGES,
+    DigitsState,
+    defaults_for,
+    run_settings,
+    train_config,
+)
 
 __all__ = ["DigitsTab", "DigitsState"]
 
@@ -52,6 +62,8 @@ class DigitsTab(Tab):
         self._build()
         self.session = Session(self, self._start_job, on_reset=self._on_reset)
         self.train_view = TrainPresenter(self.train_page, self.session)
+        self.runs = self.train_page.runs  # pinned runs: saved with the settings (base class)
+        self.pinned = DigitsRuns(self)
         self._wire()
         self.pad_view.show_empty(self.state.dataset)
         QTimer.singleShot(0, lambda: self.loader.ensure_model(self.state.dataset))
@@ -62,6 +74,7 @@ class DigitsTab(Tab):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(view, 1)
+        self.view = view
         self.pad_panel, self.sees, self.pages = view.pad_panel, view.sees, view.pages
         self.train_page, self.results_page = view.train_page, view.results_page
         self.browse_page, self.pad = view.browse_page, view.pad_panel.pad
@@ -72,7 +85,7 @@ class DigitsTab(Tab):
         st, tp, rp = self.state, self.train_page, self.results_page
         st.connect(self._on_state)
         self.session.follow_live(st)
-        self.session.frame.connect(lambda f: self.train_view.frame(f, self.run))
+        self.session.frame.connect(self._on_frame)
         self.session.finished.connect(lambda: self._adopt("finished"))
         self.session.failed.connect(self._on_failed)
         self.session.state_changed.connect(self._on_run_state)
@@ -104,6 +117,7 @@ class DigitsTab(Tab):
         )
         ld.data_ready.connect(self._on_data_ready)
         ld.data_missing.connect(self._on_data_missing)
+        ld.data_damaged.connect(self._on_data_damaged)
         ld.download_started.connect(
             lambda d: tp.status.setText(f"Getting the {digits.DATASET_TITLES[d]} dataset...")
         )
@@ -119,16 +133,19 @@ class DigitsTab(Tab):
             self._dataset_changed()
         if name in ("dataset", "model"):
             self.session.shape_changed("the dataset" if name == "dataset" else "the model")
-        elif name in ("epochs", "batch_size") and self._plan_differs():
+        elif name in ("epochs", "batch_size", "train_images") and self._plan_differs():
             self.session.shape_changed("the training plan")  # set by code: the form is locked
 
     def _plan_differs(self) -> bool:
-        """A run is under way with other epochs or batch size than the form shows."""
+        """A run is under way with other epochs, batch size or images than the form shows."""
         run, st = self.run, self.state
-        return (
-            self.session.worker.has_job()
-            and run is not None
-            and (run.config.epochs, run.config.batch_size) != (st.epochs, st.batch_size)
+        if not self.session.worker.has_job() or run is None:
+            return False
+        c, now = run.config, train_config(st)
+        return (c.epochs, c.batch_size, c.train_limit) != (
+            now.epochs,
+            now.batch_size,
+            now.train_limit,
         )
 
     def apply_defaults(self, model: str | None = None) -> None:
@@ -200,6 +217,15 @@ class DigitsTab(Tab):
         else:
             self.results.show_missing(digits.DATASET_TITLES[dataset])
 
+    def _on_data_damaged(self, dataset: str, message: str) -> None:
+        """A file is here but damaged: the Results page names it (Play downloads it again)."""
+        if dataset != self.state.dataset:
+            return
+        if self._waiting is not None:
+            self.loader.ensure_data(dataset, download=True)
+        else:
+            self.results.show_damaged(digits.DATASET_TITLES[dataset], message)
+
     def _on_download_failed(self, _dataset: str, message: str) -> None:
         self._waiting = None
         self.train_page.status.setText(f"No training: {message}")
@@ -248,10 +274,20 @@ class DigitsTab(Tab):
             self.loader.ensure_data(st.dataset)
             return None
         self._waiting = None
-        self.run = Run(st.dataset, train_config(st))
+        self.run = Run(st.dataset, train_config(st), settings=run_settings(st))
         self.session.live = LiveSettings(**st.values("live"))
         self.train_view.start(self.run)
         return make_job(self.run, sets, self.session.live, self.device)
+
+    def _on_frame(self, frame: Any) -> None:
+        run = self.run
+        if run is not None and self.session.live is not None:
+            run.settings["lr"] = self.session.live.lr  # the learning rate is live
+        self.train_view.frame(frame, run)
+
+    def pin_run(self, name: str = "") -> PinnedRun | None:
+        """Pin the run shown in the curves (see :class:`~.runs.DigitsRuns`)."""
+        return self.pinned.pin_run(name)
 
     def _adopt(self, how: str) -> None:
         """The trained model reads the pad from now on."""
@@ -267,6 +303,7 @@ class DigitsTab(Tab):
     def stop_training(self) -> None:
         """Stop; the pad then uses the model as far as it got."""
         self._waiting = None
+        self.pinned.cancel()
         if not self.session.worker.has_job():
             return
         self.session.stop()
@@ -291,6 +328,7 @@ class DigitsTab(Tab):
     def reset(self) -> None:
         """Stop training and go back to the shipped model of the current dataset."""
         self._waiting = None
+        self.pinned.cancel()
         self.session.reset()
 
     def _on_reset(self) -> None:
@@ -337,6 +375,10 @@ class DigitsTab(Tab):
         return True
 
     # ================================================================= tab hooks
+    def restore_settings(self, settings: Any) -> None:
+        super().restore_settings(settings)  # the settings, then the pinned runs
+        self.train_page.show_runs()
+
     def is_ready(self) -> bool:
         return self.clf is not None
 
@@ -351,5 +393,6 @@ class DigitsTab(Tab):
         return f"Digits: {clf.title if clf else 'loading'}; draw on the pad"
 
     def shutdown(self) -> None:
+        self.pinned.cancel()  # the user's settings come back before they are saved
         self.loader.shutdown()
         super().shutdown()

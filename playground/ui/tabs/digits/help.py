@@ -16,7 +16,17 @@ size and learning rate, then press Play (Space). Curves show the loss and accura
 training batches and, after each epoch, on the 10,000 test images. When training ends your
 model drives the pad. Changing the dataset or the model starts a new model (at once while
 training runs); the learning rate reaches a running training. A run that diverges stops with
-a message and a Reset button. Ctrl+S saves the model, Ctrl+O opens a saved one.</p>
+a message and a Reset button. Ctrl+S saves the model, Ctrl+O opens a saved one.
+<b>Images</b> trains on only the first N training images: faster, and a lesson in how much
+data matters.</p>
+<p><b>Compare runs</b>: <b>Pin run</b> keeps the run in the curves (its settings, curves,
+final test accuracy and loss, time). Pinned runs are drawn dashed on the plots (training loss
+on the left, test accuracy on the right) and listed in the table below them, where the
+settings that differ from the form are highlighted; tick a row to show or hide it,
+double-click its name to rename it, Restore settings puts them back in the form, Export CSV
+writes one row per run. They are kept across launches. <b>Compare: numpy vs MLP vs CNN</b>
+trains the three models one after another, each with its own batch size and learning rate
+for the same few epochs on the same images, and pins each one (Cancel stops it).</p>
 <p><b>Results</b>: the test accuracy, the confusion matrix (rows: true class, columns: the
 prediction; click a cell to see its images) and the mistakes the model was most sure about.
 <b>Browse</b> shows random test images with the model's guesses.</p>

@@ -7,7 +7,8 @@ where it leaves the model it trains.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +25,10 @@ class Run:
     clf: digits.Classifier | None = None  # set in the job's thread, read on the GUI thread
     device: str = ""
     test_acc: float | None = None  # the latest epoch's test accuracy (set by the presenter)
+    test_loss: float | None = None  # and its test loss
     rate: float = 0.0  # images per second (set by the presenter)
+    elapsed: float = 0.0  # training seconds so far (set by the presenter)
+    settings: dict[str, Any] = field(default_factory=dict)  # the state's run fields
 
 
 def make_job(

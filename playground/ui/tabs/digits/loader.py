@@ -13,10 +13,31 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from playground.core import digits
+from playground.core import data, digits
 from playground.ui.background import run_in_thread
 
 Sets = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+class Unreadable(Exception):
+    """The dataset could not be loaded; ``damaged``: a file is here but bad (not just absent)."""
+
+    def __init__(self, message: str, damaged: bool):
+        super().__init__(message)
+        self.damaged = damaged
+
+
+def read_sets(dataset: str) -> Sets:
+    """Both splits of ``dataset`` (in a worker thread); :class:`Unreadable` if they cannot
+    be read, saying whether a file is damaged (the core's message names it, where it is and
+    what to do) or only missing."""
+    try:
+        return {split: digits.load_dataset(dataset, split) for split in ("train", "test")}
+    except data.DataMissing as exc:
+        problems = [why for path, why in data.status(dataset).values() if path is None]
+        raise Unreadable(str(exc), any(why != "missing" for why in problems)) from None
+    except ValueError as exc:  # a verified file that does not parse
+        raise Unreadable(str(exc), True) from None
 
 
 class Loader(QObject):
@@ -27,7 +48,8 @@ class Loader(QObject):
     model_changed = Signal(str)  # dataset
     model_failed = Signal(str, str)  # dataset, message
     data_ready = Signal(str)
-    data_missing = Signal(str, str)  # not on this machine (or unreadable): message
+    data_missing = Signal(str, str)  # not on this machine: message
+    data_damaged = Signal(str, str)  # a file is here but damaged: message naming it
     download_started = Signal(str)
     download_failed = Signal(str, str)
 
@@ -103,9 +125,9 @@ class Loader(QObject):
     def _load(self, dataset: str) -> None:
         run_in_thread(
             self,
-            lambda: {split: digits.load_dataset(dataset, split) for split in ("train", "test")},
+            lambda: read_sets(dataset),
             lambda sets: self._on_data(dataset, sets),
-            lambda exc: self._on_data_error(dataset, str(exc)),  # DataMissing, a bad file
+            lambda exc: self._on_data_error(dataset, exc),
             name=f"digits-data-{dataset}",
         )
 
@@ -114,9 +136,10 @@ class Loader(QObject):
         self.sets[dataset] = sets
         self.data_ready.emit(dataset)
 
-    def _on_data_error(self, dataset: str, message: str) -> None:
+    def _on_data_error(self, dataset: str, exc: BaseException) -> None:
         self._busy.discard(f"data:{dataset}")
-        self.data_missing.emit(dataset, message)
+        damaged = not isinstance(exc, Unreadable) or exc.damaged
+        (self.data_damaged if damaged else self.data_missing).emit(dataset, str(exc))
 
     def _on_download_failed(self, dataset: str, message: str) -> None:
         self._busy.discard(f"data:{dataset}")

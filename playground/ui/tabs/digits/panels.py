@@ -13,11 +13,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
-    QFormLayout,
+    QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSlider,
     QSpinBox,
@@ -35,11 +38,29 @@ from playground.ui.widgets.curves import CurvePlot
 from playground.ui.widgets.digit_views import ConfusionMatrix, Gallery, ImageView, ProbabilityBars
 from playground.ui.widgets.drawpad import DrawPad
 from playground.ui.widgets.run_controls import RunControls
+from playground.ui.widgets.runs_table import RunsPanel
+
+# short names of the run settings in the runs table ("differs from now": "model cnn, lr 0.001")
+RUN_LABELS = {
+    "dataset": "dataset",
+    "model": "model",
+    "epochs": "epochs",
+    "batch_size": "batch",
+    "lr": "lr",
+    "train_images": "images",
+}
+
+
+class _FixedLabel(QLabel):
+    """A wrapped label of fixed height: its text asks the layout for no height."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt name
+        return False
 
 
 def label(text: str = "", name: str = "", tip: str = "", lines: int = 0) -> QLabel:
     """A wrapped label; ``lines``: a fixed height of that many lines (text never resizes it)."""
-    w = QLabel(text)
+    w = _FixedLabel(text) if lines else QLabel(text)
     w.setWordWrap(True)
     if name:
         w.setObjectName(name)
@@ -134,7 +155,8 @@ class SeesPanel(QGroupBox):
 
 
 class TrainPage(QWidget):
-    """Settings, run controls, progress, the loss and accuracy curves, save and open.
+    """Settings, save and open, run controls, progress, the loss and accuracy curves, and
+    below them the pinned runs (the table shows once a run is pinned) and the comparison.
 
     ``model_picked(kind)``: the user chose a model in the combo box (its defaults apply);
     it fires before the state hears of the new model.
@@ -145,12 +167,26 @@ class TrainPage(QWidget):
     def __init__(self, state: DigitsState):
         super().__init__()
         v = QVBoxLayout(self)
-        form = QFormLayout()
+        v.setContentsMargins(6, 6, 6, 6)
+        v.addLayout(self._build_form(state))
+        v.addWidget(self._build_controls())
+        v.addWidget(self.controls.progress)  # a row of its own: epoch, batch, ETA need room
+        self.status = label("Press Play to train a model of your own.", "trainStatus", lines=2)
+        v.addWidget(self.status)
+        v.addWidget(self._build_plots(), 3)
+        self._layout = v
+        v.addWidget(self._build_runs())
+        self.runs.changed.connect(self.show_runs)
+        self.show_runs()
+
+    def _build_form(self, state: DigitsState) -> QGridLayout:
+        """Two settings a row (the window may be 1024x640), then defaults, device, files."""
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
         self.dataset_combo = QComboBox()
         for name in digits.DATASETS:
             self.dataset_combo.addItem(digits.DATASET_TITLES[name], name)
         bind(state, "dataset", self.dataset_combo)
-        form.addRow("Dataset", self.dataset_combo)
         self.model_combo = QComboBox()
         for name in digits.MODELS:
             self.model_combo.addItem(digits.MODEL_TITLES[name], name)
@@ -159,43 +195,48 @@ class TrainPage(QWidget):
             lambda i: self.model_picked.emit(self.model_combo.itemData(i))
         )
         bind(state, "model", self.model_combo)
-        form.addRow("Model", self.model_combo)
         self.epochs_spin = QSpinBox()
         bind(state, "epochs", self.epochs_spin)
-        form.addRow("Epochs", self.epochs_spin)
         self.batch_spin = QSpinBox()
         self.batch_spin.setSingleStep(32)
         bind(state, "batch_size", self.batch_spin)
-        form.addRow("Batch size", self.batch_spin)
         self.lr_spin = QDoubleSpinBox()
         self.lr_spin.setDecimals(5)
         self.lr_spin.setSingleStep(0.0005)
         bind(state, "lr", self.lr_spin)
-        form.addRow("Learning rate", self.lr_spin)
+        self.images_spin = QSpinBox()
+        self.images_spin.setSingleStep(5000)
+        self.images_spin.setGroupSeparatorShown(True)
+        bind(state, "train_images", self.images_spin)
+        rows = [
+            (("Dataset", self.dataset_combo), ("Model", self.model_combo)),
+            (("Epochs", self.epochs_spin), ("Batch", self.batch_spin)),
+            (("Learning rate", self.lr_spin), ("Images", self.images_spin)),
+        ]
+        for r, pair in enumerate(rows):
+            for c, (text, widget) in enumerate(pair):
+                name = QLabel(text)
+                name.setToolTip(widget.toolTip())
+                grid.addWidget(name, r, 2 * c)
+                grid.addWidget(widget, r, 2 * c + 1)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(3, 4)
         self.defaults_button = QPushButton("Defaults for this model")
         self.defaults_button.setToolTip("Put back the recommended settings of this model.")
         self.device_label = QLabel("Device: CPU")
         self.device_label.setObjectName("digitsDevice")
         self.device_label.setToolTip("Where training computes (choose at the top right).")
-        row = QHBoxLayout()
-        row.addWidget(self.defaults_button)
-        row.addWidget(self.device_label, 1)
-        form.addRow("", row)
-        v.addLayout(form)
-        v.addWidget(self._build_controls())
-        v.addWidget(self.controls.progress)  # a row of its own: epoch, batch, ETA need room
-        self.status = label("Press Play to train a model of your own.", "trainStatus", lines=2)
-        v.addWidget(self.status)
-        self._build_plots(v)
-        files = QHBoxLayout()
         self.save_button = QPushButton("Save model...")
         self.save_button.setToolTip("Save the model the pad uses to a .safetensors file (Ctrl+S).")
         self.open_button = QPushButton("Open model...")
         self.open_button.setToolTip("Load a model saved by this tab (Ctrl+O).")
-        files.addWidget(self.save_button)
-        files.addWidget(self.open_button)
-        files.addStretch(1)
-        v.addLayout(files)
+        row = QHBoxLayout()
+        row.addWidget(self.defaults_button)
+        row.addWidget(self.device_label, 1)
+        row.addWidget(self.save_button)
+        row.addWidget(self.open_button)
+        grid.addLayout(row, len(rows), 0, 1, 4)
+        return grid
 
     def _build_controls(self) -> RunControls:
         self.controls = RunControls(step_text="Step", show_progress=True, show_stop=True)
@@ -209,27 +250,74 @@ class TrainPage(QWidget):
         c.progress.setValue(0)
         return c
 
-    def _build_plots(self, v: QVBoxLayout) -> None:
+    def _build_plots(self) -> QWidget:
+        """Loss and accuracy side by side: pinned runs are drawn on them, dashed."""
         self.loss_plot = CurvePlot("Loss (cross-entropy)", x_label="epoch", y_label="loss")
         self.loss_plot.setToolTip(
-            "Training loss on recent batches, and test loss after each epoch."
+            "Training loss on recent batches, and test loss after each epoch. "
+            "Dashed: the training loss of pinned runs."
         )
         self.acc_plot = CurvePlot("Accuracy", x_label="epoch", y_label="accuracy")
         self.acc_plot.setToolTip(
-            "Share of images classified right: recent batches and the test set."
+            "Share of images classified right: recent batches and the test set. "
+            "Dashed: the test accuracy of pinned runs."
         )
+        box = QWidget()
+        h = QHBoxLayout(box)
+        h.setContentsMargins(0, 0, 0, 0)
         for plot in (self.loss_plot, self.acc_plot):
             plot.add_curve("train (batches)", TRAIN_COLOR, width=1.5)
             plot.add_curve("test", TEST_COLOR, symbol="o")
             plot.plotItem.legend.setBrush(pg.mkBrush(255, 255, 255, 210))  # readable over curves
-            v.addWidget(plot, 1)
+            plot.setMinimumSize(150, 150)
+            h.addWidget(plot, 1)
         self.acc_plot.plotItem.legend.setOffset((-10, -10))  # bottom right: curves rise to 1
+        return box
+
+    def _build_runs(self) -> QWidget:
+        """Pin, the runs table, and the ready-made comparison with its progress and Cancel."""
+        self.runs = RunsPanel(
+            {"loss": self.loss_plot, "acc": self.acc_plot},
+            [
+                ("test_acc", "test acc", "{:.2%}"),
+                ("test_loss", "test loss", "{:.3f}"),
+            ],
+            labels=RUN_LABELS,
+        )
+        table = self.runs.table
+        table.setWordWrap(False)  # one line a run (the cells' tooltips say it all)
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+        table.setMinimumHeight(4 * (table.fontMetrics().height() + 8))  # header + 3 runs
+        header = table.horizontalHeader()
+        for col in range(table.columnCount()):
+            if col != 2:  # "differs from now" stretches; the others fit their text
+                header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
+        self.compare_button = QPushButton("numpy vs MLP vs CNN")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the comparison; the runs pinned so far stay.")
+        self.cancel_button.setEnabled(False)
+        self.compare_label = label(name="compareStatus", lines=2)
+        box = self.runs_box = QWidget()
+        v = QVBoxLayout(box)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.addWidget(self.runs, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.compare_button)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.compare_label, 1)
+        v.addLayout(row)
+        return box
+
+    def show_runs(self) -> None:
+        """The runs table takes room from the curves only once a run is pinned."""
+        has = len(self.runs.book) > 0
+        self.runs.table.setVisible(has)
+        self._layout.setStretchFactor(self.runs_box, 2 if has else 0)
 
     def set_run_active(self, active: bool) -> None:
-        """Epochs and batch size describe the run: they are fixed while one is under way."""
-        self.epochs_spin.setEnabled(not active)
-        self.batch_spin.setEnabled(not active)
-        self.defaults_button.setEnabled(not active)
+        """Epochs, batch size and images describe the run: fixed while one is under way."""
+        for w in (self.epochs_spin, self.batch_spin, self.images_spin, self.defaults_button):
+            w.setEnabled(not active)
 
 
 class ResultsPage(QWidget):
@@ -242,6 +330,11 @@ class ResultsPage(QWidget):
             "", "resultsLabel", "The model's accuracy on the 10,000 test images.", lines=2
         )
         v.addWidget(self.results_label)
+        self.problem_label = label(name="dataProblem")  # what is wrong with the files, in full
+        self.problem_label.setTextFormat(Qt.PlainText)
+        self.problem_label.setTextInteractionFlags(Qt.TextSelectableByMouse)  # paths to copy
+        self.problem_label.setVisible(False)
+        v.addWidget(self.problem_label)
         self.download_button = QPushButton("Download the dataset")
         self.download_button.setToolTip("Fetch the dataset (about 30 MB) and check its checksums.")
         self.download_button.setVisible(False)
@@ -263,6 +356,11 @@ class ResultsPage(QWidget):
         self.mistakes.setObjectName("mistakesGallery")
         self.mistakes.setToolTip("Test images with their true label, the guess and its confidence.")
         v.addWidget(self.mistakes, 2)
+
+    def show_problem(self, text: str) -> None:
+        """The core's message about the dataset's files ("" hides it)."""
+        self.problem_label.setText(text)
+        self.problem_label.setVisible(bool(text))
 
 
 class BrowsePage(QWidget):
@@ -299,8 +397,16 @@ class DigitsView(QSplitter):
         self.train_page, self.results_page = TrainPage(state), ResultsPage()
         self.browse_page = BrowsePage()
         self.pages = QTabWidget()
+        # the Train page scrolls rather than make the window taller (1024x640 with a message)
+        self.train_scroll = QScrollArea()
+        self.train_scroll.setWidget(self.train_page)
+        self.train_scroll.setWidgetResizable(True)
+        self.train_scroll.setFrameShape(QFrame.NoFrame)
+        self.train_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        bar = self.train_scroll.verticalScrollBar().sizeHint().width()
+        self.train_scroll.setMinimumWidth(self.train_page.minimumSizeHint().width() + bar)
         for page, title, tip in (
-            (self.train_page, "Train", "Train a model of your own and watch it learn."),
+            (self.train_scroll, "Train", "Train a model of your own and watch it learn."),
             (self.results_page, "Results", "How the model does on the 10,000 test images."),
             (self.browse_page, "Browse test set", "Random test images and the model's guesses."),
         ):

@@ -132,8 +132,9 @@ class TrainPresenter:
         p, c = self.page, run.config
         self.clear()
         p.controls.progress.setFormat("starting...")
+        images = f" on {c.train_limit:,} images" if c.train_limit else ""
         p.status.setText(
-            f"Training {model_title(c.model, run.dataset)}: {c.epochs} epochs, "
+            f"Training {model_title(c.model, run.dataset)}: {c.epochs} epochs{images}, "
             f"batch {c.batch_size}, lr {c.lr:g}."
         )
 
@@ -154,7 +155,7 @@ class TrainPresenter:
         self._pending += frame.history
         if run is None or not self.session.due("digits-train", "normal", frame):
             return
-        self._flush(run)
+        self.flush(run)
         m, c = frame.metrics, run.config
         if not m:
             return
@@ -170,18 +171,19 @@ class TrainPresenter:
             f"{run.rate:,.0f} img/s" + (f" · test {test:.2%}" if test is not None else "")
         )
 
-    def _flush(self, run: Run) -> None:
+    def flush(self, run: Run) -> None:
         """Append what arrived since the last draw; nothing non-finite is drawn."""
         p = self.page
         for _, m in self._pending:
             x = m["epoch"]
+            run.elapsed = max(run.elapsed, float(m.get("elapsed", 0.0)))
             if math.isfinite(m["loss"]):
                 p.loss_plot.append(TRAIN, [x], [m["loss"]])
                 p.acc_plot.append(TRAIN, [x], [m["acc"]])
             if "test_acc" in m and math.isfinite(m["test_loss"]):
                 p.loss_plot.append("test", [x], [m["test_loss"]])
                 p.acc_plot.append("test", [x], [m["test_acc"]])
-                run.test_acc = m["test_acc"]
+                run.test_acc, run.test_loss = m["test_acc"], m["test_loss"]
         self._pending = []
 
     def ended(self, how: str, status: str) -> None:
@@ -207,6 +209,7 @@ class ResultsPresenter(QObject):
     def clear(self) -> None:
         self.evaluation, self.clf, self.test = None, None, None
         self.r.results_label.setText("")
+        self.r.show_problem("")
         self.r.download_button.setVisible(False)
         self.r.mistakes.clear()
         self.b.browser.clear()
@@ -221,8 +224,21 @@ class ResultsPresenter(QObject):
         self.r.download_button.setVisible(True)
         self.b.browse_label.setText(f"Download {title} (Results page) to browse its test set.")
 
+    def show_damaged(self, title: str, message: str) -> None:
+        """Files of the dataset are here but damaged: ``message`` (the core's) names them,
+        says where they are and what to do; a download fetches good copies."""
+        self.r.results_label.setText(
+            f"<b>Some {title} files on this machine are damaged</b>, so there are no results "
+            "here. The pad keeps working with the shipped model."
+        )
+        self.r.show_problem(message)
+        self.r.download_button.setText(f"Download {title} again")
+        self.r.download_button.setVisible(True)
+        self.b.browse_label.setText(f"The {title} files are damaged: see the Results page.")
+
     def show_download_failed(self, message: str) -> None:
-        self.r.results_label.setText(f"Could not get the dataset: {message}")
+        self.r.results_label.setText("Could not get the dataset.")
+        self.r.show_problem(message)
         self.r.download_button.setVisible(True)
 
     def evaluate(self, clf: digits.Classifier, test: tuple[np.ndarray, np.ndarray]) -> None:
@@ -231,6 +247,8 @@ class ResultsPresenter(QObject):
             return
         self.clf, self.test, self.evaluation = clf, test, None
         self.r.results_label.setText(f"Evaluating {clf.title} on the test set...")
+        self.r.show_problem("")
+        self.r.download_button.setVisible(False)
         self.r.confusion.set_names(clf.class_names)
         self.r.confusion.set_counts(np.zeros((10, 10), np.int64))
         self.r.confusion.select(-1, -1)

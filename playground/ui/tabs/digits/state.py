@@ -15,6 +15,9 @@ from playground.ui.state import State, setting
 FIRST_MODEL = digits.MODELS[0]  # "scratch": the tab opens on the numpy network
 _FIRST = digits.DEFAULTS[FIRST_MODEL]
 PAGES = ("train", "results", "browse")
+ALL_IMAGES = 60_000  # both datasets have 60,000 training images
+# what a run is (kept with a pinned run, compared between runs); brush and page are views
+RUN_FIELDS = ("dataset", "model", "epochs", "batch_size", "lr", "train_images")
 
 
 @dataclass
@@ -42,7 +45,7 @@ class DigitsState(State):
         "Epochs",
         lo=1,
         hi=100,
-        tip="How many times training goes through all 60,000 images.",
+        tip="How many times training goes through the training images.",
     )
     batch_size: int = setting(
         _FIRST.batch_size,
@@ -60,6 +63,14 @@ class DigitsState(State):
         tip="Step size at the start (it shrinks a little every epoch); a change reaches "
         "a running training at once.",
     )
+    train_images: int = setting(
+        ALL_IMAGES,
+        "Training images",
+        lo=500,
+        hi=ALL_IMAGES,
+        tip="Train on the first N of the 60,000 training images (fewer: faster, less "
+        "accurate). The test set is always all 10,000 test images.",
+    )
     brush: int = setting(18, "Brush", lo=6, hi=40, tip="Thickness of the pen for the next strokes.")
     page: str = setting("train", "Page", choices=PAGES)
 
@@ -72,9 +83,20 @@ def defaults_for(model: str) -> dict[str, Any]:
 
 def train_config(state: DigitsState) -> digits.TrainConfig:
     """The core's training config for what ``state`` describes."""
+    limit = state.train_images if state.train_images < ALL_IMAGES else None
     return digits.config_for(
-        state.model, epochs=state.epochs, batch_size=state.batch_size, lr=state.lr
+        state.model,
+        epochs=state.epochs,
+        batch_size=state.batch_size,
+        lr=state.lr,
+        train_limit=limit,
     )
+
+
+def run_settings(state: DigitsState) -> dict[str, Any]:
+    """The fields that describe a training run (what a pinned run keeps)."""
+    d = state.to_dict()
+    return {k: d[k] for k in RUN_FIELDS}
 
 
 def model_title(kind: str, dataset: str) -> str:
