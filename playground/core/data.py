@@ -273,9 +273,10 @@ def locate(
     found = status(name)
     need = [rel for rel, (path, _) in found.items() if path is None]
     if need and not download:
-        problems = "; ".join(f"{rel}: {found[rel][1]}" for rel in need)
-        raise DataMissing(
-            f"The {name} dataset is not complete ({problems}). "
+        absent = [rel for rel in need if found[rel][1] == "missing"]
+        missing_part = f" ({', '.join(absent)} missing)" if absent else ""
+        raise DataMissing(  # the bad copies are named (with where and why) by _where_to_put
+            f"The {name} dataset is not complete{missing_part}. "
             f"{_where_to_put(ds, need, {r: found[r][1] for r in need})}"
         )
     if need:
