@@ -1,196 +1,283 @@
-"""Character MLP benchmark: trainer overhead and each preset's losses and wall time.
+"""Character MLP benchmark: the tab's trainer against the lecture's own loop, and each preset.
 
-    python benchmarks/charmlp.py            # quick: short runs (a minute or two)
+    python benchmarks/charmlp.py            # quick: speed + short preset runs (a few minutes)
     python benchmarks/charmlp.py --full     # every preset at its full length (many minutes)
     python benchmarks/charmlp.py --full --preset wavenet --skip-speed
 
-1. Speed: steps/s of the tab's training generator (``charmlp.Run.train``, with
-   its periodic dev evaluation; once more with ``detail()`` called 10 times a
-   second as the tab asks for it) against a plain torch loop on the same model, in the
-   same process, interleaved rounds, best round of each.  Target ratio >= 0.9.
-2. Presets: wall time and final train/dev/test loss of ``charmlp.fit``.
-   Targets at full length: lecture dev <= 2.19, batchnorm <= 2.12, wavenet <= 2.03.
+1. Speed, on the lecture preset (makemore part 2: block 3, emb 10, 200 hidden): steps/s of
+   the lecture's loop as a learner types it (raw tensors C, W1, b1, W2, b2; ``p.grad =
+   None``; ``loss.backward()``; ``p.data += -lr * p.grad``) and of the tab's training
+   generator (``charmlp.Run.train``, dev loss every 5,000 steps as on a 200k run) with
+   autograd, with the hand-written backward of part 4 (``backward="manual"``), and with
+   autograd while ``detail()`` is drawn 10 times a second.  One process, interleaved rounds
+   in a rotating order, best round of each (the CPU is shared); also the median of the
+   per-round ratios and the ratio of CPU time (``time.thread_time``), which other processes
+   disturb less.  Same init for all; the dev loss after the rounds shows they learn alike.
+   Targets: autograd >= 1.0x the lecture loop, manual >= 1.5x.
+2. Presets: wall time and final train/dev/test loss of the trainer.  Targets at full
+   length: lecture dev <= 2.19 (autograd and manual), batchnorm <= 2.12, wavenet <= 2.03.
 
-Prints a JSON object, then a table.
+Prints one JSON line and a table (benchmarks/common.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 TARGETS = {"lecture": 2.19, "batchnorm": 2.12, "wavenet": 2.03}
 QUICK_STEPS = {"lecture": 5000, "batchnorm": 5000, "tiny": 5000, "wavenet": 2000}
+SPEED_TARGETS = {"autograd": 1.0, "manual": 1.5}
 
 
-def plain_loop(model, Xtr, Ytr, config, steps: int) -> float:
-    """The loop from the lecture, nothing else: returns steps/s."""
-    import torch
-    import torch.nn.functional as F
-
-    g = torch.Generator().manual_seed(0)
-    opt = torch.optim.SGD(model.parameters(), lr=config.lr)
-    t0 = time.perf_counter()
-    for step in range(1, steps + 1):
-        ix = torch.randint(0, len(Ytr), (config.batch_size,), generator=g)
-        loss = F.cross_entropy(model(Xtr[ix]), Ytr[ix])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        lr = config.lr if step <= config.decay_step else config.lr * config.decay_factor
-        for group in opt.param_groups:
-            group["lr"] = lr
-        opt.step()
-        loss.item()
-    return steps / (time.perf_counter() - t0)
-
-
-def generator_loop(run, steps: int, with_detail: bool) -> float:
-    """The tab's generator driven like the worker drives it: returns steps/s.
-
-    The dev loss is measured as often as on a full-length run of the preset (every
-    5,000 steps for 200k); the closing evaluation of the three splits (once per run,
-    not per step) is not timed.
-    """
-    t0 = time.perf_counter()
-    last_detail = t_end = t0
-    n = 0
-    from playground.core import charmlp
-
-    dev_every = charmlp.default_dev_every(run.config.steps)
-    for snap in run.train(steps, dev_every=dev_every):
-        if "loss" not in snap.metrics:
-            break  # the closing snapshot (final split losses) is not a step
-        n += 1
-        if with_detail and time.perf_counter() - last_detail > 1 / 10:  # the tab draws at 10 Hz
-            snap.materialize()
-            last_detail = time.perf_counter()
-        t_end = time.perf_counter()
-    return n / (t_end - t0)
-
-
-def speed(words, preset_name: str, steps: int, rounds: int) -> dict:
-    """Interleaved rounds (the CPU is shared): best round of each, and the median ratio."""
-    import statistics
-
-    from playground.core import charmlp
-
-    cfg = charmlp.preset(preset_name)
-    run = charmlp.Run(words, cfg)
-    Xtr, Ytr = run.prepare()["train"]
-    plain_model = charmlp.make_model(cfg, run.model.itos)
-    rates: dict[str, list[float]] = {"plain": [], "generator": [], "generator+detail": []}
-    for i in range(rounds):  # alternate the order, so neither always goes first
-        if i % 2 == 0:
-            rates["plain"].append(plain_loop(plain_model, Xtr, Ytr, cfg, steps))
-        rates["generator"].append(generator_loop(run, steps, False))
-        if i % 2 == 1:
-            rates["plain"].append(plain_loop(plain_model, Xtr, Ytr, cfg, steps))
-        rates["generator+detail"].append(generator_loop(run, steps, True))
-    best = {k: max(v) for k, v in rates.items()}
-    pairs = zip(rates["generator"], rates["plain"], strict=True)
+def row(measure: str, value, unit: str = "", target: str = "", ok=None, notes: str = "") -> dict:
+    """One table row; ``ok`` (True/False) only where there is a target."""
+    ok = None if ok is None else bool(ok)
     return {
-        "preset": preset_name,
-        "steps_per_round": steps,
-        "rounds": rounds,
-        "plain_steps_per_s": round(best["plain"], 1),
-        "generator_steps_per_s": round(best["generator"], 1),
-        "generator_detail_steps_per_s": round(best["generator+detail"], 1),
-        "ratio": round(best["generator"] / best["plain"], 3),
-        "median_round_ratio": round(statistics.median(g / p for g, p in pairs), 3),
-        "ratio_with_detail": round(best["generator+detail"] / best["plain"], 3),
+        "measure": measure,
+        "value": value,
+        "unit": unit,
+        "target": target,
+        "ok": ok,
+        "notes": notes,
     }
 
 
-def train_preset(words, name: str, steps: int | None) -> dict:
+# --------------------------------------------------------------------------- 1. speed
+class LectureLoop:
+    """makemore part 2's training loop, as typed in the lecture (its parameters persist
+    across :meth:`train` calls, like a notebook's)."""
+
+    def __init__(self, Xtr, Ytr):
+        import torch
+
+        self.Xtr, self.Ytr = Xtr, Ytr
+        g = torch.Generator().manual_seed(2147483647)  # for reproducibility
+        C = torch.randn((27, 10), generator=g)
+        W1 = torch.randn((30, 200), generator=g)
+        b1 = torch.randn(200, generator=g)
+        W2 = torch.randn((200, 27), generator=g)
+        b2 = torch.randn(27, generator=g)
+        self.parameters = [C, W1, b1, W2, b2]
+        for p in self.parameters:
+            p.requires_grad = True
+        self.g, self.i, self.lossi = g, 0, []
+
+    def train(self, steps: int, threads: int | None = 1) -> tuple[float, float]:
+        """``steps`` steps on ``threads`` torch threads (None: torch's default):
+        (wall seconds, CPU seconds of this thread)."""
+        from playground.core.training import torch_threads
+
+        with torch_threads(threads):
+            return self._train(steps)
+
+    def _train(self, steps: int) -> tuple[float, float]:
+        import torch
+        import torch.nn.functional as F
+
+        Xtr, Ytr, g, lossi = self.Xtr, self.Ytr, self.g, self.lossi
+        C, W1, b1, W2, b2 = parameters = self.parameters
+        t0, c0 = time.perf_counter(), time.thread_time()
+        for i in range(self.i, self.i + steps):
+            # minibatch construct
+            ix = torch.randint(0, Xtr.shape[0], (32,), generator=g)
+            # forward pass
+            emb = C[Xtr[ix]]  # (32, 3, 10)
+            h = torch.tanh(emb.view(-1, 30) @ W1 + b1)  # (32, 200)
+            logits = h @ W2 + b2  # (32, 27)
+            loss = F.cross_entropy(logits, Ytr[ix])
+            # backward pass
+            for p in parameters:
+                p.grad = None
+            loss.backward()
+            # update
+            lr = 0.1 if i < 100000 else 0.01
+            for p in parameters:
+                p.data += -lr * p.grad
+            # track stats
+            lossi.append(loss.log10().item())
+        self.i += steps
+        return time.perf_counter() - t0, time.thread_time() - c0
+
+    def dev_loss(self, Xdev, Ydev) -> float:
+        import torch
+        import torch.nn.functional as F
+
+        C, W1, b1, W2, b2 = self.parameters
+        with torch.no_grad():
+            h = torch.tanh(C[Xdev].view(-1, 30) @ W1 + b1)
+            return F.cross_entropy(h @ W2 + b2, Ydev).item()
+
+
+def trainer_round(run, steps: int, with_detail: bool) -> tuple[float, float]:
+    """``steps`` steps of the tab's generator, driven as the worker drives it: (wall s, CPU s).
+
+    The dev loss is measured as often as on a full-length run of the preset (every 5,000
+    steps for 200k); the last step's (every train() call measures it at its end) and the
+    closing evaluation of the three splits are not timed: ``steps + 1`` steps run, the
+    first ``steps`` are timed.
+    """
     from playground.core import charmlp
 
-    cfg = charmlp.preset(name)
+    dev_every = charmlp.default_dev_every(run.config.steps)
+    end = run.model.steps_trained + steps + 1
+    t0, c0 = time.perf_counter(), time.thread_time()
+    last_detail = t_end = t0
+    c_end = c0
+    for snap in run.train(steps + 1, dev_every=dev_every):
+        if snap.step == end:
+            break  # the last step (its dev loss) and the closing snapshot are not timed
+        if with_detail and time.perf_counter() - last_detail > 1 / 10:  # the tab draws at 10 Hz
+            snap.materialize()
+            last_detail = time.perf_counter()
+        t_end, c_end = time.perf_counter(), time.thread_time()
+    return t_end - t0, c_end - c0
+
+
+def speed(words, steps: int, rounds: int) -> list[dict]:
+    """Interleaved rounds of the lecture loop and the trainer variants on the lecture preset."""
+    from playground.core import charmlp
+
+    cfg = charmlp.preset("lecture")
+    ds = charmlp.build_dataset(words, cfg.block_size)
+    Xtr, Ytr = ds["train"]
+    lectures = {"lecture": LectureLoop(Xtr, Ytr), "lecture, default threads": LectureLoop(Xtr, Ytr)}
+    runs = {
+        "autograd": charmlp.Run(words, cfg),
+        "manual": charmlp.Run(words, charmlp.with_changes(cfg, backward="manual")),
+        "autograd+detail": charmlp.Run(words, cfg),
+    }
+    for run in runs.values():
+        run.prepare()
+    names = [*lectures, *runs]
+    wall: dict[str, list[float]] = {k: [] for k in names}
+    cpu: dict[str, list[float]] = {k: [] for k in names}
+    for i in range(rounds):
+        for name in names[i % len(names) :] + names[: i % len(names)]:  # rotate the order
+            if name in lectures:
+                w, c = lectures[name].train(steps, 1 if name == "lecture" else None)
+            else:
+                w, c = trainer_round(runs[name], steps, name.endswith("detail"))
+            wall[name].append(w)
+            cpu[name].append(c)
+    rate = {k: steps / min(v) for k, v in wall.items()}  # best round
+    dev = {k: loop.dev_loss(*ds["dev"]) for k, loop in lectures.items()}
+    dev.update({k: charmlp.split_loss(r.model, *r.prepare()["dev"]) for k, r in runs.items()})
+    trained = f"{rounds * steps:,} steps"
+    ref = max(lectures, key=rate.get)  # the faster of the two thread settings
+    rows = [
+        row(
+            f"lecture loop (part 2), {'1 thread' if k == 'lecture' else 'default threads'}",
+            round(rate[k], 1),
+            "steps/s",
+            notes=f"best of {rounds} rounds of {steps:,}; dev {dev[k]:.4f} after {trained}"
+            + ("; the reference" if k == ref else ""),
+        )
+        for k in lectures
+    ]
+    for name in runs:
+        ratio = rate[name] / rate[ref]
+        median = statistics.median(lw / tw for lw, tw in zip(wall[ref], wall[name], strict=True))
+        cpu_ratio = min(cpu[ref]) / min(cpu[name])
+        target = SPEED_TARGETS.get(name)
+        rows += [
+            row(f"trainer ({name})", round(rate[name], 1), "steps/s"),
+            row(
+                f"trainer ({name}) / lecture loop",
+                round(ratio, 3),
+                "x",
+                f">= {target}" if target else "",
+                ratio >= target if target else None,
+                f"median round {median:.3f}, CPU time {cpu_ratio:.3f}; "
+                f"dev {dev[name]:.4f} after {trained}",
+            ),
+        ]
+    return rows
+
+
+# --------------------------------------------------------------------------- 2. presets
+def train_preset(words, name: str, steps: int | None, backward: str = "autograd") -> list[dict]:
+    """Train one preset from scratch: rows for its wall time and its final losses."""
+    from playground.core import charmlp
+
+    cfg = charmlp.with_changes(charmlp.preset(name), backward=backward)
     steps = cfg.steps if steps is None else steps
     run = charmlp.Run(words, cfg)
     run.prepare()
     t0 = time.perf_counter()
-    first = None
     for snap in run.train(steps):
-        if first is None:
-            first = snap.metrics["loss"]
         if "dev_loss" in snap.metrics and snap.step % 10_000 == 0:  # progress, to stderr
             elapsed = time.perf_counter() - t0
             print(
-                f"{name} step {snap.step:,} dev {snap.metrics['dev_loss']:.4f} {elapsed:.0f} s",
+                f"{name} ({backward}) step {snap.step:,} dev {snap.metrics['dev_loss']:.4f} "
+                f"{elapsed:.0f} s",
                 file=sys.stderr,
                 flush=True,
             )
     wall = time.perf_counter() - t0
-    row = {
-        "preset": name,
-        "parameters": charmlp.count_parameters(cfg),
-        "steps": steps,
-        "wall_s": round(wall, 1),
-        "steps_per_s": round(steps / wall, 1),
-        "first_loss": round(first, 3),
-        "train": round(run.final["train"], 4),
-        "dev": round(run.final["dev"], 4),
-        "test": round(run.final["test"], 4),
-        "target_dev": TARGETS.get(name),
-    }
-    if steps == cfg.steps and name in TARGETS:
-        row["meets_target"] = run.final["dev"] <= TARGETS[name]
-    return row
-
-
-def table(rows: list[dict]) -> str:
-    keys = list(dict.fromkeys(k for r in rows for k in r))
-    cells = [[str(r.get(k, "")) for k in keys] for r in rows]
-    widths = [max(len(k), *(len(c[i]) for c in cells)) for i, k in enumerate(keys)]
-    line = lambda vals: "  ".join(v.rjust(w) for v, w in zip(vals, widths, strict=False))  # noqa: E731
-    return "\n".join([line(keys), line(["-" * w for w in widths])] + [line(c) for c in cells])
+    f = run.final
+    label = f"{name} ({backward}), {steps:,} steps"
+    full = steps == charmlp.preset(name).steps and name in TARGETS
+    target = f"<= {TARGETS[name]}" if full else ""
+    return [
+        row(f"{label}: wall", round(wall, 1), "s", notes=f"{steps / wall:.0f} steps/s"),
+        row(
+            f"{label}: dev loss",
+            round(f["dev"], 4),
+            "",
+            target,
+            f["dev"] <= TARGETS[name] if full else None,
+            f"train {f['train']:.4f}, test {f['test']:.4f}; "
+            f"{charmlp.count_parameters(cfg):,} parameters",
+        ),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--full", action="store_true", help="train every preset at its full length")
     p.add_argument("--preset", action="append", help="only these presets (repeatable)")
-    p.add_argument("--skip-speed", action="store_true", help="skip the overhead measurement")
+    p.add_argument("--skip-speed", action="store_true", help="skip the speed measurement")
+    p.add_argument("--skip-presets", action="store_true", help="only the speed measurement")
+    p.add_argument("--rounds", type=int, default=8, help="speed: interleaved rounds")
+    p.add_argument("--steps", type=int, default=2500, help="speed: steps per round")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     args = p.parse_args(argv)
-    os.environ.setdefault(
-        "PLAYGROUND_DATA_DIR", str(Path(__file__).resolve().parents[2] / "shared" / "data")
-    )
+    os.environ.setdefault("PLAYGROUND_DATA_DIR", str(ROOT.parent / "shared" / "data"))
     import torch
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    from benchmarks.common import report
     from playground.core import charmlp, data
 
     words = data.load_words()
-    names = args.preset or list(charmlp.PRESETS)
-    result: dict = {
-        "torch_threads": torch.get_num_threads(),
-        "mode": "full" if args.full else "quick",
-    }
+    rows: list[dict] = []
     if not args.skip_speed:
-        result["speed"] = [speed(words, "lecture", 2500, 8)]
-    result["presets"] = [
-        train_preset(words, n, None if args.full else QUICK_STEPS.get(n, 5000)) for n in names
-    ]
-    print(json.dumps(result, indent=2))
-    try:
-        from benchmarks.common import report  # shared helper, if present
-    except ImportError:
-        report = None
-    for title, rows in (("speed", result.get("speed", [])), ("presets", result["presets"])):
-        if not rows:
-            continue
-        if report is not None:
-            report(f"charmlp {title}", rows)
-        else:
-            print(f"\ncharmlp {title}\n" + table(rows))
+        rows += speed(words, args.steps, args.rounds)
+    if not args.skip_presets:
+        for name in args.preset or list(charmlp.PRESETS):
+            steps = None if args.full else QUICK_STEPS.get(name, 5000)
+            rows += train_preset(words, name, steps)
+            if name == "lecture":
+                rows += train_preset(words, name, steps, backward="manual")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    report(
+        "charmlp",
+        rows,
+        mode="full" if args.full else "quick",
+        torch_threads=torch.get_num_threads(),
+        load_average=round(load, 1),
+        cpus=os.cpu_count(),
+    )
     return 0
 
 

@@ -53,6 +53,8 @@ class CharMLPConfig:
         randn * gain / sqrt(fan_in), tiny biases).
     last_layer_scale: multiplies the output layer's weights (and zeroes its bias
         when < 1) so the first loss is close to ln(V) instead of ~20.
+    backward: "autograd" (``loss.backward()``) or "manual": every gradient written by
+        hand, makemore part 4's exercise 4 (:mod:`playground.core.ninja`; flat MLP only).
     lr, decay_step, decay_factor: the learning rate is lr for steps 1..decay_step,
         then lr * decay_factor.
     """
@@ -65,6 +67,7 @@ class CharMLPConfig:
     last_layer_scale: float = 1.0
     architecture: str = "mlp"
     optimizer: str = "sgd"
+    backward: str = "autograd"
     batch_size: int = 32
     steps: int = 200_000
     lr: float = 0.1
@@ -92,6 +95,13 @@ class CharMLPConfig:
             )
         if self.optimizer not in ("sgd", "adam"):
             problems.append("optimizer must be 'sgd' or 'adam'")
+        if self.backward not in ("autograd", "manual"):
+            problems.append("backward must be 'autograd' or 'manual'")
+        elif self.backward == "manual" and self.architecture != "mlp":
+            problems.append(
+                "the hand-written backward (part 4) covers the flat MLP, with or without "
+                "BatchNorm: use autograd for the WaveNet hierarchy"
+            )
         if self.batch_size < 1 or self.steps < 1 or self.lr <= 0:
             problems.append("batch size, steps and learning rate must be positive")
         if problems:
@@ -245,8 +255,12 @@ class Linear(nn.Module):
         self.bias = nn.Parameter(b) if bias else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = x @ self.weight
-        return out + self.bias if self.bias is not None else out
+        W, b = self.weight, self.bias
+        if b is None:
+            return x @ W
+        if x.ndim == 2:
+            return torch.addmm(b, x, W)  # x @ W + b in one op: one node in the graph, not two
+        return x @ W + b
 
 
 class BatchNorm1d(nn.Module):
@@ -267,23 +281,24 @@ class BatchNorm1d(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.training:
             dims = tuple(range(x.ndim - 1))  # (B, H) -> 0; (B, T, H) -> (0, 1)
-            mean = x.mean(dims)
-            var = x.var(dims)
+            var, mean = torch.var_mean(x, dims)  # Bessel's n-1, as x.var(dims)
             if torch.is_grad_enabled():
                 with torch.no_grad():
                     self.running_mean.lerp_(mean, self.momentum)
                     self.running_var.lerp_(var, self.momentum)
         else:
             mean, var = self.running_mean, self.running_var
-        return self.gamma * (x - mean) * torch.rsqrt(var + self.eps) + self.beta
+        bnraw = (x - mean) * torch.rsqrt(var + self.eps)  # zero mean, unit variance
+        return self.gamma * bnraw + self.beta
 
 
 class Tanh(nn.Module):
     """tanh, keeping its last output for the activation statistics."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self.out = torch.tanh(x)
-        return self.out
+        out = torch.tanh(x)
+        object.__setattr__(self, "out", out)  # self.out = out, skipping nn.Module's checks
+        return out
 
 
 class FlattenConsecutive(nn.Module):
@@ -477,6 +492,9 @@ def scheduled_lr(config: CharMLPConfig, step: int, base_lr: float | None = None)
     return lr * config.decay_factor if step > config.decay_step else lr
 
 
+BATCHES_AT_ONCE = 1000  # Run.train draws the batches of 1,000 steps in one call
+
+
 class Run:
     """One model and the data it trains on; :meth:`train` is the watchable generator.
 
@@ -566,24 +584,40 @@ class Run:
         dev_every = dev_every or default_dev_every(steps)
         dev = model.device
         g = torch.Generator(device=dev).manual_seed(cfg.seed + start)
-        if self._opt is None or not isinstance(self._opt, _OPTIMIZERS[cfg.optimizer]):
+        params = list(model.parameters())
+        sgd = cfg.optimizer == "sgd"  # the lecture's update, by hand; Adam: torch.optim
+        if not sgd and not isinstance(self._opt, _OPTIMIZERS[cfg.optimizer]):
             self._opt = _optimizer(model, cfg, cfg.lr)  # Adam's moments carry on otherwise
-        opt = self._opt
-        groups = opt.param_groups
+        manual = cfg.backward == "manual"
+        if manual:
+            from playground.core import ninja  # makemore part 4: every gradient by hand
         model.train()
         step = start
         guard = DivergenceGuard("step", patience=50)  # minibatches are noisy: 50 in a row
         with torch_threads(threads or None, dev):  # one thread: see training.torch_threads
             try:
                 for step in range(start + 1, end + 1):
-                    ix = torch.randint(0, n, (B,), generator=g, device=dev)
-                    loss = F.cross_entropy(model(Xtr[ix]), Ytr[ix])
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
+                    i = (step - start - 1) % BATCHES_AT_ONCE
+                    if i == 0:  # the same numbers as one randint(0, n, (B,)) per step
+                        k = min(BATCHES_AT_ONCE, end - step + 1)
+                        ix = torch.randint(0, n, (k, B), generator=g, device=dev)
+                        Xs, Ys = Xtr[ix].unbind(), Ytr[ix].unbind()  # k batches
+                    Xb, Yb = Xs[i], Ys[i]  # batch X,Y: (B, block_size), (B,)
+                    if manual:
+                        loss = ninja.forward_backward(model, Xb, Yb)  # sets every p.grad
+                    else:
+                        loss = F.cross_entropy(model(Xb), Yb)
+                        for p in params:
+                            p.grad = None
+                        loss.backward()
                     lr = scheduled_lr(cfg, step, settings.lr)
-                    for group in groups:
-                        group["lr"] = lr
-                    opt.step()
+                    if sgd:  # the lecture's `for p in parameters: p.data += -lr * p.grad`
+                        with torch.no_grad():
+                            torch._foreach_add_(params, [p.grad for p in params], alpha=-lr)
+                    else:
+                        for group in self._opt.param_groups:
+                            group["lr"] = lr
+                        self._opt.step()
                     self.step, self.lr = step, lr
                     object.__setattr__(model, "steps_trained", step)  # skips nn.Module's checks
                     metrics = {"loss": guard.check(loss.item(), step), "lr": lr}
@@ -662,12 +696,31 @@ def fit(
     config: CharMLPConfig | None = None,
     steps: int | None = None,
     device: Any = "cpu",
+    backward: str | None = None,
 ) -> CharMLP:
-    """Train a fresh model on the training split and return it (a torch.nn.Module)."""
+    """Train a fresh model on the training split and return it (a torch.nn.Module).
+
+    ``backward``: "autograd" or "manual" (makemore part 4: gradients by hand), instead of
+    ``config.backward``.
+    """
+    config = config if config is not None else preset("lecture")
+    if backward is not None:
+        config = replace(config, backward=backward)
     run = Run(words, config, device)
     for _ in run.train(steps):
         pass
     return run.model
+
+
+def backprop_ninja(
+    words: Sequence[str], seed: int = 42, model: CharMLP | None = None
+) -> list[dict[str, Any]]:
+    """makemore part 4, exercise 1: every gradient of one batch by hand, checked against
+    autograd; the cmp table [{"name", "exact", "approx", "maxdiff"}, ...] in the lecture's
+    order.  See :func:`playground.core.ninja.backprop_ninja`."""
+    from playground.core import ninja
+
+    return ninja.backprop_ninja(words, seed, model)
 
 
 # --------------------------------------------------------------------------- lr finder

@@ -228,6 +228,7 @@ class RatioBars(FittedPlot):
         self.setMinimumSize(200, 150)
         self.setLabel("left", "log10 ratio")
         self.setLabel("bottom", "layer · dashed: 1e-3")
+        self.getAxis("bottom").enableAutoSIPrefix(False)  # layer names, not numbers
         grad = f'<span style="color:{TRAIN_COLOR}">grad:data</span>'
         update = f'<span style="color:{TEST_COLOR}">update:data</span>'
         self.set_titles(
@@ -257,7 +258,7 @@ class RatioBars(FittedPlot):
         if names != self.names:
             self.names = names
             self.getAxis("bottom").setTicks([list(enumerate(names))])
-            self.setXRange(-0.6, len(names) - 0.4, padding=0)
+            self.setXRange(-0.6, max(len(names), 1) - 0.4, padding=0)
         # bars rise from a floor at 10^-6, so that negative logs read as heights
         x = np.arange(len(ratios))
         floor = np.full(len(ratios), FLOOR)
