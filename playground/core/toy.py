@@ -368,6 +368,10 @@ def one_thread(device: Any = "cpu"):
 
 
 _ACT = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "linear": lambda h: h}
+# The grid pass (10,000 points x every neuron, many times a second): torch.tanh on the CPU
+# costs ~6x torch.sigmoid there (measured 0.9 vs 0.15 ms on 10,000 x 32, one thread), and
+# tanh(x) = 2 sigmoid(2x) - 1 (equal within ~1e-7 in float32).
+_GRID_ACT = {"tanh": lambda h: torch.sigmoid(h.mul_(2)).mul_(2).sub_(1)}
 _GAIN = {"relu": math.sqrt(2.0), "tanh": 5.0 / 3.0, "sigmoid": 1.0, "linear": 1.0}
 
 
@@ -461,11 +465,12 @@ class ToyModel(nn.Module):
         last the output: the probability of class 1 (1, m) for two classes, else the
         softmax probabilities (C, m).
         """
+        act = _GRID_ACT.get(self.config.activation, self._act)
         with one_thread(self.device):
             h = self.inputs(grid)
             maps = [h.T.float().cpu().numpy()]
             for layer in self.layers[:-1]:
-                h = self._act(layer(h))
+                h = act(layer(h))
                 maps.append(h.T.float().cpu().numpy())
             out = self.layers[-1](h)
             out = torch.sigmoid(out) if self.n_out == 1 else torch.softmax(out, 1)

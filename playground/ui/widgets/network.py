@@ -4,15 +4,22 @@ Each neuron is a small square showing its activation over the plane (a heatmap; 
 negative, white zero, blue positive, like TF Playground).  Edges are coloured by the sign of
 the weight and as wide as its size.  The scene is rebuilt only when the architecture
 changes; frames only swap pixmaps and pens (pens are cached per width bucket).
+
+Its cost on the GUI thread does not grow with the network: a column's edges are drawn into
+a few images (about 256 edges each) that take turns, at most EDGE_BUDGET every EDGE_MS; a
+neuron's heatmap is redrawn only when it visibly changed; Qt paints the scene without
+calling into Python for edges (plain pixmap items).
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+import pyqtgraph.functions as fn
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -20,9 +27,9 @@ from PySide6.QtGui import (
     QImage,
     QPainter,
     QPainterPath,
-    QPainterPathStroker,
     QPen,
     QPixmap,
+    QPolygonF,
 )
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -39,6 +46,10 @@ from playground.ui.widgets.plane import NEGATIVE, POSITIVE, diverging_colors
 SCENE_W = 640.0  # scene units across; the height follows the view's shape
 TOP, BOTTOM = 62.0, 34.0  # room for the +/- buttons above and the info line below
 THUMB = 40  # pixels a side of a neuron's heatmap
+EDGE_BUDGET = 0.006  # seconds of edge drawing per turn (the pictures take turns)
+EDGE_MS = 50  # at most 20 turns a second: edges cost at most ~12% of the GUI thread
+MAP_TOLERANCE = 2  # a heatmap is redrawn once a pixel's colour moved more than this
+SEGMENTS = 10  # straight pieces per edge curve
 
 
 def rgba_to_pixmap(img: np.ndarray) -> QPixmap:
@@ -49,83 +60,163 @@ def rgba_to_pixmap(img: np.ndarray) -> QPixmap:
     return QPixmap.fromImage(q.copy())
 
 
+def edge_curves(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Points along every edge from ``starts`` (n_in, 2) to ``ends`` (n_out, 2): an S-curve
+    (a cubic Bezier with both handles half way across), (n_out, n_in, SEGMENTS + 1, 2)."""
+    t = np.linspace(0.0, 1.0, SEGMENTS + 1)[:, None]
+    a, b = starts[None, :, None, :], ends[:, None, None, :]
+    mx = (a[..., :1] + b[..., :1]) / 2
+    x = (1 - t) ** 3 * a[..., :1] + (3 * (1 - t) ** 2 * t + 3 * (1 - t) * t**2) * mx
+    x = x + t**3 * b[..., :1]
+    s = 3 * (1 - t) * t**2 + t**3  # how far y has moved from a to b
+    y = a[..., 1:] + (b[..., 1:] - a[..., 1:]) * s
+    return np.concatenate([x, y], -1)
+
+
+def polygon(points: np.ndarray) -> QPolygonF:
+    """(n, 2) floats -> a QPolygonF, filled by numpy (no Python object per point)."""
+    poly = fn.create_qpolygonf(len(points))
+    fn.ndarray_from_qpolygonf(poly)[:] = points
+    return poly
+
+
 _NO_PEN = QPen(Qt.NoPen)
 
 
-class _Edge(QGraphicsPathItem):
-    """A weight; generous hover shape so thin lines are easy to point at.
+class EdgeRef:
+    """One weight of the diagram (what :meth:`NetworkView.edge` returns): its curve."""
 
-    The item itself is invisible (no pen) except while hovered: every edge is painted by
-    the view's :class:`_EdgeLayer` with ``draw_pen``, from a cached picture.
+    def __init__(self, points: np.ndarray, key: tuple[int, int, int]):
+        self.points, self.key = points, key
+
+    def path(self) -> QPainterPath:
+        a, b = self.points[0], self.points[-1]
+        path = QPainterPath(QPointF(*a))
+        mx = float(a[0] + b[0]) / 2
+        path.cubicTo(QPointF(mx, a[1]), QPointF(mx, b[1]), QPointF(*b))
+        return path
+
+
+class _EdgePicture:
+    """Some of a column's edges (those into neurons ``rows``), drawn into an image.
+
+    Every edge is drawn with one ``drawLines`` call per pen (numpy fills the points), so a
+    redraw costs a few Qt calls, not one per edge; a column has a few such pictures (about
+    256 edges each), so one redraw stays short and the pictures can take turns.  A plain
+    QGraphicsPixmapItem shows the image: Qt paints the scene without calling into Python
+    for it (each such call waits for the GIL while the training thread runs).
     """
 
-    def __init__(self, path: QPainterPath, view: NetworkView, key: tuple[int, int, int]):
-        super().__init__(path)
-        self.view, self.key = view, key
-        self.draw_pen = _NO_PEN
-        # the curve as 16 straight pieces (point pairs), for the layer's one-call drawing
-        pts = [path.pointAtPercent(t / 16) for t in range(17)]
-        self.segments = [q for a, b in zip(pts, pts[1:], strict=False) for q in (a, b)]
-        self.setPen(_NO_PEN)
-        self.setAcceptHoverEvents(True)
-        self.setZValue(1)
-        stroker = QPainterPathStroker()
-        stroker.setWidth(7)
-        self._shape = stroker.createStroke(path)
+    MAX_EDGES = 256
+    per_edge = 2e-5  # seconds to draw one edge, as last measured (a new picture's guess)
 
-    def shape(self) -> QPainterPath:
-        return self._shape
+    def __init__(self, layer: _EdgeLayer, rows: slice):
+        self.layer, self.rows = layer, rows
+        n_in = layer.curves.shape[1]
+        curves = layer.curves[rows]
+        pieces = np.stack([curves[:, :, :-1], curves[:, :, 1:]], 3)  # point pairs
+        self.segments = pieces.reshape(len(curves) * n_in, 2 * SEGMENTS, 2)
+        self.edges = slice(rows.start * n_in, rows.stop * n_in)  # in the layer's keys
+        self.seconds = self.per_edge * len(self.segments)  # its last drawing time
+        self.dirty = True  # pens (or the view's scale) changed since it was last drawn
+        self.item = QGraphicsPixmapItem(layer)
+        self.item.setAcceptedMouseButtons(Qt.NoButton)  # hover and clicks: the layer's
+        self.item.setVisible(False)  # until its first turn to draw
+
+    def draw(self, scale: float, ratio: float) -> None:
+        """Draw the image at ``scale`` view pixels per scene unit (``ratio``: the screen's
+        device pixels per view pixel)."""
+        t0 = time.thread_time()  # not perf_counter: a busy machine would inflate it
+        r, px = self.layer.rect(), scale * ratio
+        image = QImage(
+            max(1, math.ceil(r.width() * px)),
+            max(1, math.ceil(r.height() * px)),
+            QImage.Format_ARGB32_Premultiplied,
+        )
+        image.fill(Qt.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.Antialiasing, len(self.layer.keys) <= 300)  # or fast
+        painter.scale(px, px)
+        painter.translate(-r.left(), -r.top())
+        keys = self.layer.keys[self.edges]
+        for key in np.unique(keys):  # thin pens first, the widest on top
+            painter.setPen(self.layer.view.pen_of_key(int(key)))
+            painter.drawLines(polygon(self.segments[keys == key].reshape(-1, 2)))
+        painter.end()
+        pixmap = QPixmap.fromImage(image)
+        pixmap.setDevicePixelRatio(ratio)
+        self.item.setPixmap(pixmap)
+        self.item.setPos(r.topLeft())
+        self.item.setScale(1.0 / scale)
+        self.item.setVisible(True)
+        self.dirty = False
+        self.seconds = time.thread_time() - t0
+        _EdgePicture.per_edge = self.seconds / max(len(self.segments), 1)
+
+
+class _EdgeLayer(QGraphicsRectItem):
+    """The weights between two columns: their pens, hover and clicks; drawn by its
+    :class:`_EdgePicture` children.  Hover and clicks find the nearest edge with numpy;
+    the hovered one is drawn on top by the view's highlight item.  A rectangle item that
+    draws nothing: Qt asks Python nothing about it when it paints."""
+
+    def __init__(self, view: NetworkView, layer: int, curves: np.ndarray, rect: QRectF):
+        super().__init__(rect)
+        self.view, self.layer, self.curves = view, layer, curves
+        n_out, n_in = curves.shape[:2]
+        self.keys = np.zeros(n_out * n_in, int)  # pen of each edge (see NetworkView._key)
+        self.hovered: tuple[int, int] | None = None
+        self.setZValue(0.5)
+        self.setPen(_NO_PEN)
+        self.setFlag(QGraphicsItem.ItemHasNoContents)
+        self.setAcceptHoverEvents(True)
+        per = max(1, _EdgePicture.MAX_EDGES // max(n_in, 1))
+        self.pictures = [
+            _EdgePicture(self, slice(o, min(o + per, n_out))) for o in range(0, n_out, per)
+        ]
+
+    def edge_at(self, pos: QPointF, reach: float = 3.5) -> tuple[int, int] | None:
+        """(out, in) of the edge nearest ``pos`` (item coordinates) within ``reach``."""
+        if not len(self.keys):
+            return None
+        q = np.array([pos.x(), pos.y()])
+        a, b = self.curves[:, :, :-1], self.curves[:, :, 1:]
+        ab = b - a
+        t = np.clip(((q - a) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12), 0, 1)
+        d = np.hypot(*np.moveaxis(a + ab * t[..., None] - q, -1, 0)).min(-1)  # (out, in)
+        o, i = np.unravel_index(int(d.argmin()), d.shape)
+        return (int(o), int(i)) if d[o, i] <= reach else None
+
+    def _hover(self, edge: tuple[int, int] | None) -> None:
+        if edge == self.hovered:
+            return
+        self.hovered = edge
+        if edge is None:
+            self.setToolTip("")
+            self.view.edge_left()
+        else:
+            text = self.view.edge_entered(self.layer, *edge)
+            self.setToolTip(text)
 
     def hoverEnterEvent(self, ev) -> None:  # noqa: N802 - Qt name
-        self.setZValue(3)
-        pen = QPen(self.draw_pen)
-        pen.setWidthF(pen.widthF() + 1.5)
-        self.setPen(pen)  # drawn on top of the others while the mouse is on it
-        text = self.view.describe_edge(*self.key)
-        self.setToolTip(text)
-        self.view.show_info(text)
-        self.view.edge_hovered.emit(text)
+        self._hover(self.edge_at(ev.pos()))
+
+    def hoverMoveEvent(self, ev) -> None:  # noqa: N802
+        self._hover(self.edge_at(ev.pos()))
 
     def hoverLeaveEvent(self, ev) -> None:  # noqa: N802
-        self.setZValue(1)
-        self.setPen(_NO_PEN)
-        self.view.show_info("")
+        self._hover(None)
 
     def mousePressEvent(self, ev) -> None:  # noqa: N802
-        if ev.button() == Qt.LeftButton:
-            self.view.edge_clicked.emit(*self.key)
+        edge = self.edge_at(ev.pos())
+        if edge is not None and ev.button() == Qt.LeftButton:
+            self.view.edge_clicked.emit(self.layer, *edge)
             ev.accept()
         else:
-            super().mousePressEvent(ev)
+            ev.ignore()
 
 
-class _EdgeLayer(QGraphicsItem):
-    """Every edge in one item, cached as a picture: a frame that only changes the neurons'
-    maps blits it instead of stroking hundreds of curves again; :meth:`update` redraws it."""
-
-    def __init__(self, edges: list[_Edge], rect: QRectF):
-        super().__init__()
-        self.edges, self.rect = edges, rect
-        self.seconds = 0.0  # how long drawing every edge took last time
-        self.setZValue(0.5)
-        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
-
-    def boundingRect(self) -> QRectF:  # noqa: N802
-        return self.rect
-
-    def paint(self, painter: QPainter, option, widget=None) -> None:
-        t0 = time.perf_counter()
-        if len(self.edges) > 1000:  # thousands of curves: crisp enough, faster
-            painter.setRenderHint(QPainter.Antialiasing, False)
-        # one drawLines call per pen (a few dozen), not one drawPath per edge: each call into
-        # Qt may wait for the GIL while the training thread runs
-        groups: dict[int, tuple[QPen, list]] = {}
-        for e in self.edges:
-            groups.setdefault(id(e.draw_pen), (e.draw_pen, []))[1].extend(e.segments)
-        for pen, points in groups.values():
-            painter.setPen(pen)
-            painter.drawLines(points)
-        self.seconds = time.perf_counter() - t0
+_NODE_PEN, _NODE_BRUSH = QPen(QColor("#555"), 1), QBrush(QColor("#f4f4f4"))
 
 
 class _Node(QGraphicsRectItem):
@@ -136,15 +227,16 @@ class _Node(QGraphicsRectItem):
         self.view, self.layer, self.index = view, layer, index
         self.setAcceptHoverEvents(True)
         self.setZValue(5)
-        self.setPen(QPen(QColor("#555"), 1))
-        self.setBrush(QBrush(QColor("#f4f4f4")))
-        self.pixmap = QGraphicsPixmapItem(self)
-        self.pixmap.setPos(rect.topLeft())
-        self.pixmap.setTransformationMode(Qt.SmoothTransformation)
-        self.pixmap.setScale(rect.width() / THUMB)
+        self.setPen(_NODE_PEN)
+        self.setBrush(_NODE_BRUSH)
+        self.pixmap: QGraphicsPixmapItem | None = None  # made with the first heatmap
         self.on_click: Callable[[], None] | None = None
 
     def set_image(self, pixmap: QPixmap) -> None:
+        if self.pixmap is None:
+            self.pixmap = QGraphicsPixmapItem(self)
+            self.pixmap.setPos(self.rect().topLeft())
+            self.pixmap.setTransformationMode(Qt.SmoothTransformation)
         self.pixmap.setPixmap(pixmap)
         self.pixmap.setScale(self.rect().width() / pixmap.width())
 
@@ -156,7 +248,7 @@ class _Node(QGraphicsRectItem):
         self.view.neuron_hovered.emit(self.layer, self.index)
 
     def hoverLeaveEvent(self, ev) -> None:  # noqa: N802
-        self.setPen(QPen(QColor("#555"), 1))
+        self.setPen(_NODE_PEN)
         self.view.show_info("")
         self.view.neuron_left.emit()
 
@@ -222,11 +314,12 @@ class NetworkView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setFrameShape(QGraphicsView.NoFrame)
-        self.setViewportUpdateMode(QGraphicsView.BoundingRectViewportUpdate)
+        self.setViewportUpdateMode(QGraphicsView.MinimalViewportUpdate)
         self.setMouseTracking(True)
         self._pens: dict[tuple[int, int], QPen] = {}
         self._nodes: list[list[_Node]] = []
-        self._edges: list[list[list[_Edge]]] = []  # [layer][out][in]
+        self._edge_layers: list[_EdgeLayer] = []  # one per weight matrix
+        self._next_edges = 0  # the edge picture to redraw first next time (round robin)
         self._weights: list[tuple[np.ndarray, np.ndarray]] = []
         self._features: list[tuple[str, str]] = []
         self._active: tuple[str, ...] = ()
@@ -235,8 +328,13 @@ class NetworkView(QGraphicsView):
         self._info = QGraphicsSimpleTextItem("")
         self._height = 520.0
         self._pixmaps: dict[int, list[QPixmap]] = {}
-        self._edge_keys = {}
-        self._edge_layer: _EdgeLayer | None = None
+        self._images: dict[int, list[np.ndarray | None]] = {}  # what each node shows
+        self._next_map: dict[int, int] = {}  # per column: the node to redraw first
+        self._highlight = QGraphicsPathItem()
+        self._scale = 1.0  # view pixels per scene unit (the edges' images are drawn at it)
+        self._edge_timer = QTimer(self)  # draws the edge pictures still waiting, in turns
+        self._edge_timer.setInterval(EDGE_MS)
+        self._edge_timer.timeout.connect(self._redraw_edges)
         self.paint_seconds = 0.0  # how long the last repaint took (callers pace updates by it)
         self.setSceneRect(0, 0, SCENE_W, self._height)
 
@@ -252,7 +350,7 @@ class NetworkView(QGraphicsView):
         self._features, self._active = list(features), tuple(active)
         self._hidden, self._out_names = tuple(hidden), list(out_names)
         self._weights = []
-        self._pixmaps = {}
+        self._pixmaps, self._images, self._next_map = {}, {}, {}
         self._layout()
 
     def _layout(self) -> None:
@@ -260,8 +358,7 @@ class NetworkView(QGraphicsView):
         SCENE_H = self._height  # noqa: N806 - a constant for this layout
         scene = self.scene()
         scene.clear()
-        self._nodes, self._edges = [], []
-        self._edge_keys: dict[int, np.ndarray] = {}
+        self._nodes, self._edge_layers = [], []
         n_cols = len(hidden) + 2
         x_in, x_out = 70.0, SCENE_W - 70.0
         xs = [x_in + (x_out - x_in) * c / (n_cols - 1) for c in range(n_cols)]
@@ -288,9 +385,10 @@ class NetworkView(QGraphicsView):
         self._add_headings(xs, hidden, small)
         self._add_outputs(out_names, small)
         self._add_edges(features)
-        everything = [e for rows in self._edges for row in rows for e in row]
-        self._edge_layer = _EdgeLayer(everything, QRectF(0, 0, SCENE_W, SCENE_H))
-        scene.addItem(self._edge_layer)
+        self._highlight = QGraphicsPathItem()  # the hovered edge, on top of the others
+        self._highlight.setZValue(3)
+        self._highlight.setVisible(False)
+        scene.addItem(self._highlight)
         self._info = QGraphicsSimpleTextItem("")
         self._info.setFont(small)
         self._info.setBrush(QColor("#111"))
@@ -301,9 +399,12 @@ class NetworkView(QGraphicsView):
         self._fit()
         for layer, pixmaps in self._pixmaps.items():  # after a re-layout: same pictures
             for node, pm in zip(self._nodes[layer], pixmaps, strict=False):
-                node.set_image(pm)
+                if not pm.isNull():
+                    node.set_image(pm)
+        self._next_edges = 0
         if self._weights:
             self.show_weights(self._weights)
+        self._redraw_edges()  # the first turn now, the others follow
 
     def _add_inputs(self, features: list, small: QFont) -> None:
         """Input labels; inactive inputs faded; a click toggles one."""
@@ -360,25 +461,19 @@ class NetworkView(QGraphicsView):
 
     def _add_edges(self, features: list) -> None:
         """From each active input / neuron to every neuron of the next layer."""
-        scene = self.scene()
-        sources = [[self._nodes[0][[k for k, _ in features].index(a)] for a in self._active]]
+        keys = [k for k, _ in features]
+        sources = [[self._nodes[0][keys.index(a)] for a in self._active]]
         sources += self._nodes[1:-1]
         for layer, (src, dst) in enumerate(zip(sources, self._nodes[1:], strict=True)):
-            rows = []
-            for o, d in enumerate(dst):
-                row = []
-                for i, s in enumerate(src):
-                    a = QPointF(s.rect().right(), s.rect().center().y())
-                    b = QPointF(d.rect().left(), d.rect().center().y())
-                    path = QPainterPath(a)
-                    mx = (a.x() + b.x()) / 2
-                    path.cubicTo(QPointF(mx, a.y()), QPointF(mx, b.y()), b)
-                    edge = _Edge(path, self, (layer, o, i))
-                    edge.draw_pen = self._pen(0.0)
-                    scene.addItem(edge)
-                    row.append(edge)
-                rows.append(row)
-            self._edges.append(rows)
+            starts = np.array([(n.rect().right(), n.rect().center().y()) for n in src])
+            ends = np.array([(n.rect().left(), n.rect().center().y()) for n in dst])
+            curves = edge_curves(starts.reshape(-1, 2), ends.reshape(-1, 2))
+            x0, x1 = (src[0].rect().right() if src else 0.0), dst[0].rect().left()
+            rect = QRectF(x0 - 4, TOP - 4, x1 - x0 + 8, self._height - TOP - BOTTOM + 8)
+            item = _EdgeLayer(self, layer, curves, rect)
+            item.keys[:] = self._key(0.0)
+            self.scene().addItem(item)
+            self._edge_layers.append(item)
 
     def _heading(self, x: float, text: str, font: QFont) -> None:
         t = QGraphicsSimpleTextItem(text)
@@ -387,35 +482,58 @@ class NetworkView(QGraphicsView):
         t.setPos(x - t.boundingRect().width() / 2, 34)
         self.scene().addItem(t)
 
-    def _pen(self, w: float) -> QPen:
-        bucket = int(min(abs(w), 4.0) * 4)  # 0..16
-        key = (1 if w >= 0 else -1, bucket)
+    @staticmethod
+    def _key(w):
+        """The pen of weight(s) ``w``: 2 * width bucket (0..16) + (1 if w >= 0)."""
+        return (np.minimum(np.abs(w), 4.0) * 4).astype(int) * 2 + (np.asarray(w) >= 0)
+
+    def pen_of_key(self, key: int) -> QPen:
+        """Pens are cached per (sign, width bucket): blue positive, orange negative."""
         pen = self._pens.get(key)
         if pen is None:
-            color = QColor(POSITIVE if w >= 0 else NEGATIVE)
+            bucket, positive = key // 2, key % 2 == 1
+            color = QColor(POSITIVE if positive else NEGATIVE)
             color.setAlphaF(min(1.0, 0.25 + bucket / 8))
             pen = QPen(color, 0.5 + bucket * 0.3)
-            pen.setCapStyle(Qt.RoundCap)
+            pen.setCapStyle(Qt.SquareCap)  # covers the joints; round caps cost ~4x
             self._pens[key] = pen
         return pen
 
     # ------------------------------------------------------------- frames
     def show_weights(self, weights: list[tuple[np.ndarray, np.ndarray]]) -> None:
-        """Restyle every edge from (out, in) weight matrices in input->output order."""
+        """Restyle the edges from (out, in) weight matrices in input->output order.
+
+        Each column of edges is a few cached pictures: only those whose pens changed are
+        drawn again, by a timer, taking turns: as many every EDGE_MS as fit in EDGE_BUDGET
+        (at least one), so no repaint draws thousands of edges at once.
+        """
         self._weights = weights
-        for layer, (W, _) in enumerate(weights[: len(self._edges)]):
-            rows = self._edges[layer]
-            if W.shape != (len(rows), len(rows[0]) if rows else 0):
+        for layer, (W, _) in zip(self._edge_layers, weights, strict=False):
+            if W.size == len(layer.keys):
+                keys = self._key(W).ravel()
+                for pic in layer.pictures:
+                    if not np.array_equal(keys[pic.edges], layer.keys[pic.edges]):
+                        pic.dirty = True
+                layer.keys = keys
+        if not self._edge_timer.isActive():
+            self._edge_timer.start()
+
+    def _redraw_edges(self) -> None:
+        pictures = [pic for layer in self._edge_layers for pic in layer.pictures]
+        n, spent = len(pictures), 0.0
+        for k in range(n):
+            pic = pictures[(self._next_edges + k) % n]
+            if not pic.dirty:
                 continue
-            # pens are cached per (sign, width bucket): restyle only edges whose bucket moved
-            keys = (np.minimum(np.abs(W), 4.0) * 4).astype(int) * 2 + (W >= 0)
-            old = self._edge_keys.get(layer)
-            changed = np.argwhere(keys != old) if old is not None else np.argwhere(keys >= 0)
-            for o, i in changed.tolist():
-                rows[o][i].draw_pen = self._pen(float(W[o, i]))
-            self._edge_keys[layer] = keys
-            if len(changed):
-                self._edge_layer.update()  # draw the edges' picture again
+            if spent > 0 and spent + pic.seconds > EDGE_BUDGET:
+                break
+            pic.draw(self._scale, self.devicePixelRatioF())
+            spent += pic.seconds
+            self._next_edges = (self._next_edges + k + 1) % n
+        if any(pic.dirty for pic in pictures):
+            self._edge_timer.start()
+        else:
+            self._edge_timer.stop()
 
     def show_maps(
         self,
@@ -425,9 +543,11 @@ class NetworkView(QGraphicsView):
         center: float = 0.0,
         scale: float | None = None,
         per_node: bool = False,
-    ) -> None:
+        limit: int | None = None,
+    ) -> int:
         """Heatmaps of column ``layer`` from maps (n, res*res), orange-white-blue around
-        ``center``; colours span ``scale``, else the column's (or each node's) largest value."""
+        ``center``; colours span ``scale``, else the column's (or each node's) largest value.
+        ``limit``: see :meth:`show_images`."""
         nodes = self._nodes[layer] if layer < len(self._nodes) else []
         px = int(nodes[0].rect().width()) if nodes else THUMB  # no finer than drawn
         step = max(1, res // min(THUMB, max(px, 12)))
@@ -437,24 +557,59 @@ class NetworkView(QGraphicsView):
             images = diverging_colors((small - center) / dev[:, None, None], 0.0, 1.0)
         else:
             images = diverging_colors(small, center, scale)
-        self.show_images(layer, list(images))
+        return self.show_images(layer, list(images), limit)
 
-    def show_images(self, layer: int, images: list[np.ndarray]) -> None:
-        """Set the heatmaps of column ``layer`` from (h, w, 4) uint8 images (row 0 = bottom)."""
+    def show_images(self, layer: int, images: list[np.ndarray], limit: int | None = None) -> int:
+        """Set the heatmaps of column ``layer`` from (h, w, 4) uint8 images (row 0 = bottom).
+
+        Only the nodes whose picture visibly changed are redrawn (each costs a few Qt
+        calls), at most ``limit`` of them, taking turns; returns how many were."""
         nodes = self._nodes[layer] if layer < len(self._nodes) else []
         if len(nodes) != len(images):
-            return
-        pixmaps = []
-        for node, img in zip(nodes, images, strict=True):
-            pm = rgba_to_pixmap(img)
-            node.set_image(pm)
-            pixmaps.append(pm)
-        self._pixmaps[layer] = pixmaps
+            return 0
+        shown = self._images.get(layer)
+        if shown is None or len(shown) != len(images):
+            shown = self._images[layer] = [None] * len(images)
+            self._pixmaps[layer] = [QPixmap()] * len(images)
+        changed = [
+            i
+            for i, img in enumerate(images)
+            if shown[i] is None
+            or shown[i].shape != img.shape
+            or np.abs(shown[i].astype(np.int16) - img).max() > MAP_TOLERANCE
+        ]
+        if limit is not None and len(changed) > limit:
+            first = self._next_map.get(layer, 0)  # the nodes not redrawn last time go first
+            changed = sorted(changed, key=lambda i: (i < first, i))[:limit]
+            self._next_map[layer] = changed[-1] + 1
+        for i in changed:
+            pm = rgba_to_pixmap(images[i])
+            nodes[i].set_image(pm)
+            shown[i], self._pixmaps[layer][i] = images[i], pm
+        return len(changed)
 
     @property
     def edges_seconds(self) -> float:
-        """How long the last redraw of every edge took (callers pace weight updates by it)."""
-        return self._edge_layer.seconds if self._edge_layer is not None else 0.0
+        """How long the last redraw of every column of edges took, in all."""
+        return sum(pic.seconds for layer in self._edge_layers for pic in layer.pictures)
+
+    def edge_entered(self, layer: int, out: int, inp: int) -> str:
+        """The mouse is on an edge: highlight it, say what it is (returns the text)."""
+        item = self._edge_layers[layer]
+        pen = QPen(self.pen_of_key(int(item.keys[out * item.curves.shape[1] + inp])))
+        pen.setWidthF(pen.widthF() + 1.5)
+        pen.setCapStyle(Qt.RoundCap)
+        self._highlight.setPen(pen)
+        self._highlight.setPath(self.edge(layer, out, inp).path())
+        self._highlight.setVisible(True)
+        text = self.describe_edge(layer, out, inp)
+        self.show_info(text)
+        self.edge_hovered.emit(text)
+        return text
+
+    def edge_left(self) -> None:
+        self._highlight.setVisible(False)
+        self.show_info("")
 
     def info_text(self) -> str:
         """The line under the diagram (what the hovered neuron or weight is)."""
@@ -502,17 +657,24 @@ class NetworkView(QGraphicsView):
         return f"weight from {src} to {dst}: {w} (click to set it)"
 
     def edge_count(self) -> int:
-        return sum(len(r) * (len(r[0]) if r else 0) for r in self._edges)
+        return sum(len(item.keys) for item in self._edge_layers)
 
     def node(self, layer: int, index: int) -> _Node:
         return self._nodes[layer][index]
 
-    def edge(self, layer: int, out: int, inp: int) -> _Edge:
-        return self._edges[layer][out][inp]
+    def edge(self, layer: int, out: int, inp: int) -> EdgeRef:
+        return EdgeRef(self._edge_layers[layer].curves[out, inp], (layer, out, inp))
 
     # ------------------------------------------------------------- view
     def _fit(self) -> None:
         self.fitInView(self.sceneRect(), Qt.KeepAspectRatio)
+        scale = self.transform().m11()
+        if abs(scale - self._scale) > 0.02 * self._scale:  # the edges' images: sharp again
+            self._scale = scale
+            for layer in self._edge_layers:
+                for pic in layer.pictures:
+                    pic.dirty = True
+            self._edge_timer.start()
 
     def resizeEvent(self, ev) -> None:  # noqa: N802
         super().resizeEvent(ev)

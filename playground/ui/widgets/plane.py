@@ -86,12 +86,20 @@ def contour_segments(field: np.ndarray, xs: np.ndarray, ys: np.ndarray):
     """Line segments where ``field`` (ny, nx; row i = ys[i]) crosses 0 (marching squares).
 
     Returns x, y arrays of even length: points 2k and 2k+1 are the ends of segment k.
+    Only the cells the zero line passes through are looked at (a few percent of them).
     """
     f = np.where(field == 0, 1e-9, field)
-    a, b, c, d = f[:-1, :-1], f[:-1, 1:], f[1:, 1:], f[1:, :-1]  # corners BL, BR, TR, TL
-    x0, x1 = xs[:-1][None, :], xs[1:][None, :]
-    y0, y1 = ys[:-1][:, None], ys[1:][:, None]
-    shape = a.shape
+    pos = f > 0
+    iy, ix = np.nonzero(
+        (pos[:-1, :-1] != pos[:-1, 1:])
+        | (pos[:-1, 1:] != pos[1:, 1:])
+        | (pos[1:, 1:] != pos[1:, :-1])
+        | (pos[:-1, :-1] != pos[1:, :-1])
+    )
+    if not len(iy):
+        return np.empty(0), np.empty(0)
+    a, b, c, d = f[iy, ix], f[iy, ix + 1], f[iy + 1, ix + 1], f[iy + 1, ix]  # BL, BR, TR, TL
+    x0, x1, y0, y1 = xs[ix], xs[ix + 1], ys[iy], ys[iy + 1]
 
     def cross(p, q):  # where the line p -> q crosses 0, as a fraction of the way
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -102,22 +110,8 @@ def contour_segments(field: np.ndarray, xs: np.ndarray, ys: np.ndarray):
         [(a > 0) != (b > 0), (b > 0) != (c > 0), (d > 0) != (c > 0), (a > 0) != (d > 0)]
     )
     t = [cross(a, b), cross(b, c), cross(d, c), cross(a, d)]
-    px = np.stack(
-        [
-            x0 + t[0] * (x1 - x0),
-            np.broadcast_to(x1, shape),
-            x0 + t[2] * (x1 - x0),
-            np.broadcast_to(x0, shape),
-        ]
-    )
-    py = np.stack(
-        [
-            np.broadcast_to(y0, shape),
-            y0 + t[1] * (y1 - y0),
-            np.broadcast_to(y1, shape),
-            y0 + t[3] * (y1 - y0),
-        ]
-    )
+    px = np.stack([x0 + t[0] * (x1 - x0), x1, x0 + t[2] * (x1 - x0), x0])  # (4, k)
+    py = np.stack([y0, y0 + t[1] * (y1 - y0), y1, y0 + t[3] * (y1 - y0)])
     count = mask.sum(0)
     pairs = []
     two = count == 2
@@ -127,7 +121,7 @@ def contour_segments(field: np.ndarray, xs: np.ndarray, ys: np.ndarray):
         second = 3 - m[::-1].argmax(0)
         pairs.append((first, second, two))
     four = count == 4
-    if four.any():
+    if four.any():  # a saddle: the centre's sign says which corners the lines cut off
         center = (a + b + c + d)[four] / 4
         same = (center > 0) == (a[four] > 0)
         e1 = np.where(same, 0, 0), np.where(same, 1, 3)
@@ -140,10 +134,8 @@ def contour_segments(field: np.ndarray, xs: np.ndarray, ys: np.ndarray):
     for e_a, e_b, where in pairs:
         cx, cy = px[:, where], py[:, where]  # (4, k)
         i = np.arange(cx.shape[1])
-        seg_x = np.stack([cx[e_a, i], cx[e_b, i]], 1).ravel()
-        seg_y = np.stack([cy[e_a, i], cy[e_b, i]], 1).ravel()
-        out_x.append(seg_x)
-        out_y.append(seg_y)
+        out_x.append(np.stack([cx[e_a, i], cx[e_b, i]], 1).ravel())
+        out_y.append(np.stack([cy[e_a, i], cy[e_b, i]], 1).ravel())
     return np.concatenate(out_x), np.concatenate(out_y)
 
 
@@ -156,6 +148,32 @@ def boundary_field(probs: np.ndarray) -> list[np.ndarray]:
         others = np.delete(probs, c, axis=1).max(1)
         fields.append(probs[:, c] - others)
     return fields
+
+
+def grid_axes(extent, res: int) -> tuple[np.ndarray, np.ndarray]:
+    """The x and y of the grid's columns and rows: pixel centres (like toy.make_grid)."""
+    xmin, xmax, ymin, ymax = (float(v) for v in extent)
+    xs = xmin + (np.arange(res) + 0.5) * (xmax - xmin) / res
+    ys = ymin + (np.arange(res) + 0.5) * (ymax - ymin) / res
+    return xs, ys
+
+
+def plane_picture(probs: np.ndarray, extent, res: int, discretize: bool = False) -> dict:
+    """What the plane draws for class probabilities (res*res, C): the RGBA image and the
+    boundary's segments.  Plain numpy: the training job computes it in its thread."""
+    xs, ys = grid_axes(extent, res)
+    seg_x, seg_y = [], []
+    for f in boundary_field(probs):
+        sx, sy = contour_segments(f.reshape(res, res), xs, ys)
+        seg_x.append(sx)
+        seg_y.append(sy)
+    return {
+        "image": probs_to_rgba(probs, res, discretize),
+        "discretize": discretize,
+        "boundary": (np.concatenate(seg_x), np.concatenate(seg_y)),
+        "extent": tuple(float(v) for v in extent),
+        "res": res,
+    }
 
 
 class PlaneView(pg.PlotWidget):
@@ -227,6 +245,7 @@ class PlaneView(pg.PlotWidget):
         self._xs = self._ys = np.zeros(0)
         self._res = 0
         self._probs: np.ndarray | None = None
+        self._picture: dict | None = None  # plane_picture() of _probs
         self._discretize = False
         self._n_classes = 2
         self._map_shown = False
@@ -244,8 +263,7 @@ class PlaneView(pg.PlotWidget):
         if res:
             self._res = res
             # the grid's points are pixel centres (toy.make_grid): the image covers the extent
-            self._xs = xmin + (np.arange(res) + 0.5) * (xmax - xmin) / res
-            self._ys = ymin + (np.arange(res) + 0.5) * (ymax - ymin) / res
+            self._xs, self._ys = grid_axes(self._extent, res)
             self._rect_dirty = True  # applied once an image of this size is set
         self.setXRange(xmin, xmax, padding=0)
         self.setYRange(ymin, ymax, padding=0)
@@ -274,20 +292,27 @@ class PlaneView(pg.PlotWidget):
     def set_discretize(self, on: bool) -> None:
         self._discretize = on
         if self._probs is not None and not self._map_shown:
-            self.show_probs(self._probs)
+            self.show_probs(self._probs, self._picture)
 
-    def show_probs(self, probs: np.ndarray) -> None:
-        """Draw class probabilities (res*res, C) over the grid, and the boundary."""
+    def show_probs(self, probs: np.ndarray, picture: dict | None = None) -> None:
+        """Draw class probabilities (res*res, C) over the grid, and the boundary.
+
+        ``picture``: what :func:`plane_picture` made of them (in the job's thread), used
+        where it fits this plane (its extent, size, discretize), else computed here."""
         self._probs = probs
         self._map_shown = False
-        res = self._res
-        self._set_image(probs_to_rgba(probs, res, self._discretize))
-        xs, ys = [], []
-        for f in boundary_field(probs):
-            sx, sy = contour_segments(f.reshape(res, res), self._xs, self._ys)
-            xs.append(sx)
-            ys.append(sy)
-        self.boundary.setData(np.concatenate(xs), np.concatenate(ys))
+        fits = (
+            picture is not None
+            and picture["res"] == self._res
+            and picture["extent"] == self._extent
+        )
+        if not fits:
+            picture = plane_picture(probs, self._extent, self._res, self._discretize)
+        elif picture["discretize"] != self._discretize:
+            picture = dict(picture, image=probs_to_rgba(probs, self._res, self._discretize))
+        self._picture = picture
+        self._set_image(picture["image"])
+        self.boundary.setData(*picture["boundary"])
 
     def show_map(self, values: np.ndarray, center: float = 0.0) -> None:
         """Show one neuron's activation over the plane instead (until :meth:`show_probs`)."""
@@ -295,9 +320,9 @@ class PlaneView(pg.PlotWidget):
         self._set_image(diverging_rgba(values, self._res, center))
         self.boundary.setData([], [])
 
-    def keep_probs(self, probs: np.ndarray) -> None:
+    def keep_probs(self, probs: np.ndarray, picture: dict | None = None) -> None:
         """Keep ``probs`` to show when the map shown now (a hovered neuron's) goes."""
-        self._probs = probs
+        self._probs, self._picture = probs, picture
 
     @property
     def probs(self) -> np.ndarray | None:
@@ -317,7 +342,7 @@ class PlaneView(pg.PlotWidget):
     def restore_probs(self) -> None:
         """Back to the class heatmap after :meth:`show_map`."""
         if self._probs is not None:
-            self.show_probs(self._probs)
+            self.show_probs(self._probs, self._picture)
 
     def probs_at(self, x: float, y: float) -> np.ndarray | None:
         """The predicted probabilities at the grid point nearest (x, y)."""

@@ -84,8 +84,10 @@ def boundary_job(run: Run, config: dict, dataset: dict, settings: Any, res: int 
     """
     from playground.core import toy
     from playground.core.training import Diverged, Snapshot
+    from playground.ui.widgets.plane import plane_picture  # plain numpy
 
     grid = prepare(run, config, dataset, res)
+    ext = toy.extent(dataset["name"])
     model = run.model
     X_train, y_train, X_test, y_test = run.data
 
@@ -104,10 +106,14 @@ def boundary_job(run: Run, config: dict, dataset: dict, settings: Any, res: int 
         def detail() -> dict[str, Any]:
             weights = run.take()
             if weights is None:
-                return inner()
-            model.set_weights(weights)
-            out = view()
-            out["now"] = metrics()  # the loss of the hand-set weights, live
+                out = inner()
+            else:
+                model.set_weights(weights)
+                out = view()
+                out["now"] = metrics()  # the loss of the hand-set weights, live
+            # what the GUI draws, made here: its thread only hands it to Qt
+            if "probs" in out:
+                out["plane"] = plane_picture(out["probs"], ext, res)
             return out
 
         return detail

@@ -8,7 +8,6 @@ job computed in its thread.
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 import numpy as np
@@ -19,8 +18,9 @@ from playground.ui.tabs.boundary.job import RES
 from playground.ui.tabs.boundary.neuron import NeuronPresenter
 from playground.ui.tabs.boundary.panels import NetworkPanel, ViewsPanel
 from playground.ui.tabs.boundary.state import BoundaryState
-from playground.ui.worker import Frame
+from playground.ui.worker import FAST_FRAME_MS, Frame
 
+MAPS_HZ = 30.0  # columns of neuron maps drawn per second while training (one at a time)
 FRUIT_EXTENT, PLAIN_EXTENT = (0.0, 10.0, 0.0, 10.0), (-6.0, 6.0, -6.0, 6.0)
 
 
@@ -59,6 +59,8 @@ class Presenter:
 
     def __init__(self, state: BoundaryState, session: Any, views: ViewsPanel, net: NetworkPanel):
         self.state, self.session, self.views, self.net = state, session, views, net
+        # every view here costs about the same per frame at any size: ~60 frames a second
+        session.worker.frame_ms = FAST_FRAME_MS
         self.plane, self.network = views.plane, net.network
         self.neuron = NeuronPresenter(state, net.neuron_panel, self.plane)
         self.toy: Any = None  # playground.core.toy once the first job has imported it
@@ -71,7 +73,7 @@ class Presenter:
         self.last_frame: Frame | None = None
         self._curve_epoch = -1
         self._pending: list[tuple[int, dict]] = []
-        self._network_cost = 0.0  # seconds the last diagram update took (paces it)
+        self._map_column = 0  # the diagram's column whose maps were drawn last
 
     # ------------------------------------------------------------ the plane's frame
     def extent(self) -> tuple[float, float, float, float]:
@@ -140,51 +142,55 @@ class Presenter:
         self.views.metrics_label.setText(metrics_html(metrics, lr))
         self.neuron.show_loss(metrics)
         if "probs" in d:
-            self.show_detail(d, frame, busy=curves and self.session.running)
+            self.show_detail(d, frame)
             self.plane.set_message("")
             self.ready = True
 
-    def show_detail(self, d: dict, frame: Frame | None = None, busy: bool = False) -> None:
-        """Weights, maps and probabilities of one frame (``busy``: the curves drew)."""
+    def show_detail(self, d: dict, frame: Frame | None = None) -> None:
+        """Weights, maps and probabilities of one frame.
+
+        The plane draws every frame (its picture was made in the job's thread).  While
+        training, the diagram's edges and maps take turns within a small budget per frame,
+        so a frame's cost on the GUI thread stays about the same for any network."""
         self.weights, self.maps = d["weights"], d.get("maps")
         probs = d["probs"]
         if not np.isfinite(probs).all():
             return  # never draw a non-finite frame
         if self.hover is None:
-            self.plane.show_probs(probs)
+            self.plane.show_probs(probs, d.get("plane"))
         else:
-            self.plane.keep_probs(probs)  # shown again when the hover ends
+            self.plane.keep_probs(probs, d.get("plane"))  # shown again when the hover ends
             self.show_hovered()
         self.neuron.show(self.weights)
-        # the diagram can cost more than the plane (6 x 32 neurons): while training, redraw
-        # it at a rate that spends at most about a quarter of the GUI thread on it, and
-        # never in the same frame as the curves (one repaint never pays for both)
-        if busy:
-            return
-        cost = max(self._network_cost + self.network.paint_seconds, 1e-3)
-        if not self.session.due("network", min(10.0, 1 / (3 * cost)), frame):
-            return
-        t0 = time.perf_counter()
-        edges_hz = min(4.0, 1 / (15 * max(self.network.edges_seconds, 1e-3)))
-        if self.session.due("edges", edges_hz, frame):  # restyles every edge: paced alone
+        running = self.session.running and not (frame is not None and frame.final)
+        if self.session.due("edges", "normal", frame):  # a few pictures at a time
             self.network.show_weights(self.weights)
-        self.show_neuron_maps()
-        self._network_cost = time.perf_counter() - t0
+        if running:  # one column of maps at a time, in turn
+            if not self.session.due("maps", MAPS_HZ, frame):
+                return
+            columns = len(self.maps or ()) - 1
+            self._map_column = self._map_column % max(columns, 1) + 1
+            self.show_neuron_maps([self._map_column])
+        else:
+            self.show_neuron_maps()
 
-    def show_neuron_maps(self) -> None:
+    def show_neuron_maps(self, columns: list[int] | None = None) -> None:
+        """The maps of the diagram's hidden and output ``columns`` (None: all of them)."""
         if self.maps is None:
             return
         act = self.state.activation
         centre = 0.5 if act == "sigmoid" else 0.0
         scale = {"tanh": 1.0, "sigmoid": 0.5}.get(act)
-        for layer in range(1, len(self.maps) - 1):
-            self.network.show_maps(layer, self.maps[layer], RES, centre, scale)
-        out = self.maps[-1]
-        if self.state.classes == 2:
-            self.network.show_maps(len(self.maps) - 1, out, RES, 0.5, 0.5)
-        else:
-            images = [class_tint(p, RES, OKABE_ITO[c])[::2, ::2] for c, p in enumerate(out)]
-            self.network.show_images(len(self.maps) - 1, images)
+        last = len(self.maps) - 1
+        for layer in columns or range(1, last + 1):
+            if layer < last:
+                self.network.show_maps(layer, self.maps[layer], RES, centre, scale)
+            elif self.state.classes == 2:
+                self.network.show_maps(last, self.maps[last], RES, 0.5, 0.5)
+            else:
+                out = self.maps[last]
+                images = [class_tint(p, RES, OKABE_ITO[c])[::2, ::2] for c, p in enumerate(out)]
+                self.network.show_images(last, images)
 
     # ------------------------------------------------------------ curves
     def flush_curves(self) -> None:
