@@ -393,3 +393,209 @@ def test_building_the_tab_does_not_import_torch():
         "assert 'torch' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ---------------------------------------------------------------- part 4: the backprop ninja
+def ninja_rows(tab, qtbot, n: int) -> list[dict]:
+    view = tab.views.ninja
+    qtbot.waitUntil(
+        lambda: len(view.rows) == n and "Checking" not in view.status.text(), timeout=30_000
+    )
+    return view.rows
+
+
+def test_backprop_ninja_table_and_formulas(tab, qtbot):
+    view = tab.views.ninja
+    tab.views.show_page(view)  # shown: it checks the current model (part 2's: no BatchNorm)
+    rows = ninja_rows(tab, qtbot, 17)
+    assert [r["name"] for r in rows][:3] == ["logprobs", "probs", "counts_sum_inv"]
+    assert all(r["exact"] or r["approx"] for r in rows) and not view.failing()
+    assert "step 0" in view.status.text() and "all 17 match" in view.status.text()
+    names = [view.table.item(i, 0).text() for i in range(view.table.rowCount())]
+    assert names == [r["name"] for r in rows] and names[-1] == "C"
+    tip = view.table.item(names.index("C"), 3).toolTip()
+    assert "dC[ix] += demb[k, j]" in tip.replace("&lt;", "<")
+    # part 4's own network: the lecture's 26 rows, every one exact or approximate
+    view.network_combo.setCurrentIndex(view.network_combo.findData("lecture"))
+    view.network_changed.emit("lecture")
+    rows = ninja_rows(tab, qtbot, 26)
+    assert all(r["exact"] or r["approx"] for r in rows) and rows[-1]["name"] == "C"
+    assert all(r["maxdiff"] < 1e-6 for r in rows)
+    names = [view.table.item(i, 0).text() for i in range(26)]
+    assert "dbnvar = (-0.5 * (bnvar + 1e-5) ** -1.5) * dbnvar_inv" in (
+        view.table.item(names.index("bnvar"), 0).toolTip()
+    )
+    assert "exercise 2" in view.table.item(names.index("logits"), 1).toolTip()
+    from playground.ui.widgets.charmlp_views import FAIL_BACKGROUND
+
+    assert all(view.table.item(i, 0).background().color() != FAIL_BACKGROUND for i in range(26))
+    # a model part 4 does not cover: said plainly, no table
+    view.network_combo.setCurrentIndex(view.network_combo.findData("current"))
+    tab.apply_preset("wavenet")
+    qtbot.waitUntil(lambda: tab.model.config.architecture == "wavenet", timeout=10_000)
+    view.refresh_button.click()
+    assert view.unsupported.isVisible() and not view.table.isVisible()
+    assert "WaveNet" in view.unsupported.text() and "part 4's network" in view.unsupported.text()
+
+
+def test_backprop_ninja_shows_a_failing_row_in_red(tab, qtbot, monkeypatch):
+    from playground.core import charmlp
+    from playground.ui.widgets.charmlp_views import FAIL_BACKGROUND
+
+    def one_wrong(words, seed=42, model=None):
+        rows = [{"name": n, "exact": True, "approx": True, "maxdiff": 0.0} for n in ("h", "W2")]
+        return rows + [{"name": "b2", "exact": False, "approx": False, "maxdiff": 0.25}]
+
+    monkeypatch.setattr(charmlp, "backprop_ninja", one_wrong)
+    view = tab.views.ninja
+    tab.views.show_page(view)
+    view.refresh_button.click()
+    ninja_rows(tab, qtbot, 3)
+    assert view.failing() == ["b2"]
+    assert view.table.item(2, 0).background().color() == FAIL_BACKGROUND
+    assert view.table.item(0, 0).background().color() != FAIL_BACKGROUND
+    assert view.table.item(2, 3).text() == "2.5e-01"
+    assert "1 of 3 do not match" in view.status.text() and "b2" in view.status.text()
+
+
+def test_training_with_the_hand_written_backward(tab, qtbot):
+    fresh_tiny(tab, qtbot, steps=100_000)
+    tab.state.backward = "manual"
+    tab.views.show_page(tab.views.ninja)
+    ninja_rows(tab, qtbot, 17)
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: "manual" in tab.speeds, timeout=30_000)  # after ~0.5 s
+    label = tab.settings_panel.speed_label.text()
+    assert "this run" in label and "(by hand)" in label and "last measured" in label
+    with qtbot.waitSignal(tab.session.finished, timeout=30_000):
+        tab.stop_training()
+    steps = tab.model.steps_trained
+    assert 0 < steps < 100_000 and tab.run.config.backward == "manual"
+    losses = [float(tab.views.table.item(r, 2).text()) for r in range(3)]
+    assert all(2.0 < x < 3.5 for x in losses)
+    label = tab.settings_panel.speed_label.text()
+    assert "this run" not in label and f"by hand {tab.speeds['manual']:,.0f}" in label
+    # the table followed the model where training ended
+    qtbot.waitUntil(lambda: f"step {steps:,}" in tab.views.ninja.status.text(), timeout=30_000)
+    assert not tab.views.ninja.failing()
+
+
+# ---------------------------------------------------------------- pinned runs
+def train(tab, qtbot, steps: int) -> None:
+    tab.state.steps = steps
+    with qtbot.waitSignal(tab.session.finished, timeout=60_000):
+        tab.toggle_play()
+
+
+def test_pin_two_runs_restore_and_persist(tab, qtbot, tmp_path):
+    assert tab.pin_run() is None and "Nothing to pin" in tab.message()
+    fresh_tiny(tab, qtbot)
+    train(tab, qtbot, 1_200)
+    first = tab.pin_run("kaiming")
+    assert first.metrics["steps"] == 1_200 and 2.0 < first.metrics["dev"] < 3.5
+    assert set(first.curves) == {"loss/train", "loss/dev"} and first.wall_s > 0
+    assert len(first.curves["loss/train"][0]) == 1_000  # thinned from 1,200 points
+    assert first.curves["loss/train"][0][-1] == 1_200 and len(first.samples) == 8
+    tab.state.init = "randn"  # a shape setting: a new model
+    qtbot.waitUntil(lambda: tab.model.config.init == "randn", timeout=10_000)
+    train(tab, qtbot, 200)
+    second = tab.pin_run()
+    assert second.name == "run 2" and len(second.curves["loss/train"][0]) == 200
+    table = tab.runs.table
+    assert table.objectName() == "runsTable" and table.rowCount() == 2
+    assert "Compare runs (2)" in tab.views.pages.tabText(tab.views.pages.currentIndex())
+    differs = table.item(0, 2)
+    assert "Init kaiming" in differs.text() and "Steps 1200" in differs.text()
+    assert differs.background().color().name() == "#fff1c2"  # highlighted
+    assert table.item(1, 2).text() == "same settings"
+    assert "samples:" in table.item(0, 1).toolTip()
+    assert len(tab.views.loss_plot.overlay_keys()) == 4  # train and dev of each
+    # restore the first run's settings: the form (and a fresh model) follow
+    table.selectRow(0)
+    tab.runs.restore_button.click()
+    assert tab.state.init == "kaiming" and tab.state.steps == 1_200
+    assert "settings are back" in tab.message()
+    assert table.item(0, 2).text() == "same settings"
+    # CSV export and persistence across launches
+    path = tmp_path / "runs.csv"
+    tab.runs.export_csv_to(str(path))
+    lines = path.read_text().splitlines()
+    assert len(lines) == 3 and "init" in lines[0] and lines[1].startswith("kaiming,")
+    s = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    tab.save_settings(s)
+    s.sync()
+    b = CharMLPTab()
+    qtbot.addWidget(b)
+    b.restore_settings(QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    assert b.runs.table.rowCount() == 2 and len(b.views.loss_plot.overlay_keys()) == 4
+    assert b.runs.book.runs[0].samples == first.samples
+    assert "Compare runs (2)" in b.views.pages.tabText(2)
+    b.runs.rename(1, "randn, 200 steps")
+    assert b.runs.table.item(1, 1).text() == "randn, 200 steps"
+    b.runs.remove(0)
+    assert b.runs.table.rowCount() == 1 and len(b.views.loss_plot.overlay_keys()) == 2
+    assert b.runs.book.runs[0].name == "randn, 200 steps"
+
+
+def test_the_initialisation_lesson_runs_to_the_end(tab, qtbot):
+    before = tab.state.to_dict()
+    comp = tab.compare_init(steps=40, hidden=(30,))
+    page = tab.views.runs_page
+    assert page.cancel_button.isVisible() and not page.compare_button.isEnabled()
+    with qtbot.waitSignal(comp.done, timeout=180_000) as done:
+        pass
+    assert done.args == [True]
+    runs = tab.runs.book.runs
+    assert [r.name for r in runs] == ["randn init", "Kaiming", "Kaiming, last ×0.01", "BatchNorm"]
+    assert all(r.metrics["steps"] == 40 and "test" in r.metrics for r in runs)
+    assert all(r.settings["seed"] == 2147483647 and r.settings["hidden"] == [30] for r in runs)
+    # part 3's story: randn starts confidently wrong, the small last layer near ln 27 = 3.30
+    first = [r.curves["loss/train"][1][0] for r in runs]
+    assert first[0] > first[2] and 10 ** first[2] < 4.0
+    assert tab.state.to_dict() == before and "initialisation lesson" in tab.message()
+    assert page.compare_button.isEnabled() and not page.cancel_button.isVisible()
+    # Cancel: it stops, what was pinned stays
+    comp = tab.compare_init(steps=20_000, hidden=(30,))
+    qtbot.waitUntil(lambda: tab.session.state == "running", timeout=30_000)
+    with qtbot.waitSignal(comp.done, timeout=30_000) as done:
+        page.cancel_button.click()
+    assert done.args == [False] and tab.session.state != "running"
+    assert tab.runs.table.rowCount() == 4 and "cancelled" in tab.message()
+
+
+def test_the_tab_fits_a_1024x640_window(tab, qtbot, tmp_path):
+    from PySide6.QtCore import QPoint, QRect
+
+    from playground.ui.runs import PinnedRun
+    from playground.ui.tabs.charmlp.runs import run_settings
+
+    xs = list(range(1, 101))
+    for name, init in (("randn", "randn"), ("Kaiming", "kaiming"), ("third", "kaiming")):
+        settings = {**run_settings(tab.state), "init": init}
+        curves = {"loss/train": (xs, [1 / x for x in xs])}
+        tab.runs.pin(PinnedRun(name, settings, curves, {"dev": 2.2}, 3.0, samples=["ana"]))
+    tab.resize(1024, 585)  # the window less its tab bar and status bar
+    qtbot.waitUntil(lambda: tab.width() == 1024, timeout=5_000)
+    hint = tab.minimumSizeHint()
+    assert hint.width() <= 1024 and hint.height() <= 585, hint
+    v = tab.views
+    heights = set()
+    for page in range(v.pages.count()):
+        v.pages.setCurrentIndex(page)
+        qtbot.wait(50)
+        heights.add((v.loss_plot.height(), v.pages.height()))
+        tab.grab().save(str(tmp_path / f"charmlp-1024-{page}.png"))
+    assert len(heights) == 1  # the plots keep their size whatever page is shown
+    assert v.loss_plot.height() >= 170 and v.pages.height() >= 210
+    v.show_page(v.runs_page)
+    qtbot.wait(50)
+    table = tab.runs.table
+    assert table.height() >= 4 * table.verticalHeader().defaultSectionSize()
+    for w in (v.runs_page.compare_button, tab.runs.export_button, tab.runs.pin_button):
+        box = QRect(w.mapTo(tab, QPoint(0, 0)), w.size())
+        assert tab.rect().contains(box), w.text()
+    v.show_page(v.ninja)
+    qtbot.wait(50)
+    assert v.ninja.table.height() >= 4 * v.ninja.table.verticalHeader().defaultSectionSize()
+    box = QRect(v.ninja.refresh_button.mapTo(tab, QPoint(0, 0)), v.ninja.refresh_button.size())
+    assert tab.rect().contains(box)

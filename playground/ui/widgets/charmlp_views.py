@@ -1,15 +1,31 @@
 """Views of the Character MLP tab: embedding scatter, tanh histograms, grad/data ratios,
-learning-rate finder curve, samples.  Each creates its plot items once and updates them."""
+learning-rate finder curve, samples, and makemore part 4's gradient check (the ``cmp``
+table).  Each creates its plot items once and updates them."""
 
 from __future__ import annotations
 
+import html
 import re
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics
-from PySide6.QtWidgets import QLabel, QListView, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from playground.ui.style import OKABE_ITO, REFERENCE_COLOR, TEST_COLOR, TRAIN_COLOR
 
@@ -362,3 +378,157 @@ class SamplesView(QWidget):
         new = sum(not seen for _, seen in samples)
         self.title.setText(f"<b>{title}</b> ({new} of {len(samples)} new)")
         self.changed.emit()
+
+
+FAIL_BACKGROUND = QColor("#f7c6c6")
+FAIL_TEXT = QColor("#8b0000")
+NINJA_NETWORKS = {
+    "current": "the current model",
+    "lecture": "part 4's network (64 hidden, BatchNorm)",
+}
+# the exercise 2 and 3 one-liners, shown under the step-by-step lines of these rows
+ONE_GO = {"logits": "logits (exercise 2)", "hprebn": "hprebn (exercise 3)"}
+
+
+def row_tooltip(name: str, formulas: dict[str, str]) -> str:
+    """The hand-written lines behind a row's gradient (rich text, monospaced)."""
+    text = formulas.get(name)
+    if not text:
+        return f"d{name}: no hand-written formula was found for this row."
+    parts = [f"<b>d{html.escape(name)}</b>, by hand:<pre>{html.escape(text)}</pre>"]
+    one_go = formulas.get(ONE_GO.get(name, ""))
+    if one_go:
+        parts.append(f"In one go ({ONE_GO[name].split('(')[1]}:<pre>{html.escape(one_go)}</pre>")
+    return "".join(parts)
+
+
+class NinjaView(QWidget):
+    """makemore part 4's ``cmp`` table: for each tensor, from the loss back to C, whether
+    the gradient written by hand equals autograd's (exact), is close (approx), and the
+    largest difference.  A row that is neither is red; hovering a row shows its formula."""
+
+    refresh_clicked = Signal()
+    network_changed = Signal(str)  # "current" or "lecture"
+
+    CAPTION = (
+        "<b>Part 4</b>: every gradient of one batch written by hand, from the loss back to C, "
+        "and checked against autograd's <tt>loss.backward()</tt> (exact: bit for bit; "
+        "approximate: <tt>torch.allclose</tt>). Hover a row for its formula."
+    )
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.caption = QLabel(self.CAPTION)
+        self.caption.setWordWrap(True)
+        self.caption.setTextFormat(Qt.RichText)
+        self.network_combo = QComboBox()
+        for key, text in NINJA_NETWORKS.items():
+            self.network_combo.addItem(text, key)
+        self.network_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.network_combo.setMinimumContentsLength(16)
+        self.network_combo.setToolTip(
+            "Check the model this tab shows or trains (a flat MLP with one hidden layer), or "
+            "part 4's own network, whose table has every row of the lecture (BatchNorm's too)."
+        )
+        self.network_combo.activated.connect(
+            lambda _i: self.network_changed.emit(self.network_combo.currentData())
+        )
+        self.refresh_button = QPushButton("Check again")
+        self.refresh_button.setObjectName("ninjaRefresh")
+        self.refresh_button.setToolTip(
+            "Run the hand-written backward pass and autograd's on a batch now (it also runs "
+            "by itself whenever training pauses or ends)."
+        )
+        self.refresh_button.clicked.connect(self.refresh_clicked)
+        self.status = QLabel("")
+        self.status.setObjectName("ninjaStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.RichText)
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("ninjaTable")
+        self.table.setHorizontalHeaderLabels(["tensor", "exact", "approximate", "maxdiff"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 3)
+        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.setSelectionMode(QTableWidget.NoSelection)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.Stretch)
+        self.table.setToolTip("Hover a row: the lines that compute its gradient by hand.")
+        self.unsupported = QLabel("")
+        self.unsupported.setObjectName("ninjaUnsupported")
+        self.unsupported.setWordWrap(True)
+        self.unsupported.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.unsupported.setVisible(False)
+        self.rows: list[dict[str, Any]] = []
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Check"))
+        row.addWidget(self.network_combo, 1)
+        row.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.caption)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.unsupported, 1)
+
+    def network(self) -> str:
+        """ "current" (the tab's model) or "lecture" (part 4's own network)."""
+        return self.network_combo.currentData()
+
+    def show_busy(self, what: str) -> None:
+        self.status.setText(f"Checking {what} …")
+
+    def show_unsupported(self, text: str) -> None:
+        """Say why there is no table (instead of an empty or a wrong one)."""
+        self.rows = []
+        self.table.setRowCount(0)
+        self.table.setVisible(False)
+        self.unsupported.setText(text)
+        self.unsupported.setVisible(True)
+        self.status.setText("")
+
+    def show_error(self, text: str) -> None:
+        self.status.setText(f"<span style='color:{TEST_COLOR}'>{html.escape(text)}</span>")
+
+    def show_rows(self, rows: list[dict[str, Any]], formulas: dict[str, str], what: str) -> None:
+        """The cmp table, one row per tensor in the lecture's order."""
+        self.rows = [dict(r) for r in rows]
+        self.unsupported.setVisible(False)
+        self.table.setVisible(True)
+        t = self.table
+        t.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            ok = bool(r["exact"] or r["approx"])
+            cells = [r["name"], str(bool(r["exact"])), str(bool(r["approx"]))]
+            cells.append(f"{r['maxdiff']:.1e}" if r["maxdiff"] else "0")
+            tip = row_tooltip(r["name"], formulas)
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(tip)
+                if j:
+                    item.setTextAlignment(Qt.AlignCenter)
+                if not ok:
+                    item.setBackground(QBrush(FAIL_BACKGROUND))
+                    item.setForeground(QBrush(FAIL_TEXT))
+                t.setItem(i, j, item)
+        failing = self.failing()
+        exact = sum(bool(r["exact"]) for r in rows)
+        if failing:
+            names = ", ".join(failing)
+            summary = (
+                f"<b style='color:{TEST_COLOR}'>{len(failing)} of {len(rows)} do not match "
+                f"autograd</b> ({names})"
+            )
+        else:
+            summary = (
+                f"<b style='color:#007a55'>all {len(rows)} match autograd</b> "
+                f"({exact} exact, {len(rows) - exact} approximate)"
+            )
+        self.status.setText(f"{what}: {summary}")
+
+    def failing(self) -> list[str]:
+        """The names of the rows that are neither exact nor approximate."""
+        return [r["name"] for r in self.rows if not (r["exact"] or r["approx"])]

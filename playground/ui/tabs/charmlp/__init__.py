@@ -1,10 +1,12 @@
-"""The Character MLP tab: makemore parts 2, 3 and 5 as a trainer you watch learn.
+"""The Character MLP tab: makemore parts 2 to 5 as a trainer you watch learn.
 
 Put together from ``state`` (the one source of truth: every setting once), ``panels``
 (widgets bound to it), a :class:`~playground.ui.session.Session` (play/pause/step/reset/
 stop over the worker), ``presenter`` (frames -> views), ``job`` (what runs off the GUI
-thread) and ``files``.  torch (through playground.core.charmlp) is imported in a
-background thread once the tab is shown, never at import time or in the constructor.
+thread), ``files``, ``runs`` (pinned runs, the initialisation lesson) and ``part4`` (the
+backprop ninja table, the speed of each kind of backward).  torch (through
+playground.core.charmlp) is imported in a background thread once the tab is shown, never
+at import time or in the constructor.
 
 ``tab.run`` is the model shown or training (a ``charmlp.Run``, ``tab.model`` its torch
 module); the form always describes it (``form.py`` holds that rule).
@@ -27,14 +29,16 @@ from playground.ui.tabs.charmlp import job
 from playground.ui.tabs.charmlp.form import FormMixin
 from playground.ui.tabs.charmlp.models import ModelsMixin
 from playground.ui.tabs.charmlp.panels import HELP_HTML, SettingsPanel, ViewsPanel
+from playground.ui.tabs.charmlp.part4 import Part4Mixin
 from playground.ui.tabs.charmlp.presenter import Presenter, reference_text
+from playground.ui.tabs.charmlp.runs import RunsMixin
 from playground.ui.tabs.charmlp.state import CharMLPState, config_values
 from playground.ui.worker import Frame, Worker
 
 __all__ = ["CharMLPState", "CharMLPTab"]
 
 
-class CharMLPTab(FormMixin, ModelsMixin, Tab):
+class CharMLPTab(FormMixin, ModelsMixin, RunsMixin, Part4Mixin, Tab):
     """Embedding MLP language model on names.txt: hyperparameters, live views, lr finder."""
 
     key = "charmlp"
@@ -52,9 +56,12 @@ class CharMLPTab(FormMixin, ModelsMixin, Tab):
         self._reason: str | None = None  # what a group of changes is called (a preset)
         self._pending_preset: str | None = None  # picked before the core loaded
         self._init_models()
+        self._init_runs()
+        self._init_part4()
         self.state = CharMLPState()
         self.settings_panel = SettingsPanel(self.state)
         self.views = ViewsPanel(self.state, self.message_bar)
+        self.runs = self.views.runs_page.panel  # the base class persists its pinned runs
         self.presenter = Presenter(self.views, lambda *a: self.session.due(*a))
         self.session = Session(self, self._start_job, on_reset=self._on_reset)
         self.finder_worker = Worker(self)
@@ -93,6 +100,8 @@ class CharMLPTab(FormMixin, ModelsMixin, Tab):
         self.session.failed.connect(self._on_failed)
         self.session.notice_changed.connect(lambda text: text and self.show_message(text))
         self._connect_finder()
+        self._connect_runs()
+        self._connect_part4()
         s.preset_picked.connect(self.apply_preset)
         s.optimizer_picked.connect(self._optimizer_picked)
         s.save_button.clicked.connect(self.save)
@@ -145,8 +154,10 @@ class CharMLPTab(FormMixin, ModelsMixin, Tab):
 
     def _enable(self, on: bool) -> None:
         s, v = self.settings_panel, self.views
+        compare = v.runs_page.compare_button
         for w in (v.controls, s.finder_button, s.save_button, s.load_button, v.sample_button):
             w.setEnabled(on)
+        compare.setEnabled(on and not self.comparing())
 
     # ------------------------------------------------------------------ runs
     def _start_job(self, fresh: bool) -> Any:
@@ -160,7 +171,7 @@ class CharMLPTab(FormMixin, ModelsMixin, Tab):
             if (
                 run is None
                 or self._stale
-                or (fresh and not self._new_model)
+                or (fresh and (not self._new_model or run.config.seed != config.seed))
                 or self.cm.shape_key(config) != self.cm.shape_key(run.config)
             ):
                 run = job.new_run(self.cm, self.words, values, self.device)  # ~1 ms
@@ -215,11 +226,13 @@ class CharMLPTab(FormMixin, ModelsMixin, Tab):
         finals = self.presenter.on_frame(frame, self.session.progress_text(frame))
         if finals is not None:
             self._show_finals(finals)
+        self._measure_speed()
 
     def _show_finals(self, finals: dict[str, float]) -> None:
         key = self.state.preset
         same = self.cm.shape_key(self.cm.preset(key)) == self.cm.shape_key(self.run.config)
         steps = self.run.model.steps_trained
+        self._finals_at = steps
         self.presenter.show_finals(finals, reference_text(key if same else "", steps))
         self.show_message(
             f"Done: {steps:,} steps, dev loss {finals['dev']:.4f}. Play continues "
@@ -236,6 +249,9 @@ class CharMLPTab(FormMixin, ModelsMixin, Tab):
         s.finder_button.setEnabled(state not in ("running", "paused") and loaded)
         v.sample_button.setEnabled(state != "running" and loaded)
         s.load_button.setEnabled(state != "running" and loaded)
+        self.show_speed()
+        if state in ("paused", "finished"):
+            self.check_gradients()  # the table follows the model where it stopped
 
     def _on_failed(self, message: str) -> None:
         self._stale = True  # its weights may be NaN: the next Play starts a new model
@@ -250,6 +266,7 @@ class CharMLPTab(FormMixin, ModelsMixin, Tab):
             with contextlib.suppress(ValueError, TypeError):
                 form = json.loads(old)
                 self.state.update(**config_values(CharMLPState.from_dict(form, strict=False)))
+        self._runs_changed()
 
     def is_ready(self) -> bool:
         return self._ready
@@ -260,6 +277,8 @@ class CharMLPTab(FormMixin, ModelsMixin, Tab):
         return super().status_text()
 
     def shutdown(self) -> None:
+        if self.comparing():
+            self.comparison.cancel()
         if self._fetcher is not None:
             with contextlib.suppress(RuntimeError, AttributeError):
                 self._fetcher.cancel()

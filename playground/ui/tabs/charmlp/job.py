@@ -79,6 +79,15 @@ def load_model(
     return {"run": run, "view": initial_view(cm, run), "losses": losses, "samples": samples}
 
 
+def backprop_ninja(cm: Any, words: list[str], model: Any) -> tuple[list[dict], dict[str, str]]:
+    """In a thread: makemore part 4's cmp table for ``model`` (None: part 4's own network)
+    and the hand-written formula of each row.  The model is only read (its parameters are
+    copied), so training may go on meanwhile."""
+    from playground.core import ninja
+
+    return cm.backprop_ninja(words, model=model), ninja.formulas()
+
+
 def load_core() -> tuple[Any, list[str], set[str]]:
     """In a thread: import the core (and torch), read names.txt, the training words."""
     from playground.core import charmlp, data

@@ -43,6 +43,8 @@ class ModelsMixin:
         self.run = run
         self._stale = False
         run.temperature = self.state.temperature
+        self._reset_clock()  # a new model: its training time starts at 0
+        self._finals_at = -1
         self._update_count()
 
     # ------------------------------------------------------------------ a fresh model
@@ -77,6 +79,7 @@ class ModelsMixin:
         self._new_model = True
         self.presenter.clear()
         self.presenter.show_initial(view)
+        self.check_gradients()  # if its page is shown, the table follows the new model
 
     def _background_failed(self, gen: int, exc: BaseException, ready: bool = False) -> None:
         if ready:
@@ -210,6 +213,7 @@ class ModelsMixin:
         self._show_finals(result["losses"])
         self.presenter.keep_samples = True
         self.presenter.show_samples(result["samples"], self.state.sample_seed, run.temperature)
+        self.check_gradients()
         self.show_message(
             f"Loaded a model trained for {run.model.steps_trained:,} steps. Draw samples, or "
             "Play to continue training it."

@@ -1,7 +1,9 @@
 """The Character MLP tab's widgets, bound to its state (no behaviour beyond that).
 
 :class:`SettingsPanel` is the form on the left (model, training, finder, files);
-:class:`ViewsPanel` the run controls, plots, samples and results on the right.
+:class:`ViewsPanel` the run controls, the loss and embedding plots on the right, and under
+them a page each for the activations, samples and final losses, the pinned runs and the
+backprop ninja table (pages keep it usable in a 1024x640 window).
 """
 
 from __future__ import annotations
@@ -10,15 +12,15 @@ import contextlib
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QObject, QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -26,12 +28,14 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from playground.ui.binding import bind
 from playground.ui.style import REFERENCE_COLOR, TEST_COLOR, TRAIN_COLOR
+from playground.ui.tabs.charmlp.runs import RunsPage
 from playground.ui.tabs.charmlp.state import (
     ARCHITECTURE_NAMES,
     BACKWARD_NAMES,
@@ -45,6 +49,7 @@ from playground.ui.widgets.charmlp_views import (
     ActivationHistogram,
     EmbeddingScatter,
     LrFinderPlot,
+    NinjaView,
     RatioBars,
     SamplesView,
 )
@@ -139,6 +144,15 @@ class SettingsPanel(QScrollArea):
         self.count_label.setToolTip("How many numbers the model learns, for these settings.")
         self.opt_combo = _combo(OPTIMIZER_NAMES)
         self.backward_combo = _combo(BACKWARD_NAMES)
+        self.speed_label = QLabel("")
+        self.speed_label.setObjectName("backwardSpeed")
+        self.speed_label.setWordWrap(True)
+        self.speed_label.setStyleSheet(f"color: {REFERENCE_COLOR}")
+        self.speed_label.setToolTip(
+            "Training speed of the run now, and the last speed measured with each way of "
+            "computing the gradients (same model and batch: the hand-written backward skips "
+            "autograd's graph)."
+        )
         self.batch_spin = _spin()
         self.steps_spin = _spin(step=1000)
         self.lr_spin = _spin(step=0.01, double=True, decimals=4)
@@ -211,6 +225,7 @@ class SettingsPanel(QScrollArea):
         tf = QFormLayout(train_box)
         tf.addRow("Optimizer", self.opt_combo)
         tf.addRow("Gradients", self.backward_combo)
+        tf.addRow(self.speed_label)
         tf.addRow("Batch size", self.batch_spin)
         tf.addRow("Steps", self.steps_spin)
         tf.addRow("Learning rate", self.lr_spin)
@@ -242,6 +257,25 @@ class SettingsPanel(QScrollArea):
         self.count_label.setText(
             f"<span style='color:{TEST_COLOR}'>{text}</span>" if error else text
         )
+
+
+class Pages(QTabWidget):
+    """The views under the plots, a page each; its size does not follow the page shown
+    (a table's rows, a wrapped caption), so the plots above keep theirs."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("charmlpPages")
+        self.setDocumentMode(True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        return QSize(640, 300)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        return QSize(300, 210)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt name
+        return False  # a page's wrapped caption would otherwise set the height
 
 
 class ViewsPanel(QWidget):
@@ -290,6 +324,10 @@ class ViewsPanel(QWidget):
         self.reference_label = QLabel("")
         self.reference_label.setWordWrap(True)
         self.reference_label.setStyleSheet(f"color: {REFERENCE_COLOR}")
+        self.runs_page = RunsPage({"loss": self.loss_plot})
+        self.ninja = NinjaView()
+        self.pages = Pages()
+        self._titles: dict[QWidget, str] = {}
         self._lay_out(message_bar)
 
     @staticmethod
@@ -307,8 +345,15 @@ class ViewsPanel(QWidget):
             table.setItem(r, 0, QTableWidgetItem(split))
             table.setItem(r, 1, QTableWidgetItem(f"{SPLIT_SIZES[split]:,}"))
             table.setItem(r, 2, QTableWidgetItem("–"))
-        table.horizontalHeader().setStretchLastSection(True)
-        table.setMaximumHeight(120)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setStretchLastSection(True)
+        rows = table.verticalHeader()
+        rows.setDefaultSectionSize(table.fontMetrics().height() + 6)  # compact: 3 rows in view
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        table.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        height = header.sizeHint().height() + 3 * rows.defaultSectionSize()
+        table.setFixedHeight(height + 2 * table.frameWidth() + 2)
         return table
 
     def _lay_out(self, message_bar: QWidget) -> None:
@@ -326,31 +371,47 @@ class ViewsPanel(QWidget):
         results.addWidget(self.table)
         results.addWidget(self.reference_label)
         results.addStretch(1)
-        grid = QGridLayout()
-        grid.setSpacing(6)
-        grid.addWidget(self.loss_plot, 0, 0, 1, 2)
-        grid.addWidget(self.scatter, 0, 2)
-        grid.addWidget(self.hist, 1, 0)
-        grid.addWidget(self.ratios, 1, 1)
-        grid.addWidget(self.finder_plot, 1, 2)
-        for c, stretch in enumerate((4, 4, 5)):
-            grid.setColumnStretch(c, stretch)
-        grid.setRowStretch(0, 5)
-        grid.setRowStretch(1, 4)
-        bottom = QHBoxLayout()
+        top = QHBoxLayout()
+        top.setSpacing(6)
+        top.addWidget(self.loss_plot, 8)
+        top.addWidget(self.scatter, 5)
+        inside = QWidget()
+        row = QHBoxLayout(inside)
+        row.setContentsMargins(0, 4, 0, 0)
+        for w in (self.hist, self.ratios, self.finder_plot):
+            row.addWidget(w, 1)
+        words = QWidget()
+        bottom = QHBoxLayout(words)
+        bottom.setContentsMargins(4, 4, 4, 4)
         bottom.addLayout(sample_box, 3)
         bottom.addLayout(results, 2)
+        for page, title, tip in (
+            (inside, "Activations · ratios · lr", "tanh histograms, grad:data ratios, lr finder"),
+            (words, "Samples · final loss", "Names drawn from the model; the final losses"),
+            (self.runs_page, "Compare runs", "Pinned runs and the initialisation lesson"),
+            (self.ninja, "Backprop ninja (part 4)", "Every gradient by hand, against autograd"),
+        ):
+            self.pages.addTab(page, title)
+            self.pages.setTabToolTip(self.pages.count() - 1, tip)
+            self._titles[page] = title
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.controls)
         layout.addWidget(message_bar)
         layout.addWidget(self.init_label)
-        layout.addLayout(grid, 6)
-        layout.addLayout(bottom, 2)
+        layout.addLayout(top, 5)
+        layout.addWidget(self.pages, 4)
+
+    def show_page(self, page: QWidget) -> None:
+        self.pages.setCurrentWidget(page)
+
+    def set_page_title(self, page: QWidget, title: str = "") -> None:
+        """A page's tab title ("": its own)."""
+        self.pages.setTabText(self.pages.indexOf(page), title or self._titles[page])
 
 
 HELP_HTML = """
-<h3>Character MLP (Bengio et al. 2003; Karpathy's makemore parts 2, 3 and 5)</h3>
+<h3>Character MLP (Bengio et al. 2003; Karpathy's makemore parts 2 to 5)</h3>
 <p>The model reads the last <i>block size</i> characters of a name and predicts the next one.
 Each character is a learned vector (a row of the embedding table <b>C</b>); the vectors of
 the context are concatenated, pass through tanh hidden layers and a last layer gives one score
@@ -371,6 +432,14 @@ update:data ratios say how fast each layer learns (about 1e-3 per step is health
 <li><b>Learning-rate finder</b>: one step at each rate from 0.001 to 1; pick a rate a little
 before the loss is lowest. <i>Use it</i> copies it into the learning rate.</li>
 <li><b>Samples</b> are drawn while it trains; each is marked new or in the training set.</li>
+<li><b>Backprop ninja (part 4)</b>: every gradient of one batch written by hand, from the loss
+back to C, and checked against autograd's (exact, approximate, largest difference); hover a
+row for its formula. <i>Gradients: by hand</i> trains with that backward only (no
+<tt>loss.backward()</tt>); the steps/s of both are shown under it.</li>
+<li><b>Compare runs</b>: Pin keeps the run (settings, curves, final losses, time, samples);
+its curves are drawn dashed on the loss plot and the table highlights the settings that
+differ from now. <i>The initialisation lesson</i> trains part 3's four variants from the
+same seed and pins each.</li>
 </ul>
 <p>Keys: Space play/pause, S one step, R new random weights, Ctrl+S save the model,
 Ctrl+O load one (then Play continues training it). The learning rate and the temperature

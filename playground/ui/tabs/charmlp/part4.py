@@ -1,0 +1,130 @@
+"""The Character MLP tab's part 4 (becoming a backprop ninja): the gradient check and the
+speed of both ways of computing gradients.
+
+The ``cmp`` table (``charmlp.backprop_ninja``) is computed in a thread (``ui/background.py``)
+on the model shown, or on part 4's own network: when the user asks, when its page is
+shown and the model changed, and when training pauses or ends.  Results older than the
+latest request are dropped.  The steps/s of each kind of backward ("autograd", "manual")
+are the worker's rate, sampled while a job of that kind runs; the last one of each stays.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playground.ui.background import run_in_thread
+from playground.ui.tabs.charmlp import job
+from playground.ui.tabs.charmlp.state import BACKWARD_NAMES
+
+SHORT_BACKWARD = {"autograd": "autograd", "manual": "by hand"}
+
+
+def unsupported(config: Any) -> str:
+    """Why the cmp table can't follow this model ("" when it can)."""
+    if config.architecture != "mlp":
+        what = "the WaveNet hierarchy (part 5): its FlattenConsecutive layers and 3-D BatchNorm"
+        what += " are not part 4's exercise"
+    elif len(config.hidden) != 1:
+        what = f"a flat MLP with {len(config.hidden)} hidden layers"
+    else:
+        return ""
+    return (
+        "The backprop ninja table follows makemore part 4's network, a flat MLP with one "
+        f"hidden layer; this model is {what}. Pick \u201cpart 4's network\u201d above to see "
+        "the lecture's table, or a one-layer preset (Lecture, BatchNorm, Tiny)."
+    )
+
+
+def speed_text(kind: str | None, rate: float, speeds: dict[str, float]) -> str:
+    """ "this run: 2,100 steps/s (autograd) · last measured: autograd 2,100, by hand 2,400"."""
+
+    def fmt(v: float | None) -> str:
+        return "–" if not v else f"{v:,.0f}"
+
+    last = ", ".join(f"{SHORT_BACKWARD[k]} {fmt(speeds.get(k))}" for k in BACKWARD_NAMES)
+    text = f"last measured: {last} steps/s"
+    if kind is not None and rate > 0:
+        text = f"<b>this run: {rate:,.0f} steps/s</b> ({SHORT_BACKWARD[kind]}) · " + text
+    return text
+
+
+class Part4Mixin:
+    """Part of :class:`CharMLPTab` (``self`` is the tab)."""
+
+    def _init_part4(self) -> None:
+        self._ninja_gen = 0
+        self._ninja_key: tuple | None = None  # what the table shows (model, step)
+        self.speeds: dict[str, float] = {}  # backward kind -> last steps/s measured
+        self._speed_shown = ""
+
+    def _connect_part4(self) -> None:
+        view = self.views.ninja
+        view.refresh_clicked.connect(lambda: self.check_gradients(force=True))
+        view.network_changed.connect(lambda _n: self.check_gradients(force=True))
+        self.views.pages.currentChanged.connect(lambda _i: self.check_gradients())
+        self.show_speed()
+
+    # ------------------------------------------------------------------ the cmp table
+    def check_gradients(self, force: bool = False) -> bool:
+        """Compute the cmp table in a thread; without ``force`` only when its page is shown
+        and the model changed since.  True if a check started."""
+        view = self.views.ninja
+        if self.cm is None or self.words is None:
+            return False
+        if not force and not view.isVisible():
+            return False
+        lecture = view.network() == "lecture"
+        model = None if lecture else self.model
+        if model is None and not lecture:
+            return False
+        if not lecture and unsupported(model.config):
+            view.show_unsupported(unsupported(model.config))
+            self._ninja_key = None
+            return False
+        key = ("lecture",) if lecture else (id(model), model.steps_trained)
+        if not force and key == self._ninja_key:
+            return False
+        self._ninja_key = key
+        what = (
+            "part 4's network (a batch of 32)"
+            if lecture
+            else f"the current model at step {model.steps_trained:,} (a batch of 32)"
+        )
+        self._ninja_gen += 1
+        gen = self._ninja_gen
+        view.show_busy(what)
+        cm, words = self.cm, self.words
+        run_in_thread(
+            self,
+            lambda: job.backprop_ninja(cm, words, model),
+            lambda result: self._ninja_done(gen, result, what),
+            lambda exc: self._ninja_failed(gen, exc),
+            name="charmlp-ninja",
+        )
+        return True
+
+    def _ninja_done(self, gen: int, result: tuple[list, dict], what: str) -> None:
+        if gen == self._ninja_gen:
+            rows, formulas = result
+            self.views.ninja.show_rows(rows, formulas, what[0].upper() + what[1:])
+
+    def _ninja_failed(self, gen: int, exc: BaseException) -> None:
+        if gen == self._ninja_gen:
+            self._ninja_key = None
+            self.views.ninja.show_error(f"The check failed: {exc}")
+
+    # ------------------------------------------------------------------ steps/s
+    def _measure_speed(self) -> None:
+        """Keep the worker's rate as the speed of this run's kind of backward."""
+        rate = self.session.worker.rate
+        if self.session.running and rate > 0 and self.run is not None:
+            self.speeds[self.run.config.backward] = rate
+        self.show_speed()
+
+    def show_speed(self) -> None:
+        running = self.session.running and self.run is not None
+        kind = self.run.config.backward if running else None
+        text = speed_text(kind, self.session.worker.rate if running else 0.0, self.speeds)
+        if text != self._speed_shown:
+            self._speed_shown = text
+            self.settings_panel.speed_label.setText(text)
