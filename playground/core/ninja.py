@@ -412,57 +412,136 @@ def check_supported(config: charmlp.CharMLPConfig) -> None:
         )
 
 
-@torch.no_grad()
+class Workspace:
+    """What :func:`forward_backward` reuses from one step to the next, for one model and one
+    batch size: detached aliases of the parameters (the same storage, no autograd: the ops
+    on them record nothing, so no ``torch.no_grad()`` is needed on the training path) and a
+    preallocated tensor for each of the batch's intermediates, written with ``out=``.
+
+    The arithmetic is the same as with fresh tensors, bit for bit; only the allocations, the
+    transposed views and the grad-mode switch per step are saved.  Stale (rebuilt) when a
+    parameter's storage changes, e.g. after ``model.to(device)``.
+    """
+
+    def __init__(self, model: charmlp.CharMLP, n: int):
+        self.owner = model.layers  # (not the model: id(model) may be reused once it is gone)
+        self.params = list(model.parameters())
+        self.key = workspace_key(self.params, n)
+        C = model.C
+        kw = {"dtype": C.dtype, "device": C.device}
+        self.C = C.detach()
+        block, n_embd = model.config.block_size, C.shape[1]
+        self.emb = torch.empty(n * block, n_embd, **kw)  # C[Xb] as (n * block, n_embd) rows
+        self.embcat = self.emb.view(n, block * n_embd)  # the same numbers, (n, block * n_embd)
+        self.demb = torch.empty(n, block * n_embd, **kw)
+        self.minus_one = torch.full((n, 1), -1.0, **kw)  # for dlogits[range(n), Yb] -= 1
+        self.one = torch.ones((), **kw)  # for 1 - h**2
+        # per layer: (layer, its detached parameters, its input transposed, its output,
+        # the gradient of its input); None where the layer allocates its own
+        self.layers: list[tuple[Any, ...]] = []
+        x = self.embcat
+        for layer in model.layers:
+            if isinstance(layer, charmlp.Linear):
+                W = layer.weight.detach()
+                b = layer.bias.detach() if layer.bias is not None else None
+                out = torch.empty(n, W.shape[1], **kw)
+                dx = self.demb if x is self.embcat else torch.empty_like(x)
+                self.layers.append((layer, (W, W.t(), b), x.t(), out, dx))
+            elif isinstance(layer, charmlp.BatchNorm1d):
+                params = (layer.gamma.detach(), layer.beta.detach())
+                self.layers.append((layer, params, None, None, None))
+                out = x  # BatchNorm's forward allocates (not on the lecture preset's path)
+            else:  # Tanh
+                out = torch.empty_like(x)
+                self.layers.append((layer, None, None, out, torch.empty_like(x)))
+            x = out
+
+
+def workspace_key(params: list[torch.Tensor], n: int) -> tuple:
+    """What a :class:`Workspace` depends on: the batch size and each parameter's storage."""
+    return (n, *(p.data_ptr() for p in params))
+
+
+_WORKSPACES: dict[int, Workspace] = {}  # id(model) -> its last workspace
+
+
+def workspace(model: charmlp.CharMLP, n: int) -> Workspace:
+    """``model``'s workspace for batches of ``n`` (built on first use, rebuilt when stale)."""
+    ws = _WORKSPACES.get(id(model))
+    if ws is None or ws.owner is not model.layers or ws.key != workspace_key(ws.params, n):
+        if len(_WORKSPACES) > 8:
+            _WORKSPACES.clear()
+        ws = _WORKSPACES[id(model)] = Workspace(model, n)
+    return ws
+
+
+def grad_buffer(p: torch.Tensor) -> torch.Tensor:
+    """``p.grad``, to be overwritten in place (``out=``); a new one if it has none that fits."""
+    g = p.grad
+    if g is None or g.shape != p.shape or not g.is_contiguous() or g.requires_grad:
+        g = p.grad = torch.empty_like(p, memory_format=torch.contiguous_format)
+    return g
+
+
 def forward_backward(model: charmlp.CharMLP, Xb: torch.Tensor, Yb: torch.Tensor) -> torch.Tensor:
     """Exercise 4: one training step's forward pass and, by hand, every parameter's gradient.
 
     Works for any flat CharMLP (1-3 hidden layers, BatchNorm or not): the same forward as
     ``model(Xb)`` (in training mode, BatchNorm's running estimates updated as there), then
     the gradients of the mean cross-entropy with exercises 2 and 3, written into each
-    parameter's ``.grad``.  No autograd graph is built.  Returns the loss (a 0-d tensor).
+    parameter's ``.grad`` (in place when it has one).  No autograd graph is built: the ops
+    run on detached aliases of the parameters (:class:`Workspace`), into buffers reused from
+    step to step.  Returns the loss (a 0-d tensor).
     """
     check_supported(model.config)
     n = Xb.shape[0]
-    C = model.C
-    emb = C[Xb]  # (n, block, n_embd)
-    x = emb.view(n, -1)  # (n, block * n_embd) embcat
-    tape = []  # (layer, what its backward needs), in forward order
-    for layer in model.layers:
+    ws = workspace(model, n)
+    C, idx = ws.C, Xb.reshape(-1)
+    torch.index_select(C, 0, idx, out=ws.emb)  # emb = C[Xb], (n * block, n_embd)
+    x = ws.embcat  # (n, block * n_embd)
+    tape = []  # (its workspace entry, what its backward needs), in forward order
+    for entry in ws.layers:
+        layer, params, _, out, _ = entry
         if isinstance(layer, charmlp.Linear):
-            W, b = layer.weight, layer.bias
-            tape.append((layer, (x, W, b)))  # its input
-            x = x @ W if b is None else torch.addmm(b, x, W)  # as Linear.forward
+            W, _, b = params
+            tape.append((entry, x))  # its input (the workspace has its transpose)
+            x = torch.mm(x, W, out=out) if b is None else torch.addmm(b, x, W, out=out)
         elif isinstance(layer, charmlp.BatchNorm1d):
-            bnvar, bnmean = torch.var_mean(x, 0)  # (n_hidden,) each, as BatchNorm1d.forward
+            bngain, bnbias = params
+            bnmean, bnvar, bndiff = charmlp.batch_statistics(x)  # as BatchNorm1d.forward
             bnvar_inv = torch.rsqrt(bnvar + layer.eps)
-            bnraw = (x - bnmean) * bnvar_inv
+            bnraw = bndiff * bnvar_inv
             layer.running_mean.lerp_(bnmean, layer.momentum)
             layer.running_var.lerp_(bnvar, layer.momentum)
-            bngain = layer.gamma
-            tape.append((layer, (bngain, bnraw, bnvar_inv)))
-            x = bngain * bnraw + layer.beta
+            tape.append((entry, (bngain, bnraw, bnvar_inv)))
+            x = bngain * bnraw + bnbias
         else:  # Tanh
-            x = torch.tanh(x)
-            tape.append((layer, x))  # its output, h
+            x = torch.tanh(x, out=out)
+            tape.append((entry, x))  # its output, h
     logits = x  # (n, vocab_size)
     loss = F.cross_entropy(logits, Yb)
 
-    dx = cross_entropy_backward(logits, Yb)  # dlogits (n, vocab_size), exercise 2
-    for layer, saved in reversed(tape):
+    # exercise 2 as the lecture writes it: softmax, minus 1 at the targets, over n; the
+    # same numbers as cross_entropy_backward(logits, Yb), in three ops instead of five
+    dx = F.softmax(logits, 1)
+    dx.scatter_add_(1, Yb.reshape(n, 1), ws.minus_one)  # dlogits[range(n), Yb] -= 1
+    dx /= n  # dlogits (n, vocab_size)
+    for (layer, params, xT, _, dinput), saved in reversed(tape):
         if isinstance(layer, charmlp.Linear):
-            x, W, b = saved
-            W.grad = x.T @ dx  # dW = x.T @ dout
+            _, WT, b = params
+            torch.mm(xT, dx, out=grad_buffer(layer.weight))  # dW = x.T @ dout
             if b is not None:
-                b.grad = dx.sum(0)  # db
-            dx = dx @ W.T  # dx, the gradient of the layer below's output
+                torch.sum(dx, 0, out=grad_buffer(layer.bias))  # db
+            dx = torch.mm(dx, WT, out=dinput)  # dx = dout @ W.T, the layer below's output's
         elif isinstance(layer, charmlp.BatchNorm1d):
             bngain, bnraw, bnvar_inv = saved
-            bngain.grad = (bnraw * dx).sum(0)  # dbngain
-            layer.beta.grad = dx.sum(0)  # dbnbias
+            torch.sum(bnraw * dx, 0, out=grad_buffer(layer.gamma))  # dbngain
+            torch.sum(dx, 0, out=grad_buffer(layer.beta))  # dbnbias
             dx = batchnorm_backward(dx, bngain, bnvar_inv, bnraw)  # dhprebn, exercise 3
         else:
-            h = saved
-            dx = torch.ones_like(h).addcmul_(h, h, value=-1.0).mul_(dx)  # dhpreact, as in ex. 1
+            h = saved  # dhpreact = (1 - h**2) * dh, as in exercise 1
+            dx = torch.addcmul(ws.one, h, h, value=-1.0, out=dinput).mul_(dx)
     # exercise 1's loop dC[Xb[k, j]] += demb[k, j], in one call
-    C.grad = torch.zeros_like(C).index_add_(0, Xb.view(-1), dx.view(-1, C.shape[1]))
+    dC = grad_buffer(model.C).zero_()
+    dC.index_add_(0, idx, dx.view(-1, C.shape[1]))
     return loss

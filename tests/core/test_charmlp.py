@@ -213,3 +213,14 @@ def test_a_learning_rate_of_10_diverges_with_a_plain_message(words):
     config = dataclasses.replace(charmlp.preset("lecture"), lr=10.0)
     with pytest.raises(Diverged, match="twice its starting level.*lower the learning rate"):
         charmlp.fit(words, config, steps=2000)
+
+
+def test_batch_statistics_match_torch_var_mean():
+    """BatchNorm1d's two-pass statistics (as in makemore part 4): torch.var_mean's numbers
+    to float rounding."""
+    x = torch.randn(32, 4, 128, generator=torch.Generator().manual_seed(0)) * 3 + 1
+    mean, var, diff = charmlp.batch_statistics(x)
+    v, m = torch.var_mean(x, (0, 1))
+    torch.testing.assert_close(mean, m, rtol=1e-6, atol=1e-6)
+    torch.testing.assert_close(var, v, rtol=1e-6, atol=1e-6)
+    assert torch.equal(diff, x - mean)

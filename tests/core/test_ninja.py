@@ -230,3 +230,44 @@ def test_unsupported_architectures_and_divergence_give_plain_messages(words):
     config = dataclasses.replace(charmlp.preset("lecture"), lr=10.0, backward="manual")
     with pytest.raises(Diverged, match="twice its starting level.*lower the learning rate"):
         charmlp.fit(words, config, steps=2000)
+
+
+# --------------------------------------------------------------------------- speed, same numbers
+def test_reused_buffers_give_the_same_gradients_as_fresh_ones(words):
+    """forward_backward reuses its buffers (Workspace) and writes .grad in place: batch sizes
+    may change, parameters may move to new storage, and a fresh model gives the same."""
+    config = charmlp.with_changes(charmlp.preset("batchnorm"), hidden=(64, 32))
+    itos = charmlp.vocabulary(words)
+    X, Y = charmlp.build_dataset(words)["train"]
+    reused = charmlp.make_model(config, itos)
+    for n in (32, 7, 32):
+        ninja.forward_backward(reused, X[:n], Y[:n])
+    with torch.no_grad():  # new storage for every parameter: the workspace must follow
+        for p in reused.parameters():
+            p.data = p.data.clone()
+    loss = ninja.forward_backward(reused, X[200:232], Y[200:232])
+    fresh = charmlp.make_model(config, itos)
+    fresh.load_state_dict(reused.state_dict())
+    assert ninja.forward_backward(fresh, X[200:232], Y[200:232]).item() == loss.item()
+    for p, q in zip(reused.parameters(), fresh.parameters(), strict=True):
+        assert torch.equal(p.grad, q.grad)
+
+
+def test_flat_sgd_update_survives_interference_and_saves(words, tmp_path):
+    """Manual + SGD trains on one flat buffer (FlatParameters); p.grad = None between two
+    steps (the ui's generator is suspended there) or a save in the middle change nothing."""
+    config = charmlp.with_changes(charmlp.preset("tiny"), backward="manual")
+    plain = losses(charmlp.Run(words, config), 60)
+    run = charmlp.Run(words, config)
+    bumped = []
+    for snap in run.train(60):
+        bumped.append(snap.metrics["loss"])
+        if snap.step == 20:
+            run.model.zero_grad(set_to_none=True)
+        if snap.step == 40:
+            charmlp.save(run.model, tmp_path / "m.safetensors")  # shared storage: cloned
+        if len(bumped) == 60:
+            break
+    assert bumped == plain
+    back = charmlp.load(tmp_path / "m.safetensors")
+    assert back.steps_trained == 40
