@@ -5,15 +5,17 @@ table).  Each creates its plot items once and updates them."""
 from __future__ import annotations
 
 import html
+import math
 import re
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
+    QGraphicsItem,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -37,14 +39,35 @@ PAD_COLOR = "#000000"
 
 
 _TAG = re.compile(r"<[^>]+>")
+NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)  # view widths, x 10^k
+
+
+def nice_ceil(x: float) -> float:
+    """The smallest of 1, 1.2, 1.5, 2, ... 8 times a power of ten that is >= ``x`` (> 0)."""
+    p = 10.0 ** math.floor(math.log10(x))
+    return next(m * p for m in NICE if m * p >= x * (1 - 1e-9))
 
 
 class FittedPlot(pg.PlotWidget):
     """A plot whose title is the longest of a few variants that fits its width, so a narrow
-    window shortens the title instead of cutting it (and the plot) off at the right edge."""
+    window shortens the title instead of cutting it (and the plot) off at the right edge.
+
+    The title is set (and the plot laid out again) only when its text changes, and the axes
+    (with their grid lines) are painted from a pixmap: updated every frame, these plots
+    would otherwise lay out and repaint their axes every frame."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._titles: tuple[str, ...] = ()
+        self._title_size = "10pt"
+        self._shown_title: tuple[str, str] | None = None
+        for name in ("left", "bottom", "top", "right"):
+            self.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
     def set_titles(self, *variants: str, size: str = "10pt") -> None:
         """Show the first of ``variants`` (longest first; HTML allowed) that fits."""
+        if variants == self._titles and size == self._title_size:
+            return
         self._titles = variants
         self._title_size = size
         self._fit_title()
@@ -64,6 +87,9 @@ class FittedPlot(pg.PlotWidget):
             if metrics.horizontalAdvance(_TAG.sub("", v).replace("&nbsp;", " ")) <= room:
                 text = v
                 break
+        if (text, self._title_size) == self._shown_title:
+            return
+        self._shown_title = (text, self._title_size)
         self.plotItem.setTitle(text, color="#222", size=self._title_size)
         self.plotItem.titleLabel.item.setToolTip("")
         # the label's own size hint must not force the plot wider than the widget
@@ -95,6 +121,12 @@ class EmbeddingScatter(FittedPlot):
         self.setMinimumSize(200, 150)
         self.set_titles("Embedding C", size="9pt")
         self._follow = True  # keep every point and its label in view until the user pans
+        self._axes: tuple[str, ...] = ()  # the axis labels shown
+        self._want_axes: tuple[str, ...] = ()  # the latest ones
+        self._axes_timer = QTimer(self)
+        self._axes_timer.setSingleShot(True)
+        self._axes_timer.setInterval(1000)
+        self._axes_timer.timeout.connect(self._show_axes)
         self.plotItem.vb.sigRangeChangedManually.connect(self._stop_following)
         self.scatter = pg.ScatterPlotItem(size=9, pen=pg.mkPen("w", width=0.5))
         self.addItem(self.scatter)
@@ -139,8 +171,13 @@ class EmbeddingScatter(FittedPlot):
         self.scatter.setData(pos=xy, brush=self._brushes)
         for t, (x, y) in zip(self.labels, xy, strict=False):
             t.setPos(float(x), float(y))
-        self.setLabel("bottom", axes[0])
-        self.setLabel("left", axes[1])
+        self._want_axes = (str(axes[0]), str(axes[1]))
+        if not self._axes or self._want_axes[0].split(" (")[0] != self._axes[0].split(" (")[0]:
+            self._show_axes()  # the first labels, or other axes (real ones, PCA)
+        elif self._want_axes != self._axes and not self._axes_timer.isActive():
+            # PCA's shares change a little every frame; a new label repaints the axis (and
+            # its grid): at most once a second, the last labels always shown in the end
+            self._axes_timer.start()
         key = (
             f'<span style="color:{VOWEL_COLOR}">vowels</span> · '
             f'<span style="color:{CONSONANT_COLOR}">consonants</span>'
@@ -150,20 +187,43 @@ class EmbeddingScatter(FittedPlot):
         if self._follow and len(xy):
             self._frame(xy)
 
+    def _show_axes(self) -> None:
+        old = self._axes or ("", "")
+        for i, name in enumerate(("bottom", "left")):
+            if self._want_axes[i] != old[i] or not self._axes:
+                self.setLabel(name, self._want_axes[i])
+        self._axes = self._want_axes
+
     def _stop_following(self, *_) -> None:
         self._follow = False
 
     def _frame(self, xy: np.ndarray) -> None:
-        """Fit the view to the points, with room on the right for the labels."""
+        """Keep the points in view, with room on the right for the labels.  The view moves
+        only when a point (or label) leaves it, or the points fill less than 40% of it,
+        and then in nice steps: moving it every frame would lay out and repaint the
+        axes every frame."""
         (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
         sx, sy = max(x1 - x0, 1e-6), max(y1 - y0, 1e-6)
+        need = ((x0 - 0.05 * sx, x1 + 0.14 * sx), (y0 - 0.08 * sy, y1 + 0.1 * sy))
         vb = self.plotItem.vb
-        vb.setRange(
-            xRange=(x0 - 0.05 * sx, x1 + 0.14 * sx),
-            yRange=(y0 - 0.08 * sy, y1 + 0.1 * sy),
-            padding=0,
-        )
+        shown = vb.viewRange()
+        new = [_steady_range(tuple(now), want) for now, want in zip(shown, need, strict=True)]
+        if new != [tuple(r) for r in shown]:
+            vb.setRange(xRange=new[0], yRange=new[1], padding=0)
         vb.enableAutoRange(enable=False)
+
+
+def _steady_range(now: tuple[float, float], need: tuple[float, float]) -> tuple[float, float]:
+    """``now`` if it holds ``need`` and is at most 2.5 times as wide; else a range of a nice
+    width (1.2 to 1.5 times ``need``'s) that starts on a tenth of that width."""
+    lo, hi = need
+    span = hi - lo
+    if now[0] <= lo and hi <= now[1] and now[1] - now[0] <= 2.5 * span:
+        return now
+    width = nice_ceil(1.2 * span)
+    tick = width / 10
+    start = math.floor((lo - (width - span) / 2) / tick) * tick
+    return (start, start + width)
 
 
 class ActivationHistogram(FittedPlot):
@@ -187,8 +247,10 @@ class ActivationHistogram(FittedPlot):
                 pg.InfiniteLine(x, angle=90, pen=pg.mkPen(REFERENCE_COLOR, style=Qt.DotLine))
             )
         self.setXRange(-1.05, 1.05, padding=0)
-        self.enableAutoRange(x=False)
-        self.getAxis("left").enableAutoSIPrefix(False)
+        self.enableAutoRange(x=False, y=False)
+        self.getAxis("left").enableAutoSIPrefix(False)  # before a range: shares, not x1000
+        self._top = 0.0  # the y axis' top: grows in steps, shrinks only when far too tall
+        self._set_top(0.1)
         self.setToolTip(
             "How the outputs of each tanh layer are spread, on a fixed batch of 1,024 training "
             "contexts. Piles at -1 and +1 are saturated units: they pass almost no gradient "
@@ -213,20 +275,36 @@ class ActivationHistogram(FittedPlot):
             )
             self.curves.append(c)
         self.legend.setColumnCount(max(n, 1))  # one row: several layers would hide the bars
+        self._set_top(0.1)
+
+    def _set_top(self, top: float) -> None:
+        if top != self._top:
+            self._top = top
+            self.setYRange(0.0, top, padding=0)
+
+    def _fit_top(self, highest: float) -> None:
+        """Room for ``highest`` (a share) and the legend above it, in steps of 0.05."""
+        need = min(highest * 1.15 + 0.01, 1.05)
+        if need > self._top or need < self._top / 3:
+            self._set_top(max(0.1, math.ceil(need / 0.05 - 1e-9) * 0.05))
 
     def show_stats(self, activations: list[dict]) -> None:
         self.set_layers(len(activations))
         self.saturated = [a["saturated"] for a in activations]
+        highest = 0.0
         for i, (c, a) in enumerate(zip(self.curves, activations, strict=False)):
             counts = np.asarray(a["counts"], float)
-            c.setData(self.edges, counts / max(counts.sum(), 1.0))
+            shares = counts / max(counts.sum(), 1.0)
+            highest = max(highest, float(shares.max(initial=0.0)))
+            c.setData(self.edges, shares)
             label = self.legend.getLabel(c) if hasattr(self.legend, "getLabel") else None
             # one layer: its share here; several: the title lists the shares in order
             text = (
                 f"L{i + 1}" if len(activations) > 1 else f"layer 1: {a['saturated']:.0%} saturated"
             )
-            if label is not None:
+            if label is not None and label.text != text:
                 label.setText(text)
+        self._fit_top(highest)
         shares = ", ".join(f"{s:.0%}" for s in self.saturated)
         self.set_titles(
             f"tanh outputs · saturated: {shares}", f"saturated: {shares}", f"sat. {shares}"

@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 import numpy as np
+import pyqtgraph as pg
 
 from playground.core import micrograd as mg
 from playground.ui.tabs.backprop.panels import OURS, TORCH, GraphPanel, TrainPanel
@@ -19,6 +20,7 @@ from playground.ui.tabs.backprop.state import mismatch
 from playground.ui.worker import Frame
 
 MAX_LOG_LINES = 400
+POSITIVE, NEGATIVE = "#0072B2", "#D55E00"  # the moons' two classes (blue, orange)
 
 
 class GraphPresenter:
@@ -172,6 +174,10 @@ class TrainPresenter:
         self.panel = panel
         self.last: dict[str, float] = {}
         self.ms = {"ours_ms": [0.0, 0], "torch_ms": [0.0, 0]}  # sum, count
+        # made once: brushes made per point per frame re-render the scatter's symbols
+        self._brushes = (pg.mkBrush(POSITIVE), pg.mkBrush(NEGATIVE))
+        self._points: tuple[np.ndarray, np.ndarray] | None = None  # the points drawn
+        self._rect: tuple[float, float, float, float] | None = None
 
     def clear(self) -> None:
         self.panel.curves.clear_curves()
@@ -179,6 +185,7 @@ class TrainPresenter:
         self.ms = {"ours_ms": [0.0, 0], "torch_ms": [0.0, 0]}
         self.panel.image.clear()
         self.panel.points.setData([], [])
+        self._points = self._rect = None
 
     def show(self, frame: Frame) -> None:
         steps = [s for s, _ in frame.history]
@@ -197,13 +204,24 @@ class TrainPresenter:
             self.show_boundary(frame.detail)
 
     def show_boundary(self, detail: dict[str, Any]) -> None:
+        """The boundary image every frame; the points (the same for a whole run) and the
+        image's place only when they change."""
         scores, (x0, x1, y0, y1) = detail["scores"], detail["extent"]
         if scores is not None and np.isfinite(scores).all():  # a diverged net's: keep the last
             self.panel.image.setImage(boundary_rgba(scores), autoLevels=False)
-            self.panel.image.setRect(x0, y0, x1 - x0, y1 - y0)
-        X, y = detail["X"], detail["y"]
-        brushes = ["#0072B2" if label > 0 else "#D55E00" for label in y]
-        self.panel.points.setData([p[0] for p in X], [p[1] for p in X], brush=brushes)
+            rect = (float(x0), float(y0), float(x1 - x0), float(y1 - y0))
+            if rect != self._rect:
+                self._rect = rect
+                self.panel.image.setRect(*rect)
+        X = np.asarray(detail["X"], float).reshape(-1, 2)
+        y = np.asarray(detail["y"], float).ravel()
+        old = self._points
+        if old is not None and np.array_equal(old[0], X) and np.array_equal(old[1], y):
+            return
+        self._points = (X, y)
+        positive, negative = self._brushes
+        brushes = [positive if label > 0 else negative for label in y]
+        self.panel.points.setData(X[:, 0], X[:, 1], brush=brushes)
 
     def steps_per_s(self, key: str) -> float | None:
         total, n = self.ms[key]

@@ -1,7 +1,9 @@
 """Frames -> the Character MLP tab's views (GUI thread only; no model work here).
 
 Every step's loss arrives in ``Frame.history``; the presenter keeps them and draws at the
-rate the session allows (``session.due``).  The running mean is a trailing mean over the
+rate the session allows (``session.due``): the loss curves and the other views each at most
+10 times a second, and not in the same paint (each repaints axes: together they would stall
+the GUI thread for longer).  The running mean is a trailing mean over the
 last ``window`` steps, one point per step like the raw loss.
 """
 
@@ -11,11 +13,14 @@ import math
 from collections import deque
 from typing import Any
 
+from PySide6.QtCore import QTimer
+
 from playground.ui.style import TEST_COLOR
 from playground.ui.tabs.charmlp.panels import SPLIT_SIZES, ViewsPanel
 from playground.ui.worker import Frame
 
 CURVES = ("train, per step", "train, running mean", "dev")
+VIEWS_AFTER_MS = 40  # the views, when due with the curves: drawn this much later
 
 
 def mean_window(steps: int) -> int:
@@ -107,8 +112,15 @@ class Presenter:
         if "embedding" in frame.detail:
             self._detail = frame.detail
         self._last = frame
-        if self._due("charmlp views", "slow", frame):
-            self.draw(frame, progress)
+        curves = self._due("charmlp curves", "slow", frame)
+        if curves:
+            self.draw_curves(frame, progress)
+        if self._detail is not None and self._due("charmlp views", "slow", frame):
+            if curves and not frame.final:
+                # both due: the views a moment later, not in the same paint as the curves
+                QTimer.singleShot(VIEWS_AFTER_MS, self._draw_views)
+            else:
+                self._draw_views()
         if finals is None:
             return None
         self.finals = {k: finals[f"final_{k}"] for k in SPLIT_SIZES}
@@ -144,14 +156,22 @@ class Presenter:
 
     def draw(self, frame: Frame, progress: str) -> None:
         """Draw what is pending (curves, views, progress)."""
+        self.draw_curves(frame, progress)
+        self._draw_views()
+
+    def _draw_views(self) -> None:
+        """The embedding, histograms, ratios and samples, if a newer detail came."""
+        if self._detail is not None:
+            self.show_detail(self._detail)
+            self._detail = None
+
+    def draw_curves(self, frame: Frame, progress: str) -> None:
+        """The pending loss points and the progress line."""
         for name, (xs, ys) in self._pending.items():
             if xs:
                 self.v.loss_plot.append(name, xs, ys)
                 xs.clear()
                 ys.clear()
-        if self._detail is not None:
-            self.show_detail(self._detail)
-            self._detail = None
         if "lr" in frame.metrics:
             progress += f" · lr {frame.metrics['lr']:.4g}"
         self.v.controls.show_frame(frame, progress)
