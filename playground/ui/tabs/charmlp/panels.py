@@ -298,7 +298,9 @@ class ViewsPanel(QWidget):
             "probability 1/27: a loss of -ln(1/27) = 3.30. A much higher first loss means "
             "the model starts confidently wrong and wastes its first steps undoing that."
         )
-        self.loss_plot = CurvePlot("training loss (log10)", "step", "log10 loss")
+        self.loss_plot = CurvePlot(
+            "training loss (log10)", "step", "log10 loss", stepped=True, x_min_span=100
+        )
         self.loss_plot.add_curve("train, per step", "#C8C8C8", width=1)
         self.loss_plot.add_curve("train, running mean", TRAIN_COLOR, width=2)
         self.loss_plot.add_curve("dev", TEST_COLOR, width=1.5, symbol="o")
