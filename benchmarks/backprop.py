@@ -35,21 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import row  # noqa: E402 - after the path is set
+
 SEED = 1337
 N_POINTS = 100
-
-
-def row(measure: str, value, unit: str = "", target: str = "", ok=None, notes: str = "") -> dict:
-    """One table row; ``ok`` (True/False) only where there is a target."""
-    ok = None if ok is None else bool(ok)
-    return {
-        "measure": measure,
-        "value": value,
-        "unit": unit,
-        "target": target,
-        "ok": ok,
-        "notes": notes,
-    }
 
 
 def demo_step(Value, model, X, y, k: int) -> float:

@@ -45,6 +45,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import row  # noqa: E402 - after the path is set
+
 N_TRAIN = 500
 HIDDEN = (8, 8)
 BATCH = 10
@@ -56,19 +58,6 @@ def _data():
 
     X, y = toy.make_dataset("spiral", n=2 * N_TRAIN, noise=0.1, seed=0)
     return toy.split(X, y, test_fraction=0.5, seed=0)  # 500 train, 500 test
-
-
-def row(measure: str, value, unit: str = "", target: str = "", ok=None, notes: str = "") -> dict:
-    """One table row; ``ok`` (True/False) only where there is a target."""
-    ok = None if ok is None else bool(ok)
-    return {
-        "measure": measure,
-        "value": value,
-        "unit": unit,
-        "target": target,
-        "ok": ok,
-        "notes": notes,
-    }
 
 
 def _config():

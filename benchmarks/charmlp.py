@@ -45,22 +45,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import row  # noqa: E402 - after the path is set
+
 TARGETS = {"lecture": 2.19, "batchnorm": 2.12, "wavenet": 2.03}
 QUICK_STEPS = {"lecture": 5000, "batchnorm": 5000, "tiny": 5000, "wavenet": 2000}
 SPEED_TARGETS = {"autograd": 1.0, "manual": 1.5}
-
-
-def row(measure: str, value, unit: str = "", target: str = "", ok=None, notes: str = "") -> dict:
-    """One table row; ``ok`` (True/False) only where there is a target."""
-    ok = None if ok is None else bool(ok)
-    return {
-        "measure": measure,
-        "value": value,
-        "unit": unit,
-        "target": target,
-        "ok": ok,
-        "notes": notes,
-    }
 
 
 # --------------------------------------------------------------------------- 1. speed

@@ -21,6 +21,21 @@ from typing import Any
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def row(
+    measure: str, value: Any, unit: str = "", target: str = "", ok: Any = None, notes: str = ""
+) -> dict[str, Any]:
+    """One table row; ``ok`` (True/False) only where there is a target."""
+    ok = None if ok is None else bool(ok)
+    return {
+        "measure": measure,
+        "value": value,
+        "unit": unit,
+        "target": target,
+        "ok": ok,
+        "notes": notes,
+    }
+
+
 def _rows(rows: Sequence[Any]) -> list[dict[str, Any]]:
     """Rows as dicts; tuples/lists become {"measure", "value", "target", ...} columns."""
     out = []

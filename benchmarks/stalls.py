@@ -146,7 +146,7 @@ def measure(key: str, seconds: float, hidden: str = "8,8") -> dict:
 
 
 def rows_for(key: str, r: dict) -> list[dict]:
-    from benchmarks.boundary import row
+    from benchmarks.common import row
 
     top = "; ".join(f"{n}x {s}" for s, n in r["stacks"]) or "none sampled"
     return [
