@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QGraphicsView,
 )
 
-from playground.ui.widgets.plane import NEGATIVE, POSITIVE, diverging_colors
+from playground.ui.widgets.plane_image import NEGATIVE, POSITIVE, diverging_colors
 
 SCENE_W = 640.0  # scene units across; the height follows the view's shape
 TOP, BOTTOM = 62.0, 34.0  # room for the +/- buttons above and the info line below
@@ -286,7 +286,57 @@ class _Button(QGraphicsRectItem):
         ev.accept()
 
 
-class NetworkView(QGraphicsView):
+class _Descriptions:
+    """The words the diagram shows for what is under the mouse (plain Python).
+
+    Reads the view's ``_features`` [(key, label)], ``_active`` keys, ``_hidden`` widths,
+    ``_out_names`` and ``_weights`` [(W, b)].
+    """
+
+    _features: list
+    _active: tuple
+    _hidden: tuple
+    _out_names: list
+    _weights: list
+
+    def _name(self, layer: int, index: int) -> str:
+        if layer == 0:
+            return self._features[index][1]
+        if layer == len(self._hidden) + 1:
+            return f"output {self._out_names[index]}"
+        return f"layer {layer} neuron {index + 1}"
+
+    def describe_node(self, layer: int, index: int) -> str:
+        """What a neuron is, its bias, and a hint."""
+        if layer == 0:
+            key, label = self._features[index]
+            on = key in self._active
+            state, other = ("on", "off") if on else ("off", "on")
+            return f"input {label} ({state}): click to switch it {other}"
+        text = self._name(layer, index)
+        if layer - 1 < len(self._weights):
+            b = self._weights[layer - 1][1]
+            if index < len(b):
+                text += f": bias {b[index] + 0.0:+.3f}"
+        return text + " (its map is in the big view)"
+
+    def describe_edge(self, layer: int, out: int, inp: int) -> str:
+        """ "weight from x1 to layer 1 neuron 2: +0.423"."""
+        src = (
+            self._name(0, [k for k, _ in self._features].index(self._active[inp]))
+            if layer == 0
+            else self._name(layer, inp)
+        )
+        dst = self._name(layer + 1, out)
+        w = ""
+        if layer < len(self._weights):
+            W = self._weights[layer][0]
+            if out < W.shape[0] and inp < W.shape[1]:
+                w = f"{W[out, inp]:+.3f}"
+        return f"weight from {src} to {dst}: {w} (click to set it)"
+
+
+class NetworkView(_Descriptions, QGraphicsView):
     """Inputs on the left, hidden layers, outputs on the right.
 
     Signals: ``neuron_hovered(layer, index)`` (layer 0 = input features, index into the
@@ -618,43 +668,6 @@ class NetworkView(QGraphicsView):
     def show_info(self, text: str) -> None:
         """A line at the bottom of the diagram (what is under the mouse)."""
         self._info.setText(text)
-
-    # ------------------------------------------------------------- text
-    def _name(self, layer: int, index: int) -> str:
-        if layer == 0:
-            return self._features[index][1]
-        if layer == len(self._hidden) + 1:
-            return f"output {self._out_names[index]}"
-        return f"layer {layer} neuron {index + 1}"
-
-    def describe_node(self, layer: int, index: int) -> str:
-        """What a neuron is, its bias, and a hint."""
-        if layer == 0:
-            key, label = self._features[index]
-            on = key in self._active
-            state, other = ("on", "off") if on else ("off", "on")
-            return f"input {label} ({state}): click to switch it {other}"
-        text = self._name(layer, index)
-        if layer - 1 < len(self._weights):
-            b = self._weights[layer - 1][1]
-            if index < len(b):
-                text += f": bias {b[index] + 0.0:+.3f}"
-        return text + " (its map is in the big view)"
-
-    def describe_edge(self, layer: int, out: int, inp: int) -> str:
-        """ "weight from x1 to layer 1 neuron 2: +0.423"."""
-        src = (
-            self._name(0, [k for k, _ in self._features].index(self._active[inp]))
-            if layer == 0
-            else self._name(layer, inp)
-        )
-        dst = self._name(layer + 1, out)
-        w = ""
-        if layer < len(self._weights):
-            W = self._weights[layer][0]
-            if out < W.shape[0] and inp < W.shape[1]:
-                w = f"{W[out, inp]:+.3f}"
-        return f"weight from {src} to {dst}: {w} (click to set it)"
 
     def edge_count(self) -> int:
         return sum(len(item.keys) for item in self._edge_layers)

@@ -207,7 +207,10 @@ class RunsPanel(QWidget):
             show.setBackground(QBrush(QColor(run.color)))
             t.setItem(i, 0, show)
             name = QTableWidgetItem(run.name)
-            name.setToolTip("\n".join(f"{k} = {_short(v)}" for k, v in run.settings.items()))
+            tip = "\n".join(f"{k} = {_short(v)}" for k, v in run.settings.items())
+            if run.samples:
+                tip += "\n\nsamples: " + ", ".join(run.samples)
+            name.setToolTip(tip)
             t.setItem(i, 1, name)
             diff = differing(run.settings, self._current) if self._current else []
             text = ", ".join(f"{self.labels.get(k, k)} {_short(run.settings.get(k))}" for k in diff)

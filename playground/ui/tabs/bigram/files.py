@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 from playground.core import bigram as bg
 from playground.core import data
+from playground.core.files import atomic_write
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,11 @@ def user_message(exc: BaseException) -> str:
 
 
 def save_png(widget: QWidget, path: str | Path) -> None:
-    """Save ``widget`` as a PNG atomically (a temporary file renamed over ``path``)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    if not widget.grab().save(str(tmp), "PNG"):
-        tmp.unlink(missing_ok=True)
-        raise ValueError(f"Could not write {path}.")
-    os.replace(tmp, path)
+    """Save ``widget`` as a PNG atomically (core/files.atomic_write)."""
+    image = widget.grab()
+
+    def write(tmp: Path) -> None:
+        if not image.save(str(tmp), "PNG"):
+            raise ValueError(f"Could not write {path}.")
+
+    atomic_write(path, write)

@@ -84,7 +84,7 @@ def boundary_job(run: Run, config: dict, dataset: dict, settings: Any, res: int 
     """
     from playground.core import toy
     from playground.core.training import Diverged, Snapshot
-    from playground.ui.widgets.plane import plane_picture  # plain numpy
+    from playground.ui.widgets.plane_image import plane_picture  # plain numpy, no Qt
 
     grid = prepare(run, config, dataset, res)
     ext = toy.extent(dataset["name"])

@@ -18,7 +18,6 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog
 
-from playground.core.files import atomic_write
 from playground.ui.background import run_in_thread
 from playground.ui.tabs.charmlp import files, job
 from playground.ui.tabs.charmlp.state import config_values, model_values, values_of
@@ -140,7 +139,7 @@ class ModelsMixin:
             return False
         model = self.run.model
         try:
-            atomic_write(path, lambda tmp: self.cm.save(model, tmp))
+            self.cm.save(model, path)  # atomic: the core writes a temp file and renames it
         except (OSError, ValueError) as exc:
             self.show_message(f"Could not write {path}: {exc}", "error")
             return False

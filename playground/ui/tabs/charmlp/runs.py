@@ -73,25 +73,12 @@ def run_settings(state: CharMLPState) -> dict[str, Any]:
     return {k: v for k, v in state.to_dict().items() if k in CONFIG_FIELDS}
 
 
-class CharRunsPanel(RunsPanel):
-    """The shared runs table; a run's name also shows the names it sampled."""
-
-    def _refresh(self) -> None:
-        super()._refresh()
-        blocked = self.table.blockSignals(True)  # a tooltip is no rename
-        for i, run in enumerate(self.book.runs):
-            item = self.table.item(i, 1)
-            if item is not None and run.samples:
-                item.setToolTip(item.toolTip() + "\n\nsamples: " + ", ".join(run.samples))
-        self.table.blockSignals(blocked)
-
-
 class RunsPage(QWidget):
     """The pinned runs (table, overlays on ``plots``) and the initialisation lesson."""
 
     def __init__(self, plots: dict[str, CurvePlot], parent: QWidget | None = None):
         super().__init__(parent)
-        self.panel = CharRunsPanel(plots, METRICS, LABELS)
+        self.panel = RunsPanel(plots, METRICS, LABELS)  # samples show in a run's tooltip
         self.panel.table.setMinimumHeight(70)
         header = self.panel.table.horizontalHeader()
         for col in (1, *range(3, self.panel.table.columnCount())):
