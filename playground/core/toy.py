@@ -31,6 +31,7 @@ import csv
 import io
 import json
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -375,6 +376,35 @@ _GRID_ACT = {"tanh": lambda h: torch.sigmoid(h.mul_(2)).mul_(2).sub_(1)}
 _GAIN = {"relu": math.sqrt(2.0), "tanh": 5.0 / 3.0, "sigmoid": 1.0, "linear": 1.0}
 
 
+@torch.no_grad()
+def grid_views(
+    weights: Sequence[tuple[np.ndarray, np.ndarray]], inputs: torch.Tensor, activation: str
+) -> dict[str, Any]:
+    """Every neuron over a grid, from weights alone: ``maps`` and ``probs``.
+
+    ``weights``: ``[(W (out, in), b (out,)), ...]`` as :meth:`ToyModel.weights` gives;
+    ``inputs``: the grid's features (m, k), a CPU tensor (:meth:`ToyModel.inputs`).
+    ``maps`` as :meth:`ToyModel.neuron_maps`; ``probs`` float32 (m, n_classes).  It reads
+    no model, so it can run on another thread while the model trains (torch releases the
+    GIL inside its kernels: the matrix products run beside the training loop).
+    """
+    act = _GRID_ACT.get(activation, _ACT[activation])
+    with one_thread():
+        h = inputs  # (m, k)
+        maps = [h.T.numpy()]
+        for i, (W, b) in enumerate(weights):
+            W, b = torch.tensor(np.asarray(W, np.float32)), torch.tensor(np.asarray(b, np.float32))
+            z = torch.addmm(b, h, W.T)  # (m, out)
+            if i < len(weights) - 1:
+                h = act(z)
+                maps.append(h.T.numpy())
+        binary = z.shape[1] == 1
+        out = torch.sigmoid(z) if binary else torch.softmax(z, 1)
+        maps.append(out.T.numpy())
+        probs = torch.cat([1 - out, out], 1) if binary else out
+    return {"maps": maps, "probs": probs.numpy()}
+
+
 class ToyModel(nn.Module):
     """A small fully connected classifier of 2-D points.
 
@@ -397,6 +427,7 @@ class ToyModel(nn.Module):
         self.reset_parameters()
         self.to(self.device)
         self._set_scaling()
+        self.version = 0  # counts set_weights calls: a trainer sees weights set by hand
 
     @property
     def n_out(self) -> int:
@@ -457,25 +488,16 @@ class ToyModel(nn.Module):
         """The most probable class of each point: int64 (n,)."""
         return self.predict_proba(X).argmax(1).astype(np.int64)
 
-    @torch.no_grad()
     def neuron_maps(self, grid: np.ndarray) -> list[np.ndarray]:
         """What every neuron computes at each grid point: a list of float32 (width, m).
 
         Entry 0 is the input features, then one entry per hidden layer (activations),
         last the output: the probability of class 1 (1, m) for two classes, else the
-        softmax probabilities (C, m).
+        softmax probabilities (C, m).  (:func:`grid_views` from this model's weights.)
         """
-        act = _GRID_ACT.get(self.config.activation, self._act)
         with one_thread(self.device):
-            h = self.inputs(grid)
-            maps = [h.T.float().cpu().numpy()]
-            for layer in self.layers[:-1]:
-                h = act(layer(h))
-                maps.append(h.T.float().cpu().numpy())
-            out = self.layers[-1](h)
-            out = torch.sigmoid(out) if self.n_out == 1 else torch.softmax(out, 1)
-            maps.append(out.T.float().cpu().numpy())
-            return maps
+            inputs = self.inputs(grid).float().cpu()
+        return grid_views(self.weights(), inputs, self.config.activation)["maps"]
 
     # ---------------------------------------------------------------- weights
     def weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -503,6 +525,7 @@ class ToyModel(nn.Module):
                     )
                 layer.weight.copy_(W)
                 layer.bias.copy_(b)
+        self.version += 1
 
     def line(self) -> tuple[float, float, float] | None:
         """The single neuron's boundary in PLANE coordinates: ``(a1, a2, a0)`` with
@@ -664,14 +687,18 @@ def train(
     settings: LiveSettings | None = None,
     grid: np.ndarray | None = None,
     epochs: int | None = None,
+    view_every: float | None = None,
 ) -> Job:
     """Train ``model`` with mini-batches, yielding one Snapshot per epoch.
 
     ``step`` is the epoch (1-based), ``total`` = ``epochs`` (None: until stopped);
     metrics: ``loss``, ``acc`` (training set), ``test_loss``, ``test_acc`` (held out; nan
     when there is no test set), ``lr`` (used in that epoch), all measured on the whole
-    sets after the epoch.  ``detail()`` gives ``probs`` (m, n_classes) over ``grid``,
-    ``weights`` and the neuron ``maps`` over ``grid``.  ``settings`` (lr, decay, l1, l2,
+    sets after the epoch.  ``detail()`` copies the ``weights``; its ``render`` turns them
+    into ``probs`` (m, n_classes) and the neuron ``maps`` over ``grid`` (:func:`grid_views`,
+    safe on another thread).  ``view_every`` (seconds): also yield partial snapshots
+    between mini-batches, at most that often, so a view can follow the weights within an
+    epoch (their metrics are the last epoch's).  ``settings`` (lr, decay, l1, l2,
     batch_size) are re-read every epoch, so changing them keeps the weights.  A loss that
     turns NaN/inf, or climbs above twice its starting value (or twice chance level,
     ``2 ln C``), raises :class:`~playground.core.training.Diverged`
@@ -686,10 +713,10 @@ def train(
         (x0, y0), (x1, y1) = g.min(0), g.max(0)
         dx, dy = (x1 - x0) / (res_x - 1) / 2, (y1 - y0) / (res_y - 1) / 2  # half pixels
         model.set_extent((x0 - dx, x1 + dx, y0 - dy, y1 + dy))
-    return _train(model, X_train, y_train, X_test, y_test, settings, grid, epochs)
+    return _train(model, X_train, y_train, X_test, y_test, settings, grid, epochs, view_every)
 
 
-def _train(model, X_train, y_train, X_test, y_test, settings, grid, epochs):
+def _train(model, X_train, y_train, X_test, y_test, settings, grid, epochs, view_every):
     cfg = model.config
     settings = settings if settings is not None else live_settings(cfg)
     F = model.inputs(X_train)  # (n, k) on the device, computed once
@@ -719,16 +746,22 @@ def _train(model, X_train, y_train, X_test, y_test, settings, grid, epochs):
     nan = torch.tensor(math.nan, device=model.device)
 
     def detail() -> dict[str, Any]:
-        out: dict[str, Any] = {"weights": model.weights()}
-        if grid is not None:
-            maps = model.neuron_maps(grid)
-            last = maps[-1]
-            probs = np.stack([1 - last[0], last[0]], 1) if binary else last.T.copy()
-            out["probs"] = probs.astype(np.float32)
-            out["maps"] = maps
-        return out
+        return {"weights": model.weights()}
 
-    epoch = 0
+    render = None
+    if grid is not None:
+        with one_thread(model.device):
+            grid_inputs = model.inputs(grid).float().cpu()
+        act = cfg.activation
+
+        def render(d: dict[str, Any]) -> dict[str, Any]:
+            return grid_views(d["weights"], grid_inputs, act)
+
+    def partial() -> Snapshot:
+        return Snapshot(epoch - 1, epochs, last, detail, "epoch", render, partial=True)
+
+    epoch, last = 0, {}
+    next_view = time.perf_counter() + (view_every or 0.0)
     while epochs is None or epoch < epochs:
         lr = float(settings.lr) * float(getattr(settings, "decay", 1.0)) ** epoch
         l1, l2 = float(getattr(settings, "l1", 0.0)), float(getattr(settings, "l2", 0.0))
@@ -750,6 +783,14 @@ def _train(model, X_train, y_train, X_test, y_test, settings, grid, epochs):
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
+                if view_every is not None and i + bs < n and time.perf_counter() >= next_view:
+                    version = model.version
+                    yield partial()  # the weights so far, for a view
+                    next_view = time.perf_counter() + view_every
+                    if model.version != version:  # set by hand meanwhile: measure from there
+                        with torch.no_grad():
+                            torch._foreach_copy_(good, [p.detach() for p in params])
+                        guard.restart(measured_loss())
             loss, correct = _loss_and_correct(model, F, y, yf)
             if has_test:
                 tloss, tcorrect = _loss_and_correct(model, Ft, yt, ytf)
@@ -772,7 +813,8 @@ def _train(model, X_train, y_train, X_test, y_test, settings, grid, epochs):
             "test_acc": values[3] / n_test if has_test else math.nan,
             "lr": lr,
         }
-        yield Snapshot(epoch, epochs, metrics, detail=detail, unit="epoch")
+        last = metrics
+        yield Snapshot(epoch, epochs, metrics, detail=detail, unit="epoch", render=render)
 
 
 def fit(X: np.ndarray, y: np.ndarray, config: ToyConfig, epochs: int = 300) -> ToyModel:

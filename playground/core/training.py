@@ -31,7 +31,12 @@ class Snapshot:
     metrics: scalars for this unit, e.g. {"loss": 0.7, "test_acc": 0.9}.
     detail: optional callable returning views (numpy arrays, detached copies);
         called at most a few dozen times per second by the ui, never per step.
+    render: optional pure function of ``detail()``'s dict returning more views (e.g. a
+        grid forward pass from copied weights).  It touches no model, so the ui runs it
+        on a thread of its own while the job trains on: the job only pays for the copy.
     unit: "epoch", "step" or "batch", for labels.
+    partial: a view from inside a unit (the weights so far, the last unit's metrics);
+        not a step: it records no metrics and does not count towards ``step(n)``.
     """
 
     step: int
@@ -39,10 +44,13 @@ class Snapshot:
     metrics: dict[str, float] = field(default_factory=dict)
     detail: Callable[[], dict[str, Any]] | None = None
     unit: str = "step"
+    render: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    partial: bool = False
 
     def materialize(self) -> dict[str, Any]:
-        """Compute the detail views now (call while the job is suspended)."""
-        return self.detail() if self.detail is not None else {}
+        """Compute the detail views now (call while the job is suspended), rendered."""
+        d = self.detail() if self.detail is not None else {}
+        return {**d, **self.render(d)} if self.render is not None else d
 
 
 Job = Iterator[Snapshot]

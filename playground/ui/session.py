@@ -65,9 +65,15 @@ class Session(QObject):
         start: Callable[[bool], Job | None],
         on_reset: Callable[[], None] | None = None,
         controls: Any = None,
+        process: bool = False,
     ):
         super().__init__(parent)
-        self.worker = Worker(self)
+        if process:  # the job in a child process (``start`` returns a picklable spec)
+            from playground.ui.job_process import ProcessWorker
+
+            self.worker: Any = ProcessWorker(self)
+        else:
+            self.worker = Worker(self)
         self._start = start
         self._on_reset = on_reset
         self._fresh = True  # the next start makes a new model
@@ -122,7 +128,7 @@ class Session(QObject):
         self._fresh = False
         self.set_notice("")
         self._due.clear()
-        self.worker.start(job, paused=not play)
+        self.worker.start(job, paused=not play, live=self.live)
         return True
 
     def play(self) -> None:
@@ -210,4 +216,4 @@ class Session(QObject):
         return " · ".join(parts)
 
     def shutdown(self) -> None:
-        self.worker.stop()
+        self.worker.close()

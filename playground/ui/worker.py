@@ -7,9 +7,11 @@ produced at most ~40 times per second (60 for views that ask for it, see
 views always update on the GUI thread, never faster than they can draw, and
 every metric of every step still arrives (in ``Frame.history``).
 
-Expensive views (``Snapshot.detail``) are computed in the job's thread, only
-when the GUI has consumed the previous frame, while the generator is
-suspended: the training loop is never slowed by drawing.
+Expensive views (``Snapshot.detail``, then ``Snapshot.render``) are computed in
+the job's thread, only when the GUI has consumed the previous frame, while the
+generator is suspended.  Partial snapshots (views from inside an epoch) make frames
+without counting as steps.  The same channel drives a job in a child process
+(ui/job_process.py), where training shares no GIL with the GUI.
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ class Frame:
     history: list[tuple[int, dict[str, float]]] = field(default_factory=list)
     detail: dict[str, Any] = field(default_factory=dict)
     final: bool = False
+    partial: bool = False  # a view from inside a unit: ``step`` units are complete
+    hand: int = 0  # the hand-set weights it shows (ProcessWorker.give's count)
 
 
 class _Channel:
@@ -97,6 +101,8 @@ class _Channel:
         self.step_budget = 0
         self.refresh = False
         self.want_detail = True
+        self.view_options: dict[str, Any] = {}  # what the GUI wants in the next frame
+        self.hand = 0  # weights set by hand that reached the job (their count)
         self.history: list[tuple[int, dict[str, float]]] = []
         self.pending: Frame | None = None
         self.outcome: tuple[str, str] | None = None  # ("finished"|"failed", message)
@@ -122,7 +128,10 @@ class _Channel:
                     show = (
                         idle
                         and last is not None
-                        and (self.refresh or (bool(self.history) and self.pending is None))
+                        and (
+                            self.refresh
+                            or (bool(self.history) and self.pending is None and not self.rendering)
+                        )
                     )
                     self.refresh = False if idle else self.refresh
                     if idle and not show:
@@ -141,6 +150,9 @@ class _Channel:
                             self.outcome = ("finished", "")
                     return
                 last = snap
+                if snap.partial:  # a view from inside a unit: a frame if one is wanted
+                    self.post(snap, gen, force=False, record=False)
+                    continue
                 with self.lock:
                     stepped = self.step_budget > 0
                     if stepped:
@@ -177,19 +189,27 @@ class _Channel:
                 self.want_detail = False
         if not need:
             return
-        detail = snap.materialize()  # in this thread, while the generator is suspended
+        hand = self.hand  # before detail(): it loads what was handed in up to here
+        detail = snap.detail() if snap.detail is not None else {}  # the generator waits
         with self.lock:
-            if gen != self.generation:
-                return
-            self.pending = Frame(
-                gen,
-                snap.step,
-                snap.total,
-                snap.unit,
-                dict(snap.metrics),
-                detail=detail,
-                final=final,
-            )
+            if self.view_options:
+                detail["view"] = dict(self.view_options)  # for render: what to make
+        frame = Frame(
+            gen,
+            snap.step,
+            snap.total,
+            snap.unit,
+            dict(snap.metrics),
+            detail=detail,
+            final=final,
+            partial=snap.partial,
+            hand=hand,
+        )
+        if snap.render is not None:  # the views, from the copy
+            frame.detail = {**frame.detail, **snap.render(frame.detail)}
+        with self.lock:
+            if gen == self.generation:
+                self.pending = frame
 
 
 class Worker(QObject):
@@ -217,6 +237,7 @@ class Worker(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._poll)
+        self.view_options: dict[str, Any] = {}  # passed to the next frame's render
 
     # ----------------------------------------------------------------- control
     @property
@@ -247,10 +268,11 @@ class Worker(QObject):
     def has_job(self) -> bool:
         return self._thread is not None and self._state in ("running", "paused")
 
-    def start(self, job: Job, paused: bool = False) -> None:
+    def start(self, job: Job, paused: bool = False, live: Any = None) -> None:
         """Run ``job`` (stopping any current one). ``paused`` waits for play/step.
 
         ``job`` runs in another thread: it must not hold Qt objects (see _Channel).
+        ``live`` (its LiveSettings) is the job's own object here: nothing to forward.
         """
         self.stop()
         # The GUI thread shares the GIL with the job: with Python's default 5 ms switch
@@ -315,6 +337,10 @@ class Worker(QObject):
             self._ch.refresh = True
             self._ch.wake.notify_all()
 
+    def close(self) -> None:
+        """Stop for good (the window closes): the same as :meth:`stop` here."""
+        self.stop()
+
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the job and wait for its thread (up to ``timeout`` seconds)."""
         thread = self._thread
@@ -336,7 +362,7 @@ class Worker(QObject):
             if frame is not None:
                 frame.history, ch.history = ch.history, []
                 ch.pending = None
-                ch.want_detail = True
+                ch.want_detail, ch.view_options = True, dict(self.view_options)
             if outcome is not None:
                 ch.outcome = None
             units = ch.units

@@ -444,3 +444,42 @@ def test_exported_script_multiclass_single_neuron_compiles():
         y_tr = ytr if cfg.n_classes == 3 else (ytr > 0).astype(np.int64)
         y_te = yte if cfg.n_classes == 3 else (yte > 0).astype(np.int64)
         compile(toy.export_script(cfg, Xtr, y_tr, Xte, y_te, epochs=5), "script.py", "exec")
+
+
+def test_views_from_inside_an_epoch_are_partial_and_change_nothing():
+    Xtr, ytr, Xte, yte = data("spiral", n=400)
+    grid = toy.make_grid(toy.extent("spiral"), 10)
+    cfg = toy.ToyConfig(hidden=(8, 8), batch_size=5)
+    a, b = toy.ToyModel(cfg), toy.ToyModel(toy.ToyConfig(**cfg.to_dict()))
+    plain = list(toy.train(a, Xtr, ytr, Xte, yte, grid=grid, epochs=3))
+    snaps = list(toy.train(b, Xtr, ytr, Xte, yte, grid=grid, epochs=3, view_every=0.0))
+    full = [s for s in snaps if not s.partial]
+    parts = [s for s in snaps if s.partial]
+    assert [s.step for s in full] == [1, 2, 3] and len(parts) >= 3 * (len(Xtr) // 5 - 1) - 3
+    assert {s.step for s in parts} == {0, 1, 2}  # the epochs completed when it was taken
+    assert parts[-1].metrics == full[1].metrics  # the last epoch's numbers
+    for p, q in zip(plain, full, strict=True):  # the same training, to the bit
+        assert p.metrics == q.metrics
+    d = parts[-1].materialize()  # rendered from copied weights, like a full snapshot
+    assert d["probs"].shape == (100, 2) and len(d["maps"]) == 4
+
+
+def test_weights_set_by_hand_mid_epoch_restart_the_divergence_guard():
+    Xtr, ytr, Xte, yte = data("circle", n=200)
+    model = toy.ToyModel(toy.ToyConfig(hidden=(4,), batch_size=5))
+    job = toy.train(model, Xtr, ytr, Xte, yte, epochs=3, view_every=0.0)
+    snap = next(job)
+    assert snap.partial
+    bad = [(10 * W, b + 5) for W, b in model.weights()]  # far worse than where it started
+    model.set_weights(bad)
+    steps = [s.step for s in job if not s.partial]  # measured from there: no "diverged"
+    assert steps == [1, 2, 3]
+
+
+def test_grid_views_from_weights_alone_match_the_model():
+    for hidden, act, classes in (((5, 3), "tanh", 2), ((4,), "relu", 3), ((), "sigmoid", 2)):
+        model = toy.ToyModel(toy.ToyConfig(hidden=hidden, activation=act, n_classes=classes))
+        grid = toy.make_grid(toy.extent("gauss"), 9)
+        views = toy.grid_views(model.weights(), model.inputs(grid).cpu(), act)
+        assert np.allclose(views["probs"], model.predict_proba(grid), atol=1e-6)
+        assert [m.shape[0] for m in views["maps"]] == [2, *hidden, 1 if classes == 2 else 3]

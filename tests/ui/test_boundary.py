@@ -184,7 +184,7 @@ def test_a_shape_change_while_paused_shows_a_fresh_model_for_the_next_play(qtbot
     assert tab.epoch == 0 and not tab.session.running  # the model shown is the new one
     tab.toggle_play()
     qtbot.waitUntil(lambda: tab.epoch >= 2, timeout=WAIT)
-    assert tab.run.model.config.activation == "relu"
+    assert tab.run.config.activation == "relu"  # the training process's model
     assert "activation" not in tab.message()  # training it: the notice is gone
     tab.toggle_play()
 
@@ -280,7 +280,7 @@ def test_hovering_a_neuron_shows_its_map_and_an_edge_its_weight(qtbot, tab, monk
         Qt.NoModifier,
         net.mapFromScene(edge.path().pointAtPercent(0.5)),
     )
-    qtbot.waitUntil(lambda: tab.run.model.weights()[0][0][0, 0] == -2.5, timeout=WAIT)
+    qtbot.waitUntil(lambda: _model_weights(tab)[0][0][0, 0] == -2.5, timeout=WAIT)
     _settle(qtbot, tab)
     assert tab.weights[0][0][0, 0] == -2.5
 
@@ -331,7 +331,7 @@ def test_single_neuron_by_hand_and_its_equation_in_the_planes_units(qtbot, tab):
     _settle(qtbot, tab)
     assert tab.neuron_panel.isVisible() and len(tab.neuron_panel.weight_sliders) == 3
     tab.set_neuron_weights(np.array([[2.0, -1.5]]), np.array([0.5]))
-    qtbot.waitUntil(lambda: np.allclose(tab.run.model.weights()[0][0], [[2.0, -1.5]]), timeout=WAIT)
+    qtbot.waitUntil(lambda: np.allclose(_model_weights(tab)[0][0], [[2.0, -1.5]]), timeout=WAIT)
     assert tab.plane.line.isVisible()
     # fruit's plane is 0..10: the equation shown is in those units, the rescaled one beside it
     eq = tab.neuron_panel.equation_label.text()
@@ -340,7 +340,7 @@ def test_single_neuron_by_hand_and_its_equation_in_the_planes_units(qtbot, tab):
     assert "2.00·x₁ − 1.50·x₂ + 0.50" in tab.neuron_panel.scaled_label.text()
     foot = tab.plane.handle_positions["move"]  # a point of the line on the plane
     assert abs(a1 * foot[0] + a2 * foot[1] + a0) < 1e-3
-    p = tab.run.model.predict_proba(np.array([foot], np.float32))[0, 1]
+    p = _model(tab).predict_proba(np.array([foot], np.float32))[0, 1]
     assert p == pytest.approx(0.5, abs=1e-3)  # the axis values satisfy the equation
     loss_hand = tab.neuron_panel.hand_loss_label.text()
     tab.set_neuron_weights(np.array([[-2.0, 1.5]]), np.array([-0.5]))
@@ -350,9 +350,23 @@ def test_single_neuron_by_hand_and_its_equation_in_the_planes_units(qtbot, tab):
     tab.toggle_play()
 
 
+def _model_weights(tab: BoundaryTab) -> list:
+    """The weights of the model in the training process, as its latest frame showed them."""
+    return tab.presenter.last_frame.detail["weights"]
+
+
+def _model(tab: BoundaryTab):
+    """A model like the training process's: its config and its latest frame's weights."""
+    from playground.core import toy
+
+    model = toy.ToyModel(toy.ToyConfig.from_dict(tab.run.config.to_dict()))
+    model.set_weights(_model_weights(tab))
+    return model
+
+
 def _line_through(tab: BoundaryTab) -> tuple[float, float, float]:
     """The single neuron's line a1*x + a2*y + a0 = 0 in plane coordinates, from the model."""
-    W, b = tab.run.model.weights()[0]
+    W, b = _model_weights(tab)[0]
     return tab.presenter.neuron.plane_line([float(W[0, 0]), float(W[0, 1]), float(b[0])])
 
 
@@ -360,10 +374,10 @@ def test_drag_the_single_neurons_line_on_the_plane(qtbot, tab):
     tab.set_hidden(())
     _settle(qtbot, tab)
     tab.set_neuron_weights(np.array([[1.0, -1.0]]), np.array([0.0]))
-    qtbot.waitUntil(lambda: np.allclose(tab.run.model.weights()[0][0], [[1.0, -1.0]]), timeout=WAIT)
+    qtbot.waitUntil(lambda: np.allclose(_model_weights(tab)[0][0], [[1.0, -1.0]]), timeout=WAIT)
     plane = tab.plane
     assert plane.handles.isVisible() and set(plane.handle_positions) == {"move", "turn"}
-    w_before = tab.run.model.weights()[0][0].copy()
+    w_before = _model_weights(tab)[0][0].copy()
     foot = plane.handle_positions["move"]  # the dot: drag it to (7, 3)
     start, target = plane.data_to_widget(*foot), plane.data_to_widget(7.0, 3.0)
     qtbot.mousePress(plane.viewport(), Qt.LeftButton, pos=start)
@@ -372,7 +386,7 @@ def test_drag_the_single_neurons_line_on_the_plane(qtbot, tab):
     qtbot.waitUntil(
         lambda: abs(sum(np.multiply(_line_through(tab), (7, 3, 1)))) < 0.05, timeout=WAIT
     )
-    assert np.allclose(tab.run.model.weights()[0][0], w_before, atol=1e-5)
+    assert np.allclose(_model_weights(tab)[0][0], w_before, atol=1e-5)
     n_points = sum(len(a) for a in tab.points()[::2])
     foot = plane.handle_positions["move"]  # the arrow's head: straight up from the dot
     start = plane.data_to_widget(*plane.handle_positions["turn"])
@@ -436,7 +450,7 @@ def test_experiment_save_and_load_exactly(qtbot, tab, tmp_path):
     assert tab.load_experiment_from(str(path))
     _settle(qtbot, tab)
     assert tab.epoch == 2 and tab.state.points == 80
-    for (w, b), (w2, b2) in zip(saved, tab.run.model.weights(), strict=True):
+    for (w, b), (w2, b2) in zip(saved, _model_weights(tab), strict=True):
         assert np.array_equal(w, w2) and np.array_equal(b, b2)
     for a, b in zip(points, tab.points(), strict=True):
         assert np.array_equal(a, b)
@@ -696,7 +710,7 @@ def _check_payload(tab: BoundaryTab, payload: dict, point, label: int) -> None:
 
     from playground.core import micrograd as mg
 
-    model = tab.run.model
+    model = _model(tab)
     assert payload["label"] == label and payload["activation"] == tab.state.activation
     assert payload["feature_names"] == list(model.feature_names)
     for (W, b), (W2, b2) in zip(payload["weights"], model.weights(), strict=True):
@@ -769,7 +783,7 @@ def test_apply_weights_shows_them(qtbot, tab):
     def applied() -> bool:
         return all(
             np.allclose(W, W2) and np.allclose(b, b2)
-            for (W, b), (W2, b2) in zip(tab.run.model.weights(), new, strict=True)
+            for (W, b), (W2, b2) in zip(_model_weights(tab), new, strict=True)
         )
 
     qtbot.waitUntil(applied, timeout=WAIT)

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
+from playground.ui.job_process import ProcessWorker
 from playground.ui.state import State
 from playground.ui.widgets.message_bar import MessageBar
 from playground.ui.worker import Worker
@@ -63,9 +64,9 @@ class Tab(QWidget):
     def open(self) -> None: ...
 
     # main window hooks ---------------------------------------------------
-    def workers(self) -> list[Worker]:
+    def workers(self) -> list[Worker | ProcessWorker]:
         """Every worker this tab owns (stopped on close; shown in the status bar)."""
-        return [w for w in self.findChildren(Worker)]
+        return [*self.findChildren(Worker), *self.findChildren(ProcessWorker)]
 
     def set_device(self, device: str) -> None:
         """The user picked a device ("auto", "cpu", "cuda", "mps") for new runs."""

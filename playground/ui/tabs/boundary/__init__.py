@@ -13,6 +13,8 @@ views).  Editing (points, architecture, weights) and the file methods are mixins
 from __future__ import annotations
 
 import contextlib
+import importlib
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,7 +25,7 @@ from playground.ui.session import Session
 from playground.ui.tabs.base import Tab
 from playground.ui.tabs.boundary.editing import EditingMixin
 from playground.ui.tabs.boundary.file_methods import FileMethodsMixin
-from playground.ui.tabs.boundary.job import RES, Run
+from playground.ui.tabs.boundary.job import RES, RunInfo
 from playground.ui.tabs.boundary.panels import (
     ComparePanel,
     DataPanel,
@@ -40,6 +42,8 @@ from playground.ui.widgets.runs_table import RunsPanel
 
 __all__ = ["RES", "BoundaryState", "BoundaryTab"]
 
+_TOY = "playground.core.toy"
+
 
 class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
     key = "boundary"
@@ -53,13 +57,14 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.state = BoundaryState()
-        self.run: Run | None = None  # the job's model and data (None before the first job)
+        self.run: RunInfo | None = None  # the run in the training process (None before one)
         self.data: tuple | None = None  # (X_train, y_train, X_test, y_test) as shown
         self.init_seed = 0  # seeds the initial weights; Reset takes the next one
         self._next: dict[str, Any] = {}  # what the next job starts from: weights, epoch
         self.selected_class = 0  # the class a click on the plane adds
         self._build()
-        self.session = Session(self, self._start, on_reset=self._on_reset)
+        self.session = Session(self, self._start, on_reset=self._on_reset, process=True)
+        self._toy = threading.Thread(target=importlib.import_module, args=(_TOY,), daemon=True)
         self.worker = self.session.worker
         self.presenter = Presenter(self.state, self.session, self.views, self.net)
         self.presenter.epoch_label = self.top.epoch_label
@@ -180,13 +185,17 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
         run, p = self.run, self.presenter
         if run is None:
             return
-        if p.toy is None:  # the job has imported it: free here now
+        if p.toy is None and self._toy.ident is not None and not self._toy.is_alive():
             from playground.core import toy
 
             p.toy = toy
             p.sync_plane()
             self._rebuild()
             add_dataset_icons(self.data_panel.dataset_combo, toy)
+        run.device = frame.detail.get("device", run.device)
+        run.config = frame.detail.get("config", run.config)
+        if run.data is None and frame.detail.get("data") is not None:
+            run.data = frame.detail["data"]  # made by the job: the tab shows it from now on
         if self.data is None and run.data is not None:
             self.data = run.data
             p.show_points(self.data)
@@ -242,8 +251,8 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
 
     def set_device(self, device: str) -> None:
         super().set_device(device)
-        model = self.run.model if self.run is not None else None
-        if model is not None and device != "auto" and model.device.type != device:
+        now = self.run.device if self.run is not None else None
+        if now is not None and device != "auto" and now != device:
             self._new_model("the device")  # the model lives on the old device
 
     def shutdown(self) -> None:

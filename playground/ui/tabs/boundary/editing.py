@@ -173,9 +173,9 @@ class EditingMixin:
         if worker.state == "running":
             worker.pause()
         if worker.has_job():
-            self.run.give(weights)
+            worker.give(weights)  # frames made before them are dropped
             worker.refresh()
-        elif self.run is not None and self.run.model is not None:
+        elif self.run is not None and self.run.device is not None:
             self._next["weights"] = weights
             self._show(fresh=False)
 
@@ -201,7 +201,7 @@ class EditingMixin:
         """Set the model's weights ``[(W (out, in), b (out,)), ...]`` (e.g. after the Backprop
         tab's SGD step); training pauses and the boundary and the diagram show them.  Weights
         that do not fit the network change nothing and say why."""
-        if self.run is None or self.run.model is None or self.presenter.weights is None:
+        if self.run is None or self.run.device is None or self.presenter.weights is None:
             self.show_message("No network yet to take those weights: wait for it to load.")
             return False
         try:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import math
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 RES = 100  # grid points a side of the boundary view
+VIEW_EVERY = 0.002  # seconds: how often an epoch offers a view from inside (see toy.train)
 
 
 class Run:
@@ -77,10 +79,20 @@ def prepare(run: Run, config: dict, dataset: dict, res: int) -> np.ndarray:
     return toy.make_grid(ext, res)
 
 
-def boundary_job(run: Run, config: dict, dataset: dict, settings: Any, res: int = RES):
-    """An epoch-``run.epoch0`` view, then toy.train's epochs, numbered from ``run.epoch0``.
+def boundary_job(
+    run: Run,
+    config: dict,
+    dataset: dict,
+    settings: Any,
+    res: int = RES,
+    view_every: float | None = VIEW_EVERY,
+):
+    """An epoch-``run.epoch0`` view, then toy.train's epochs, numbered from ``run.epoch0``,
+    with views from inside the epochs (``view_every`` seconds apart at most).
 
     Makes the data (if ``run.data`` is None) and the model (if ``run.model`` is None).
+    A snapshot's ``detail`` only copies the weights (applying hand-set ones first); its
+    ``render`` (the worker's view thread) makes the neuron maps and the plane's picture.
     """
     from playground.core import toy
     from playground.core.training import Diverged, Snapshot
@@ -90,49 +102,53 @@ def boundary_job(run: Run, config: dict, dataset: dict, settings: Any, res: int 
     ext = toy.extent(dataset["name"])
     model = run.model
     X_train, y_train, X_test, y_test = run.data
+    inputs = model.inputs(grid).float().cpu()
 
     def metrics() -> dict[str, float]:
         loss, acc = toy.evaluate(model, X_train, y_train)
         test_loss, test_acc = toy.evaluate(model, X_test, y_test)
         return {"loss": loss, "acc": acc, "test_loss": test_loss, "test_acc": test_acc}
 
-    def view() -> dict[str, Any]:
-        maps = model.neuron_maps(grid)
-        last = maps[-1]
-        probs = np.stack([1 - last[0], last[0]], 1) if model.n_out == 1 else last.T.copy()
-        return {"weights": model.weights(), "maps": maps, "probs": probs.astype(np.float32)}
+    def detail() -> dict[str, Any]:
+        weights = run.take()
+        if weights is None:
+            return {"weights": model.weights()}
+        model.set_weights(weights)
+        return {"weights": model.weights(), "now": metrics()}  # the hand-set loss, live
 
-    def with_hand_weights(inner):
-        def detail() -> dict[str, Any]:
-            weights = run.take()
-            if weights is None:
-                out = inner()
-            else:
-                model.set_weights(weights)
-                out = view()
-                out["now"] = metrics()  # the loss of the hand-set weights, live
-            # what the GUI draws, made here: its thread only hands it to Qt
-            if "probs" in out:
-                out["plane"] = plane_picture(out["probs"], ext, res)
-            return out
-
-        return detail
+    def render(d: dict[str, Any]) -> dict[str, Any]:
+        """What the GUI draws, made off its thread: its thread only hands it to Qt.  Only
+        the diagram columns it asks for (``d["view"]["columns"]``) carry neuron maps."""
+        views = toy.grid_views(d["weights"], inputs, config["activation"])
+        views["plane"] = plane_picture(views["probs"], ext, res)
+        columns = d.get("view", {}).get("columns")
+        if columns is not None:
+            views["maps"] = [m if i in columns else None for i, m in enumerate(views["maps"])]
+        return views
 
     hand = run.take()
     if hand is not None:
         model.set_weights(hand)
     first = metrics()
     good = {"epoch": run.epoch0, "loss": first["loss"]}  # the last epoch shown
-    yield Snapshot(run.epoch0, None, first, detail=with_hand_weights(view), unit="epoch")
+    shown = first  # the metrics of the last epoch, for views from inside the next
+    yield Snapshot(run.epoch0, None, first, detail, "epoch", render)
     if len(X_train) == 0:
         return
     n_classes = config["n_classes"]
     start = max(first["loss"] if math.isfinite(first["loss"]) else 0.0, math.log(n_classes))
+    epochs = toy.train(
+        model, X_train, y_train, X_test, y_test, settings, grid, view_every=view_every
+    )
     try:
-        for snap in toy.train(model, X_train, y_train, X_test, y_test, settings, grid):
+        for snap in epochs:
             snap.step += run.epoch0
-            snap.detail = with_hand_weights(snap.detail)
-            good = {"epoch": snap.step, "loss": snap.metrics["loss"]}
+            snap.detail, snap.render = detail, render
+            if snap.partial:
+                snap.metrics = shown
+            else:
+                shown = snap.metrics
+                good = {"epoch": snap.step, "loss": snap.metrics["loss"]}
             yield snap
     except Diverged as exc:  # the epoch as the user sees it, and what is on the screen
         epoch = exc.step + run.epoch0
@@ -140,3 +156,60 @@ def boundary_job(run: Run, config: dict, dataset: dict, settings: Any, res: int 
         err = Diverged(epoch, exc.unit, exc.value)
         err.args = (diverged_message(epoch, exc.value, level, n_classes, good),)
         raise err from None
+
+
+@dataclass
+class RunInfo:
+    """What the tab knows of the run in the training process: the epoch it started at,
+    its data (None until the first frame brings it), its model's device (None: no model
+    yet) and config."""
+
+    epoch0: int = 0
+    data: tuple | None = None
+    device: str | None = None
+    config: Any = None  # the model's toy.ToyConfig, as the first frame tells it
+
+
+@dataclass
+class BoundarySpec:
+    """What the training process needs to make the tab's job (see ui/job_process.py):
+    plain, picklable values.  The model stays in the process between jobs (``fresh``
+    False goes on with it); the first frame tells the tab the data and the device."""
+
+    fresh: bool
+    config: dict
+    dataset: dict
+    data: tuple | None
+    live: dict
+    epoch0: int
+    weights: list | None
+    res: int = RES
+    view_every: float | None = VIEW_EVERY
+
+    def make(self, store: dict) -> Any:
+        from playground.core.training import LiveSettings
+
+        old = store.get("run")
+        model = None if self.fresh or old is None else old.model
+        if model is not None:
+            model.config.optimizer = self.config["optimizer"]
+        run = Run(model, self.data, self.epoch0)
+        run.give(self.weights)
+        live = LiveSettings(**self.live)
+        store.update(run=run, live=live, give=run.give)
+        job = boundary_job(run, self.config, self.dataset, live, self.res, self.view_every)
+        return _telling(job, run)
+
+
+def _telling(job: Any, run: Run) -> Any:
+    """``job`` whose first frame also holds the data and the model's device."""
+    first = next(job)
+    inner = first.detail
+
+    def detail() -> dict[str, Any]:
+        model = run.model
+        return {**inner(), "data": run.data, "device": model.device.type, "config": model.config}
+
+    first.detail = detail
+    yield first
+    yield from job

@@ -152,7 +152,8 @@ class Presenter:
         The plane draws every frame (its picture was made in the job's thread).  While
         training, the diagram's edges and maps take turns within a small budget per frame,
         so a frame's cost on the GUI thread stays about the same for any network."""
-        self.weights, self.maps = d["weights"], d.get("maps")
+        self.weights = d["weights"]
+        fresh = self._take_maps(d.get("maps"))
         probs = d["probs"]
         if not np.isfinite(probs).all():
             return  # never draw a non-finite frame
@@ -165,14 +166,35 @@ class Presenter:
         running = self.session.running and not (frame is not None and frame.final)
         if self.session.due("edges", "normal", frame):  # a few pictures at a time
             self.network.show_weights(self.weights)
-        if running:  # one column of maps at a time, in turn
-            if not self.session.due("maps", MAPS_HZ, frame):
-                return
-            columns = len(self.maps or ()) - 1
-            self._map_column = self._map_column % max(columns, 1) + 1
-            self.show_neuron_maps([self._map_column])
-        else:
-            self.show_neuron_maps()
+        self.show_neuron_maps(fresh if running else None)
+        self._ask_for_maps(running)
+
+    def _take_maps(self, maps: list | None) -> list[int]:
+        """Keep the columns of neuron maps a frame brought (None: one it did not carry);
+        returns the diagram columns that arrived."""
+        if maps is None:
+            return []
+        if self.maps is None or len(self.maps) != len(maps):
+            self.maps = [None] * len(maps)
+        fresh = [i for i, m in enumerate(maps) if m is not None]
+        for i in fresh:
+            self.maps[i] = maps[i]
+        return [i for i in fresh if i > 0]
+
+    def _ask_for_maps(self, running: bool) -> None:
+        """What the next frame should carry: while training, one column of maps in turn
+        (MAPS_HZ a second) and the hovered neuron's; else every column."""
+        if not running:
+            self.session.worker.view_options = {}
+            return
+        columns = set()
+        if self.hover is not None and self.hover[0] > 0:
+            columns.add(self.hover[0])
+        if self.session.due("maps", MAPS_HZ):
+            last = len(self.state.hidden) + 1
+            self._map_column = self._map_column % last + 1
+            columns.add(self._map_column)
+        self.session.worker.view_options = {"columns": sorted(columns)}
 
     def show_neuron_maps(self, columns: list[int] | None = None) -> None:
         """The maps of the diagram's hidden and output ``columns`` (None: all of them)."""
@@ -182,7 +204,9 @@ class Presenter:
         centre = 0.5 if act == "sigmoid" else 0.0
         scale = {"tanh": 1.0, "sigmoid": 0.5}.get(act)
         last = len(self.maps) - 1
-        for layer in columns or range(1, last + 1):
+        for layer in range(1, last + 1) if columns is None else columns:
+            if self.maps[layer] is None:
+                continue
             if layer < last:
                 self.network.show_maps(layer, self.maps[layer], RES, centre, scale)
             elif self.state.classes == 2:
@@ -255,7 +279,7 @@ class Presenter:
             if self.feature_maps is not None:
                 self.plane.show_map(self.feature_maps[index])
             return
-        if self.maps is None or layer >= len(self.maps):
+        if self.maps is None or layer >= len(self.maps) or self.maps[layer] is None:
             return
         values = self.maps[layer][index]
         if layer == len(self.maps) - 1:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QBuffer, QIODevice, Qt
 
 from playground.core.toy_names import MULTICLASS, OPTIMIZER_LABELS, OPTIMIZERS
 from playground.ui.runs import PinnedRun
-from playground.ui.tabs.boundary.job import RES, Run, boundary_job
+from playground.ui.tabs.boundary.job import BoundarySpec, RunInfo
 from playground.ui.tabs.boundary.state import DATA_FIELDS, VIEW_FIELDS, BoundaryState
 from playground.ui.widgets.runs_table import curves_of
 
@@ -138,23 +138,32 @@ class RunsMixin:
             self.worker.step(1)
 
     def _start(self, fresh: bool) -> Any:
-        """The session's job factory: a new model (``fresh``) or go on with the current one."""
+        """The session's job factory: a new model (``fresh``) or go on with the current one
+        (it lives in the training process: see job.BoundarySpec)."""
         from playground.core.training import LiveSettings
 
-        model = None if fresh or self.run is None else self.run.model
+        if self._toy.ident is None:  # the GUI's own toy (plane extents, datasets, files):
+            self._toy.start()  # torch loads in the background, beside the trainer's
+        fresh = fresh or self.run is None or self.run.device is None
         p = self.presenter
-        epoch0 = self._next.pop("epoch", 0 if model is None else p.epoch)
-        if model is None:
+        epoch0 = self._next.pop("epoch", 0 if fresh else p.epoch)
+        if fresh:
             p.clear_curves()
             p.epoch, p.weights = epoch0, None
             self._trained_s, self._clock_t0 = 0.0, None
-        else:
-            model.config.optimizer = self.state.optimizer
-        self.run = Run(model, self.data, epoch0)
-        self.run.give(self._next.pop("weights", None))
-        self.session.live = LiveSettings(**self.state.live_values(epoch0))
-        config = self.state.model_config(self.init_seed, self.device)
-        return boundary_job(self.run, config, self.state.dataset_args(), self.session.live, RES)
+        device = None if fresh or self.run is None else self.run.device
+        self.run = RunInfo(epoch0, self.data, device)
+        live = self.state.live_values(epoch0)
+        self.session.live = LiveSettings(**live)
+        return BoundarySpec(
+            fresh,
+            self.state.model_config(self.init_seed, self.device),
+            self.state.dataset_args(),
+            self.data,
+            live,
+            epoch0,
+            self._next.pop("weights", None),
+        )
 
     # ================================================================ run controls
     def toggle_play(self) -> None:

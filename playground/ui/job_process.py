@@ -1,0 +1,392 @@
+"""A worker whose job trains in a child process: the GUI keeps its own core and GIL.
+
+On two cores a training thread and the GUI thread take turns at one GIL: every small
+torch op lets the other thread in, and the trainer waits up to a switch interval to get
+it back, so drawing at 60 frames per second cost the Decision boundary's trainer ~40%
+of its epochs, and the trainer's ops lengthened the GUI's repaints (measured, see
+benchmarks/boundary.py).  Here the job runs in a spawned Python process, driven by the
+same :class:`~playground.ui.worker._Channel` as in a thread.  What crosses the pipe:
+
+* GUI -> child: start (a picklable *spec* whose ``make(store)`` builds the job there),
+  play, pause, step, refresh, stop, "want" (the GUI drew a frame: make the next one; with
+  the view options), live settings, weights set by hand (``give``), quit;
+* child -> GUI: frames (their views already rendered), every metric (``history``), the
+  step counter and the job's outcome.
+
+``store`` is a dict that lives in the child across jobs: a spec keeps its model there, so
+"go on with the same model" needs nothing sent back.  :class:`ProcessWorker` has
+:class:`~playground.ui.worker.Worker`'s API and signals; the child starts with the first
+job (importing torch there, not in the GUI) and is stopped with the worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import multiprocessing as mp
+import threading
+import time
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from playground.ui.worker import FRAME_MS, Frame, _Channel, freeze_long_lived_objects
+
+PUMP_S = 0.002  # how often the child looks for something to send
+
+
+# ======================================================================= the child
+def _pump(ch: _Channel, conn: Any, send_lock: threading.Lock) -> None:
+    """Send what the job made (frames, metrics, outcome) as _poll would take it."""
+    sent_units: int | None = None
+    while True:
+        with ch.lock:
+            frame, outcome = ch.pending, ch.outcome
+            if frame is not None:
+                frame.history, ch.history = ch.history, []
+                ch.pending = None
+            if outcome is not None:
+                ch.outcome = None
+            units, gen = ch.units, ch.generation
+        if frame is not None or outcome is not None or units != sent_units:
+            sent_units = units
+            try:
+                with send_lock:
+                    conn.send(("update", gen, frame, outcome, units))
+            except (OSError, ValueError):
+                return  # the GUI is gone
+        time.sleep(PUMP_S)
+
+
+def child_main(conn: Any) -> None:
+    """The child process: one job at a time, commanded through ``conn``."""
+    ch = _Channel()
+    store: dict[str, Any] = {}
+    send_lock = threading.Lock()
+    threading.Thread(target=_pump, args=(ch, conn, send_lock), daemon=True).start()
+    thread: threading.Thread | None = None
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            msg = ("quit",)
+        kind = msg[0]
+        if kind in ("start", "stop", "quit", "reset"):
+            ch.halt()
+            if thread is not None:
+                thread.join()
+                thread = None
+            if kind == "quit":
+                return
+            if kind == "reset":  # back in the pool: nothing of the old worker stays
+                store.clear()
+        if kind == "start":
+            _, gen, spec, paused = msg
+            with ch.lock:
+                ch.generation = gen
+                ch.paused, ch.stop, ch.step_budget = paused, False, 0
+                ch.history, ch.pending, ch.outcome = [], None, None
+                ch.want_detail, ch.refresh, ch.units = True, False, None
+            try:
+                job = spec.make(store)
+            except Exception as exc:  # noqa: BLE001 - the GUI says it
+                with ch.lock:
+                    ch.outcome = ("failed", f"Could not start training: {exc}")
+                continue
+            thread = threading.Thread(target=ch.run, args=(job, gen), daemon=True)
+            thread.start()
+            continue
+        with ch.lock:
+            if kind == "play":
+                ch.paused, ch.step_budget = False, 0
+            elif kind == "pause":
+                ch.paused, ch.step_budget, ch.want_detail = True, 0, True
+            elif kind == "step":
+                ch.paused, ch.want_detail = True, True
+                ch.step_budget += msg[1]
+            elif kind == "refresh":
+                ch.refresh = True
+            elif kind == "want":
+                ch.want_detail, ch.view_options = True, msg[1]
+            ch.wake.notify_all()
+        if kind == "live" and store.get("live") is not None:
+            store["live"].update(**msg[1])
+        elif kind == "give" and store.get("give") is not None:
+            store["give"](msg[1])
+            ch.hand = msg[2]
+
+
+# ======================================================================= the GUI side
+_GENERATIONS = itertools.count(1)  # job numbers, unique across workers (children are reused)
+SPARES = 2  # idle children kept for the next worker (a new tab, a test): torch is loaded
+
+
+class _Child:
+    """The child process and the GUI's end of its pipe."""
+
+    spares: list[tuple[Any, Any]] = []  # (process, pipe) of idle children
+
+    def __init__(self) -> None:
+        self.proc: Any = None
+        self.conn: Any = None
+
+    def spawn(self) -> None:
+        """A child for this worker: an idle one if there is one alive, else a new one."""
+        self.close(0.5)
+        while _Child.spares:
+            proc, conn = _Child.spares.pop()
+            if proc.is_alive():
+                self.proc, self.conn = proc, conn
+                return
+            conn.close()
+        ctx = mp.get_context("spawn")
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=child_main, args=(child,), name="playground-trainer", daemon=True)
+        proc.start()
+        child.close()
+        self.proc, self.conn = proc, parent
+
+    def release(self) -> None:
+        """Done with the child: it waits, reset, for the next worker (or ends)."""
+        proc, conn = self.proc, self.conn
+        if proc is not None and proc.is_alive() and len(_Child.spares) < SPARES:
+            try:
+                conn.send(("reset",))
+            except (OSError, ValueError):
+                pass
+            else:
+                self.proc = self.conn = None
+                _Child.spares.append((proc, conn))
+                return
+        self.close()
+
+    def close(self, timeout: float = 2.0) -> None:
+        """End the child process."""
+        proc, conn = self.proc, self.conn
+        self.proc = self.conn = None
+        if conn is not None:
+            with contextlib.suppress(OSError, ValueError):
+                conn.send(("quit",))
+        if proc is not None:
+            proc.join(timeout)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(1.0)
+        if conn is not None:
+            conn.close()
+
+
+class ProcessWorker(QObject):
+    """:class:`~playground.ui.worker.Worker`'s API, with the job in a child process.
+
+    ``start(spec)`` takes a picklable spec (``spec.make(store) -> Job``, run in the child)
+    instead of a generator; ``live`` (a LiveSettings) is watched and its values sent on
+    when they change; :meth:`give` hands the child weights set by hand.
+    """
+
+    frame = Signal(object)  # Frame
+    state_changed = Signal(str)
+    failed = Signal(str)
+    finished = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._child = _Child()
+        self._gen = 0
+        self._hand = 0  # weights given by hand so far: older frames are not shown
+        self._state = "idle"
+        self._rate = 0.0
+        self._rate_mark: tuple[float, int | None] = (time.perf_counter(), None)
+        self._units: int | None = None
+        self._late_history: list = []  # metrics whose frame was dropped: with the next
+        self._live: Any = None
+        self._live_sent: dict | None = None
+        self.view_options: dict = {}  # what the next frame should hold (see _Channel)
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self._poll)
+        child = self._child
+        self.destroyed.connect(lambda *_: child.release())  # holds the child, not the worker
+
+    # ----------------------------------------------------------------- control
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def generation(self) -> int:
+        return self._gen
+
+    @property
+    def frame_ms(self) -> int:
+        """Milliseconds between frames at most."""
+        return self._timer.interval()
+
+    @frame_ms.setter
+    def frame_ms(self, ms: int) -> None:
+        self._timer.setInterval(max(1, int(ms)))
+
+    @property
+    def rate(self) -> float:
+        """Units (steps/epochs) per second over the last second or so."""
+        return self._rate
+
+    def has_job(self) -> bool:
+        return self._state in ("running", "paused")
+
+    def start(self, spec: Any, paused: bool = False, live: Any = None) -> None:
+        """Run the job ``spec.make(store)`` builds in the child (stopping any current one)."""
+        self._gen = next(_GENERATIONS)
+        self._live, self._live_sent = live, None
+        self._rate, self._rate_mark, self._units = 0.0, (time.perf_counter(), None), None
+        self._late_history = []
+        if not self._send("start", self._gen, spec, paused):
+            return
+        self._sync_live()
+        self._timer.start()
+        self._set_state("paused" if paused else "running")
+
+    def play(self) -> None:
+        if self.has_job():
+            self._send("play")
+            self._set_state("running")
+
+    def pause(self) -> None:
+        if self.has_job():
+            self._send("pause")
+            self._set_state("paused")
+
+    def toggle(self) -> None:
+        """Play if paused, pause if running."""
+        if self._state == "running":
+            self.pause()
+        else:
+            self.play()
+
+    def step(self, n: int = 1) -> None:
+        """Run ``n`` more units, then pause."""
+        if self.has_job():
+            self._send("step", n)
+            self._set_state("paused")
+
+    def refresh(self) -> None:
+        """Ask for a frame of the current state (e.g. after editing weights while paused)."""
+        if self.has_job():
+            self._send("refresh")
+
+    def give(self, weights: Any) -> None:
+        """Weights set by hand: the job loads them before its next view."""
+        if self.has_job():
+            self._hand += 1
+            self._send("give", weights, self._hand)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the job; its frames still on the way are dropped.  Does not wait: the
+        child finishes the old job's step before it starts the next."""
+        self._gen = next(_GENERATIONS)
+        if self._child.conn is not None:
+            self._send("stop")
+        self._timer.stop()
+        if self._state in ("running", "paused"):
+            self._set_state("idle")
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Done with the child process (it waits for the next worker; a later start takes
+        a child again)."""
+        self._timer.stop()
+        self._gen = next(_GENERATIONS)
+        self._child.release()
+        if self._state in ("running", "paused"):
+            self._set_state("idle")
+
+    # --------------------------------------------------------------- plumbing
+    def _send(self, *msg: Any) -> bool:
+        if self._child.conn is None or self._child.proc is None or not self._child.proc.is_alive():
+            if msg[0] != "start":
+                return False
+            self._spawn()
+        try:
+            self._child.conn.send(msg)
+            return True
+        except (OSError, ValueError) as exc:
+            self._died(f"{exc}")
+            return False
+
+    def _spawn(self) -> None:
+        self._child.spawn()
+
+    def _sync_live(self) -> None:
+        if self._live is None:
+            return
+        values = self._live.as_dict()
+        if values != self._live_sent:
+            self._live_sent = values
+            self._send("live", values)
+
+    def _died(self, why: str) -> None:
+        code = self._child.proc.exitcode if self._child.proc is not None else None
+        self._child.close(0.5)
+        self._timer.stop()
+        self._rate = 0.0
+        self._set_state("failed")
+        self.failed.emit(
+            f"The training process stopped unexpectedly (exit code {code}; {why}). "
+            "Press Reset to start again."
+        )
+
+    def _poll(self) -> None:
+        conn = self._child.conn
+        if conn is None:
+            return
+        self._sync_live()
+        frame, outcome, history, received = None, None, [], False
+        try:
+            while conn.poll():
+                _, gen, f, out, units = conn.recv()
+                if gen != self._gen:
+                    continue
+                self._units = units
+                if f is not None:
+                    history += f.history
+                    received = True
+                    if f.hand >= self._hand:
+                        frame = f
+                if out is not None:
+                    outcome = out
+        except (EOFError, OSError):
+            self._died("its pipe closed")
+            return
+        now = time.perf_counter()
+        t0, u0 = self._rate_mark
+        if u0 is None:
+            self._rate_mark = (now, self._units)
+        elif self._units is not None and now - t0 >= 0.5:
+            self._rate = (self._units - u0) / (now - t0)
+            self._rate_mark = (now, self._units)
+        if frame is None and history:  # their frame showed weights older than a hand edit
+            self._late_history += history
+        if frame is not None:
+            frame.history = self._late_history + history
+            self._late_history = []
+            freeze_long_lived_objects()
+            self.frame.emit(frame)
+        if received:
+            self._send("want", dict(self.view_options))  # the next frame, with these views
+        if outcome is not None:
+            kind, message = outcome
+            self._timer.stop()
+            self._rate = 0.0
+            if kind == "finished":
+                self._set_state("finished")
+                self.finished.emit()
+            else:
+                self._set_state("failed")
+                self.failed.emit(message)
+
+    def _set_state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self.state_changed.emit(state)
+
+
+__all__ = ["Frame", "ProcessWorker", "child_main"]

@@ -1,0 +1,138 @@
+"""The worker whose job trains in a child process (ui/job_process.py)."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import time
+from dataclasses import dataclass
+
+from playground.core.training import Diverged, LiveSettings, Snapshot
+from playground.ui.job_process import ProcessWorker, _Child
+
+WAIT = 30_000  # ms: a new child imports torch first
+
+
+def _job(n: int, sleep: float, fail_at: int | None, live: LiveSettings, box: dict):
+    for i in range(1, n + 1):
+        time.sleep(sleep)
+        if i == fail_at:
+            raise Diverged(i, "epoch", math.nan)
+        yield Snapshot(i - 1, n, {}, detail=lambda: {"weights": box.get("w")}, partial=True)
+        yield Snapshot(
+            i,
+            n,
+            {"loss": 1.0 / i, "lr": live.lr},
+            detail=lambda i=i: {"i": i, "weights": box.get("w")},
+            unit="epoch",
+            render=lambda d: {"twice": 2 * d["i"]} if "i" in d else {},
+        )
+
+
+@dataclass
+class CountingSpec:
+    """A job of ``n`` epochs; ``live.lr`` in its metrics; weights handed in are shown."""
+
+    n: int
+    sleep: float = 0.0
+    fail_at: int | None = None
+
+    def make(self, store: dict):
+        live = LiveSettings(lr=0.1)
+        box: dict = {}
+        store.update(live=live, give=lambda w: box.update(w=w), pid=os.getpid())
+        return _job(self.n, self.sleep, self.fail_at, live, box)
+
+
+def _worker(qtbot) -> tuple[ProcessWorker, list]:
+    w = ProcessWorker()
+    frames: list = []
+    w.frame.connect(frames.append)
+    return w, frames
+
+
+def test_runs_to_the_end_in_a_child_and_keeps_every_metric(qtbot):
+    w, frames = _worker(qtbot)
+    with qtbot.waitSignal(w.finished, timeout=WAIT):
+        w.start(CountingSpec(3000))
+    steps = [s for f in frames for s, _ in f.history]
+    assert steps == list(range(1, 3001))  # partial snapshots record nothing
+    assert frames[-1].final and frames[-1].detail["twice"] == 6000  # rendered there
+    assert len(frames) < 300  # one per frame the GUI drew, not one per step
+    assert w.state == "finished"
+    w.close()
+
+
+def test_step_pause_play_and_live_settings(qtbot):
+    w, frames = _worker(qtbot)
+    live = LiveSettings(lr=0.1)
+    w.start(CountingSpec(100_000, sleep=0.0005), paused=True, live=live)
+    w.step(3)
+    qtbot.waitUntil(lambda: bool(frames) and frames[-1].step == 3, timeout=WAIT)
+    assert w.state == "paused" and not frames[-1].partial
+    live.update(lr=0.5)  # sent on while the job runs; it reads it every epoch
+    w.play()
+    qtbot.waitUntil(lambda: any(m["lr"] == 0.5 for f in frames for _, m in f.history), timeout=WAIT)
+    w.pause()
+    qtbot.wait(200)
+    at = frames[-1].step
+    qtbot.wait(300)
+    assert frames[-1].step == at and w.state == "paused"
+    w.close()
+
+
+def test_divergence_reaches_the_user(qtbot):
+    w, _ = _worker(qtbot)
+    with qtbot.waitSignal(w.failed, timeout=WAIT) as blocker:
+        w.start(CountingSpec(100, fail_at=20))
+    assert "diverged" in blocker.args[0].lower()
+    assert w.state == "failed"
+    w.close()
+
+
+def test_frames_older_than_weights_set_by_hand_are_not_shown(qtbot):
+    w, frames = _worker(qtbot)
+    w.start(CountingSpec(1_000_000, sleep=0.0002))
+    qtbot.waitUntil(lambda: len(frames) > 3, timeout=WAIT)
+    w.pause()
+    w.give("mine")
+    w.refresh()
+    n = len(frames)
+    mine = lambda: len(frames) > n and frames[-1].detail["weights"] == "mine"  # noqa: E731
+    qtbot.waitUntil(mine, timeout=WAIT)
+    assert all(f.detail["weights"] == "mine" for f in frames[n:])
+    w.close()
+
+
+def test_a_child_that_dies_says_so_and_a_new_one_takes_over(qtbot):
+    w, frames = _worker(qtbot)
+    w.start(CountingSpec(1_000_000, sleep=0.0002))
+    qtbot.waitUntil(lambda: len(frames) > 3, timeout=WAIT)
+    with qtbot.waitSignal(w.failed, timeout=WAIT) as blocker:
+        os.kill(w._child.proc.pid, signal.SIGKILL)
+    assert "stopped unexpectedly" in blocker.args[0] and w.state == "failed"
+    frames.clear()
+    with qtbot.waitSignal(w.finished, timeout=WAIT):
+        w.start(CountingSpec(50))
+    assert frames[-1].step == 50
+    w.close()
+
+
+def test_closing_mid_run_frees_the_child_for_the_next_worker(qtbot):
+    while _Child.spares:  # room in the pool of idle children
+        proc, conn = _Child.spares.pop()
+        conn.send(("quit",))
+        proc.join(5)
+    w, frames = _worker(qtbot)
+    w.start(CountingSpec(1_000_000, sleep=0.0002))
+    qtbot.waitUntil(lambda: len(frames) > 3, timeout=WAIT)
+    proc = w._child.proc
+    w.close()  # the window closes while it trains
+    assert w.state == "idle" and w._child.proc is None
+    w2, frames2 = _worker(qtbot)
+    with qtbot.waitSignal(w2.finished, timeout=WAIT):
+        w2.start(CountingSpec(20))
+    assert w2._child.proc is proc  # the same child, reset: torch was loaded already
+    assert [s for f in frames2 for s, _ in f.history] == list(range(1, 21))
+    w2.close()
