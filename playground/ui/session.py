@@ -40,8 +40,9 @@ def format_seconds(seconds: float) -> str:
 
 
 def plural(unit: str) -> str:
-    """step -> steps, batch -> batches."""
-    return unit + ("es" if unit.endswith(("ch", "sh", "s", "x")) else "s")
+    """step -> steps, batch -> batches, epoch -> epochs."""
+    hard = unit.endswith(("sh", "s", "x")) or (unit.endswith("ch") and unit != "epoch")
+    return unit + ("es" if hard else "s")
 
 
 class Session(QObject):

@@ -161,3 +161,9 @@ def test_session_pushes_live_settings_and_paces_views(qtbot):
     assert session.due("plot", "slow")  # paused: always draw
     session.shutdown()
     assert format_seconds(5) == "5 s" and format_seconds(125) == "2 min 5 s"
+
+
+def test_progress_units_are_plural_english():
+    from playground.ui.session import plural
+
+    assert [plural(u) for u in ("epoch", "step", "batch")] == ["epochs", "steps", "batches"]

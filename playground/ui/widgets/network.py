@@ -6,7 +6,7 @@ the weight and as wide as its size.  The scene is rebuilt only when the architec
 changes; frames only swap pixmaps and pens (pens are cached per width bucket).
 
 Its cost on the GUI thread does not grow with the network: a column's edges are drawn into
-a few images (about 256 edges each) that take turns, at most EDGE_BUDGET every EDGE_MS; a
+a few images (about 64 edges each) that take turns, at most EDGE_BUDGET every EDGE_MS; a
 neuron's heatmap is redrawn only when it visibly changed; Qt paints the scene without
 calling into Python for edges (plain pixmap items).
 """
@@ -47,7 +47,7 @@ SCENE_W = 640.0  # scene units across; the height follows the view's shape
 TOP, BOTTOM = 62.0, 34.0  # room for the +/- buttons above and the info line below
 THUMB = 40  # pixels a side of a neuron's heatmap
 EDGE_BUDGET = 0.006  # seconds of edge drawing per turn (the pictures take turns)
-EDGE_MS = 50  # at most 20 turns a second: edges cost at most ~12% of the GUI thread
+EDGE_MS = 30  # at most 33 turns a second: edges cost at most ~20% of the GUI thread
 MAP_TOLERANCE = 2  # a heatmap is redrawn once a pixel's colour moved more than this
 SEGMENTS = 10  # straight pieces per edge curve
 
@@ -102,12 +102,12 @@ class _EdgePicture:
 
     Every edge is drawn with one ``drawLines`` call per pen (numpy fills the points), so a
     redraw costs a few Qt calls, not one per edge; a column has a few such pictures (about
-    256 edges each), so one redraw stays short and the pictures can take turns.  A plain
-    QGraphicsPixmapItem shows the image: Qt paints the scene without calling into Python
-    for it (each such call waits for the GIL while the training thread runs).
+    64 edges each: 3-5 ms at 6x32, measured), so one redraw stays short and the pictures
+    can take turns.  A plain QGraphicsPixmapItem shows the image: Qt paints the scene
+    without calling into Python for it.
     """
 
-    MAX_EDGES = 256
+    MAX_EDGES = 64
     per_edge = 2e-5  # seconds to draw one edge, as last measured (a new picture's guess)
 
     def __init__(self, layer: _EdgeLayer, rows: slice):

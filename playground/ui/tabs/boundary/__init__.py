@@ -65,6 +65,8 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
         self._build()
         self.session = Session(self, self._start, on_reset=self._on_reset, process=True)
         self._toy = threading.Thread(target=importlib.import_module, args=(_TOY,), daemon=True)
+        self._toy_timer = QTimer(self, interval=100)
+        self._toy_timer.timeout.connect(self._toy_loaded)
         self.worker = self.session.worker
         self.presenter = Presenter(self.state, self.session, self.views, self.net)
         self.presenter.epoch_label = self.top.epoch_label
@@ -185,13 +187,7 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
         run, p = self.run, self.presenter
         if run is None:
             return
-        if p.toy is None and self._toy.ident is not None and not self._toy.is_alive():
-            from playground.core import toy
-
-            p.toy = toy
-            p.sync_plane()
-            self._rebuild()
-            add_dataset_icons(self.data_panel.dataset_combo, toy)
+        self._toy_loaded()
         run.device = frame.detail.get("device", run.device)
         run.config = frame.detail.get("config", run.config)
         if run.data is None and frame.detail.get("data") is not None:
@@ -200,6 +196,27 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
             self.data = run.data
             p.show_points(self.data)
         p.on_frame(frame)
+
+    def load_toy(self) -> None:
+        """Import the GUI's own toy (plane extents, datasets, files) in the background:
+        torch loads beside the training process's, while the GUI keeps drawing."""
+        if self._toy.ident is None:
+            self._toy.start()
+            self._toy_timer.start()
+
+    def _toy_loaded(self) -> None:
+        p = self.presenter
+        if p.toy is not None or self._toy.ident is None or self._toy.is_alive():
+            return
+        self._toy_timer.stop()
+        from playground.core import toy
+
+        p.toy = toy
+        p.sync_plane()
+        self._rebuild()
+        add_dataset_icons(self.data_panel.dataset_combo, toy)
+        if self.worker.has_job():
+            self.worker.refresh()  # the diagram was rebuilt: draw the latest frame again
 
     def _on_failed(self, message: str) -> None:
         """A run that diverged (or failed): say so, with Reset one click away."""
@@ -237,7 +254,8 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
         return self.state.single_neuron()
 
     def is_ready(self) -> bool:
-        return self.presenter.ready
+        """The first frame is shown and the GUI's own toy module is loaded."""
+        return self.presenter.ready and self.presenter.toy is not None
 
     def status_text(self) -> str:
         w, e, frame = self.worker, self.presenter.epoch, self.presenter.last_frame

@@ -21,6 +21,7 @@ from playground.ui.tabs.boundary.state import BoundaryState
 from playground.ui.worker import FAST_FRAME_MS, Frame
 
 MAPS_HZ = 30.0  # columns of neuron maps drawn per second while training (one at a time)
+MAPS_PER_FRAME = 8  # neuron maps redrawn per frame at most while training (a 6x32 column: 4)
 FRUIT_EXTENT, PLAIN_EXTENT = (0.0, 10.0, 0.0, 10.0), (-6.0, 6.0, -6.0, 6.0)
 
 
@@ -166,7 +167,7 @@ class Presenter:
         running = self.session.running and not (frame is not None and frame.final)
         if self.session.due("edges", "normal", frame):  # a few pictures at a time
             self.network.show_weights(self.weights)
-        self.show_neuron_maps(fresh if running else None)
+        self.show_neuron_maps(fresh, MAPS_PER_FRAME) if running else self.show_neuron_maps()
         self._ask_for_maps(running)
 
     def _take_maps(self, maps: list | None) -> list[int]:
@@ -196,8 +197,9 @@ class Presenter:
             columns.add(self._map_column)
         self.session.worker.view_options = {"columns": sorted(columns)}
 
-    def show_neuron_maps(self, columns: list[int] | None = None) -> None:
-        """The maps of the diagram's hidden and output ``columns`` (None: all of them)."""
+    def show_neuron_maps(self, columns: list[int] | None = None, limit: int | None = None) -> None:
+        """The maps of the diagram's hidden and output ``columns`` (None: all of them);
+        at most ``limit`` redrawn per column (the others wait for their turn)."""
         if self.maps is None:
             return
         act = self.state.activation
@@ -208,9 +210,9 @@ class Presenter:
             if self.maps[layer] is None:
                 continue
             if layer < last:
-                self.network.show_maps(layer, self.maps[layer], RES, centre, scale)
+                self.network.show_maps(layer, self.maps[layer], RES, centre, scale, limit=limit)
             elif self.state.classes == 2:
-                self.network.show_maps(last, self.maps[last], RES, 0.5, 0.5)
+                self.network.show_maps(last, self.maps[last], RES, 0.5, 0.5, limit=limit)
             else:
                 out = self.maps[last]
                 images = [class_tint(p, RES, OKABE_ITO[c])[::2, ::2] for c, p in enumerate(out)]

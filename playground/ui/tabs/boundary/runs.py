@@ -142,8 +142,7 @@ class RunsMixin:
         (it lives in the training process: see job.BoundarySpec)."""
         from playground.core.training import LiveSettings
 
-        if self._toy.ident is None:  # the GUI's own toy (plane extents, datasets, files):
-            self._toy.start()  # torch loads in the background, beside the trainer's
+        self.load_toy()
         fresh = fresh or self.run is None or self.run.device is None
         p = self.presenter
         epoch0 = self._next.pop("epoch", 0 if fresh else p.epoch)
