@@ -79,6 +79,7 @@ class PlaneView(pg.PlotWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.addItem(self.image)
         self.boundary = pg.PlotCurveItem(pen=pg.mkPen("#222", width=2.2), connect="pairs")
+        self.boundary.setSegmentedLineMode("on")  # drawLines: a stroked path is ~10x slower
         self.boundary.setZValue(5)
         self.addItem(self.boundary)
         self.line = pg.PlotCurveItem(pen=pg.mkPen("#111", width=2.5, style=Qt.DashLine))
