@@ -248,6 +248,7 @@ class ProcessWorker(QObject):
 
     def play(self) -> None:
         if self.has_job():
+            self._sync_live()  # a setting changed just before Play applies from its first step
             self._send("play")
             self._set_state("running")
 
@@ -266,6 +267,7 @@ class ProcessWorker(QObject):
     def step(self, n: int = 1) -> None:
         """Run ``n`` more units, then pause."""
         if self.has_job():
+            self._sync_live()
             self._send("step", n)
             self._set_state("paused")
 

@@ -136,3 +136,14 @@ def test_closing_mid_run_frees_the_child_for_the_next_worker(qtbot):
     assert w2._child.proc is proc  # the same child, reset: torch was loaded already
     assert [s for f in frames2 for s, _ in f.history] == list(range(1, 21))
     w2.close()
+
+
+def test_a_setting_changed_just_before_play_applies_from_the_first_step(qtbot):
+    w, frames = _worker(qtbot)
+    live = LiveSettings(lr=0.1)
+    w.start(CountingSpec(5), paused=True, live=live)
+    live.update(lr=0.7)  # no poll in between: Play itself sends it
+    with qtbot.waitSignal(w.finished, timeout=WAIT):
+        w.play()
+    assert [m["lr"] for f in frames for _, m in f.history] == [0.7] * 5
+    w.close()
