@@ -32,8 +32,8 @@ class Snapshot:
     detail: optional callable returning views (numpy arrays, detached copies);
         called at most a few dozen times per second by the ui, never per step.
     render: optional pure function of ``detail()``'s dict returning more views (e.g. a
-        grid forward pass from copied weights).  It touches no model, so the ui runs it
-        on a thread of its own while the job trains on: the job only pays for the copy.
+        grid forward pass from copied weights).  It touches no model, so a job may pair
+        its own ``detail`` with it; the ui's worker runs it right after ``detail()``.
     unit: "epoch", "step" or "batch", for labels.
     partial: a view from inside a unit (the weights so far, the last unit's metrics);
         not a step: it records no metrics and does not count towards ``step(n)``.

@@ -28,9 +28,9 @@ import threading
 import time
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject
 
-from playground.ui.worker import FRAME_MS, Frame, _Channel, freeze_long_lived_objects
+from playground.ui.worker import Frame, WorkerBase, _Channel
 
 PUMP_S = 0.002  # how often the child looks for something to send
 
@@ -82,11 +82,7 @@ def child_main(conn: Any) -> None:
                 store.clear()
         if kind == "start":
             _, gen, spec, paused = msg
-            with ch.lock:
-                ch.generation = gen
-                ch.paused, ch.stop, ch.step_budget = paused, False, 0
-                ch.history, ch.pending, ch.outcome = [], None, None
-                ch.want_detail, ch.refresh, ch.units = True, False, None
+            ch.begin(gen, paused)
             try:
                 job = spec.make(store)
             except Exception as exc:  # noqa: BLE001 - the GUI says it
@@ -176,7 +172,7 @@ class _Child:
             conn.close()
 
 
-class ProcessWorker(QObject):
+class ProcessWorker(WorkerBase):
     """:class:`~playground.ui.worker.Worker`'s API, with the job in a child process.
 
     ``start(spec)`` takes a picklable spec (``spec.make(store) -> Job``, run in the child)
@@ -184,52 +180,22 @@ class ProcessWorker(QObject):
     when they change; :meth:`give` hands the child weights set by hand.
     """
 
-    frame = Signal(object)  # Frame
-    state_changed = Signal(str)
-    failed = Signal(str)
-    finished = Signal()
-
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._child = _Child()
         self._gen = 0
         self._hand = 0  # weights given by hand so far: older frames are not shown
-        self._state = "idle"
-        self._rate = 0.0
-        self._rate_mark: tuple[float, int | None] = (time.perf_counter(), None)
         self._units: int | None = None
         self._late_history: list = []  # metrics whose frame was dropped: with the next
         self._live: Any = None
         self._live_sent: dict | None = None
-        self.view_options: dict = {}  # what the next frame should hold (see _Channel)
-        self._timer = QTimer(self)
-        self._timer.setInterval(FRAME_MS)
-        self._timer.timeout.connect(self._poll)
         child = self._child
         self.destroyed.connect(lambda *_: child.release())  # holds the child, not the worker
 
     # ----------------------------------------------------------------- control
     @property
-    def state(self) -> str:
-        return self._state
-
-    @property
     def generation(self) -> int:
         return self._gen
-
-    @property
-    def frame_ms(self) -> int:
-        """Milliseconds between frames at most."""
-        return self._timer.interval()
-
-    @frame_ms.setter
-    def frame_ms(self, ms: int) -> None:
-        self._timer.setInterval(max(1, int(ms)))
-
-    @property
-    def rate(self) -> float:
-        """Units (steps/epochs) per second over the last second or so."""
-        return self._rate
 
     def has_job(self) -> bool:
         return self._state in ("running", "paused")
@@ -238,8 +204,8 @@ class ProcessWorker(QObject):
         """Run the job ``spec.make(store)`` builds in the child (stopping any current one)."""
         self._gen = next(_GENERATIONS)
         self._live, self._live_sent = live, None
-        self._rate, self._rate_mark, self._units = 0.0, (time.perf_counter(), None), None
-        self._late_history = []
+        self._restart_rate()
+        self._units, self._late_history = None, []
         if not self._send("start", self._gen, spec, paused):
             return
         self._sync_live()
@@ -256,13 +222,6 @@ class ProcessWorker(QObject):
         if self.has_job():
             self._send("pause")
             self._set_state("paused")
-
-    def toggle(self) -> None:
-        """Play if paused, pause if running."""
-        if self._state == "running":
-            self.pause()
-        else:
-            self.play()
 
     def step(self, n: int = 1) -> None:
         """Run ``n`` more units, then pause."""
@@ -306,16 +265,13 @@ class ProcessWorker(QObject):
         if self._child.conn is None or self._child.proc is None or not self._child.proc.is_alive():
             if msg[0] != "start":
                 return False
-            self._spawn()
+            self._child.spawn()
         try:
             self._child.conn.send(msg)
             return True
         except (OSError, ValueError) as exc:
             self._died(f"{exc}")
             return False
-
-    def _spawn(self) -> None:
-        self._child.spawn()
 
     def _sync_live(self) -> None:
         if self._live is None:
@@ -328,13 +284,8 @@ class ProcessWorker(QObject):
     def _died(self, why: str) -> None:
         code = self._child.proc.exitcode if self._child.proc is not None else None
         self._child.close(0.5)
-        self._timer.stop()
-        self._rate = 0.0
-        self._set_state("failed")
-        self.failed.emit(
-            f"The training process stopped unexpectedly (exit code {code}; {why}). "
-            "Press Reset to start again."
-        )
+        why = f"The training process stopped unexpectedly (exit code {code}; {why})."
+        self._deliver(None, ("failed", why + " Press Reset to start again."))
 
     def _poll(self) -> None:
         conn = self._child.conn
@@ -358,37 +309,15 @@ class ProcessWorker(QObject):
         except (EOFError, OSError):
             self._died("its pipe closed")
             return
-        now = time.perf_counter()
-        t0, u0 = self._rate_mark
-        if u0 is None:
-            self._rate_mark = (now, self._units)
-        elif self._units is not None and now - t0 >= 0.5:
-            self._rate = (self._units - u0) / (now - t0)
-            self._rate_mark = (now, self._units)
+        self._measure_rate(self._units)
         if frame is None and history:  # their frame showed weights older than a hand edit
             self._late_history += history
         if frame is not None:
-            frame.history = self._late_history + history
-            self._late_history = []
-            freeze_long_lived_objects()
-            self.frame.emit(frame)
+            frame.history, self._late_history = self._late_history + history, []
+            self._deliver(frame, None)
         if received:
             self._send("want", dict(self.view_options))  # the next frame, with these views
-        if outcome is not None:
-            kind, message = outcome
-            self._timer.stop()
-            self._rate = 0.0
-            if kind == "finished":
-                self._set_state("finished")
-                self.finished.emit()
-            else:
-                self._set_state("failed")
-                self.failed.emit(message)
-
-    def _set_state(self, state: str) -> None:
-        if state != self._state:
-            self._state = state
-            self.state_changed.emit(state)
+        self._deliver(None, outcome)
 
 
 __all__ = ["Frame", "ProcessWorker", "child_main"]

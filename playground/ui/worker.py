@@ -108,6 +108,14 @@ class _Channel:
         self.outcome: tuple[str, str] | None = None  # ("finished"|"failed", message)
         self.units: int | None = None  # the step of the latest snapshot (None: none yet)
 
+    def begin(self, gen: int, paused: bool) -> None:
+        """Ready for job ``gen``: nothing of the last one left."""
+        with self.lock:
+            self.generation = gen
+            self.paused, self.stop, self.step_budget = paused, False, 0
+            self.history, self.pending, self.outcome = [], None, None
+            self.want_detail, self.refresh, self.units = True, False, None
+
     def halt(self) -> None:
         """Stop whatever job runs; frames still in flight are dropped."""
         with self.lock:
@@ -128,10 +136,7 @@ class _Channel:
                     show = (
                         idle
                         and last is not None
-                        and (
-                            self.refresh
-                            or (bool(self.history) and self.pending is None and not self.rendering)
-                        )
+                        and (self.refresh or (bool(self.history) and self.pending is None))
                     )
                     self.refresh = False if idle else self.refresh
                     if idle and not show:
@@ -212,13 +217,9 @@ class _Channel:
                 self.pending = frame
 
 
-class Worker(QObject):
-    """Runs one job at a time: play, pause, step, stop; throttled signals on the GUI thread.
-
-    States: "idle" (no job), "running", "paused", "finished", "failed".
-    Starting a new job stops the old one; frames of the old one are dropped.
-    A job still running when the Worker is destroyed is stopped.
-    """
+class WorkerBase(QObject):
+    """What :class:`Worker` and ``job_process.ProcessWorker`` share: the signals, the
+    state, the frame timer (which calls ``_poll``), the rate and handing frames on."""
 
     frame = Signal(object)  # Frame
     state_changed = Signal(str)
@@ -227,10 +228,6 @@ class Worker(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        collect_garbage_on_gui_thread()
-        ch = self._ch = _Channel()
-        self.destroyed.connect(lambda *_: ch.halt())  # not a method: keeps no Worker alive
-        self._thread: threading.Thread | None = None
         self._state = "idle"
         self._rate = 0.0
         self._rate_mark: tuple[float, int | None] = (time.perf_counter(), None)
@@ -239,14 +236,9 @@ class Worker(QObject):
         self._timer.timeout.connect(self._poll)
         self.view_options: dict[str, Any] = {}  # passed to the next frame's render
 
-    # ----------------------------------------------------------------- control
     @property
     def state(self) -> str:
         return self._state
-
-    @property
-    def generation(self) -> int:
-        return self._ch.generation
 
     @property
     def frame_ms(self) -> int:
@@ -265,6 +257,77 @@ class Worker(QObject):
         """Units (steps/epochs) per second over the last second or so."""
         return self._rate
 
+    def toggle(self) -> None:
+        """Play if paused, pause if running."""
+        if self._state == "running":
+            self.pause()
+        else:
+            self.play()
+
+    def play(self) -> None:
+        raise NotImplementedError
+
+    def pause(self) -> None:
+        raise NotImplementedError
+
+    def _poll(self) -> None:
+        raise NotImplementedError
+
+    def _restart_rate(self) -> None:
+        self._rate, self._rate_mark = 0.0, (time.perf_counter(), None)
+
+    def _measure_rate(self, units: int | None) -> None:
+        now = time.perf_counter()
+        t0, u0 = self._rate_mark
+        if u0 is None:  # the first step seen (a resumed run starts at its own step)
+            self._rate_mark = (now, units)
+        elif units is not None and now - t0 >= 0.5:
+            self._rate = (units - u0) / (now - t0)
+            self._rate_mark = (now, units)
+
+    def _deliver(self, frame: Frame | None, outcome: tuple[str, str] | None) -> None:
+        """Emit a frame, then the job's end (``("finished"|"failed", message)``)."""
+        if frame is not None:
+            freeze_long_lived_objects()
+            self.frame.emit(frame)
+        if outcome is None:
+            return
+        kind, message = outcome
+        self._timer.stop()
+        self._rate = 0.0
+        if kind == "finished":
+            self._set_state("finished")
+            self.finished.emit()
+        else:
+            self._set_state("failed")
+            self.failed.emit(message)
+
+    def _set_state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self.state_changed.emit(state)
+
+
+class Worker(WorkerBase):
+    """Runs one job at a time: play, pause, step, stop; throttled signals on the GUI thread.
+
+    States: "idle" (no job), "running", "paused", "finished", "failed".
+    Starting a new job stops the old one; frames of the old one are dropped.
+    A job still running when the Worker is destroyed is stopped.
+    """
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        collect_garbage_on_gui_thread()
+        ch = self._ch = _Channel()
+        self.destroyed.connect(lambda *_: ch.halt())  # not a method: keeps no Worker alive
+        self._thread: threading.Thread | None = None
+
+    # ----------------------------------------------------------------- control
+    @property
+    def generation(self) -> int:
+        return self._ch.generation
+
     def has_job(self) -> bool:
         return self._thread is not None and self._state in ("running", "paused")
 
@@ -281,15 +344,9 @@ class Worker(QObject):
         if sys.getswitchinterval() > 0.001:
             sys.setswitchinterval(0.001)
         ch = self._ch
-        with ch.lock:
-            ch.generation += 1
-            ch.paused, ch.stop, ch.step_budget = paused, False, 0
-            ch.history, ch.pending, ch.outcome = [], None, None
-            ch.want_detail, ch.refresh = True, False
-            ch.units = None
-        self._rate = 0.0
-        self._rate_mark = (time.perf_counter(), None)
-        gen = ch.generation
+        gen = ch.generation + 1
+        ch.begin(gen, paused)
+        self._restart_rate()
         self._thread = threading.Thread(
             target=ch.run, args=(job, gen), name=f"playground-job-{gen}", daemon=True
         )
@@ -312,13 +369,6 @@ class Worker(QObject):
             self._ch.paused, self._ch.step_budget = True, 0
             self._ch.want_detail = True
         self._set_state("paused")
-
-    def toggle(self) -> None:
-        """Play if paused, pause if running."""
-        if self._state == "running":
-            self.pause()
-        else:
-            self.play()
 
     def step(self, n: int = 1) -> None:
         """Run ``n`` more units, then pause."""
@@ -366,29 +416,7 @@ class Worker(QObject):
             if outcome is not None:
                 ch.outcome = None
             units = ch.units
-        now = time.perf_counter()
-        t0, u0 = self._rate_mark
-        if u0 is None:  # the first step seen (a resumed run starts at its own step)
-            self._rate_mark = (now, units)
-        elif units is not None and now - t0 >= 0.5:
-            self._rate = (units - u0) / (now - t0)
-            self._rate_mark = (now, units)
-        if frame is not None:
-            freeze_long_lived_objects()
-            self.frame.emit(frame)
+        self._measure_rate(units)
         if outcome is not None:
-            kind, message = outcome
             self._thread = None
-            self._timer.stop()
-            self._rate = 0.0
-            if kind == "finished":
-                self._set_state("finished")
-                self.finished.emit()
-            else:
-                self._set_state("failed")
-                self.failed.emit(message)
-
-    def _set_state(self, state: str) -> None:
-        if state != self._state:
-            self._state = state
-            self.state_changed.emit(state)
+        self._deliver(frame, outcome)

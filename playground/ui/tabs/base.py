@@ -15,10 +15,9 @@ from typing import Any
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
-from playground.ui.job_process import ProcessWorker
 from playground.ui.state import State
 from playground.ui.widgets.message_bar import MessageBar
-from playground.ui.worker import Worker
+from playground.ui.worker import WorkerBase
 
 
 class Tab(QWidget):
@@ -64,9 +63,9 @@ class Tab(QWidget):
     def open(self) -> None: ...
 
     # main window hooks ---------------------------------------------------
-    def workers(self) -> list[Worker | ProcessWorker]:
+    def workers(self) -> list[WorkerBase]:
         """Every worker this tab owns (stopped on close; shown in the status bar)."""
-        return [*self.findChildren(Worker), *self.findChildren(ProcessWorker)]
+        return self.findChildren(WorkerBase)
 
     def set_device(self, device: str) -> None:
         """The user picked a device ("auto", "cpu", "cuda", "mps") for new runs."""

@@ -137,9 +137,8 @@ def boundary_job(
         return
     n_classes = config["n_classes"]
     start = max(first["loss"] if math.isfinite(first["loss"]) else 0.0, math.log(n_classes))
-    epochs = toy.train(
-        model, X_train, y_train, X_test, y_test, settings, grid, view_every=view_every
-    )
+    # no grid: the model has its extent (prepare), and this job renders its own views
+    epochs = toy.train(model, X_train, y_train, X_test, y_test, settings, view_every=view_every)
     try:
         for snap in epochs:
             snap.step += run.epoch0

@@ -167,7 +167,10 @@ class Presenter:
         running = self.session.running and not (frame is not None and frame.final)
         if self.session.due("edges", "normal", frame):  # a few pictures at a time
             self.network.show_weights(self.weights)
-        self.show_neuron_maps(fresh, MAPS_PER_FRAME) if running else self.show_neuron_maps()
+        if running:  # the columns this frame brought, a few maps at a time
+            self.show_neuron_maps(fresh, MAPS_PER_FRAME)
+        else:
+            self.show_neuron_maps()
         self._ask_for_maps(running)
 
     def _take_maps(self, maps: list | None) -> list[int]:
