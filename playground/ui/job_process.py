@@ -25,22 +25,24 @@ import contextlib
 import itertools
 import multiprocessing as mp
 import threading
-import time
 from typing import Any
 
 from PySide6.QtCore import QObject
 
 from playground.ui.worker import Frame, WorkerBase, _Channel
 
-PUMP_S = 0.002  # how often the child looks for something to send
+PUMP_S = 0.05  # how often the child sends the step counter when nothing else happens
 
 
 # ======================================================================= the child
-def _pump(ch: _Channel, conn: Any, send_lock: threading.Lock) -> None:
-    """Send what the job made (frames, metrics, outcome) as _poll would take it."""
+def _pump(ch: _Channel, conn: Any) -> None:
+    """Send what the job made (frames, metrics, outcome) as _poll would take it: woken by
+    a new frame or the job's end, else every PUMP_S for the step counter."""
     sent_units: int | None = None
     while True:
         with ch.lock:
+            if ch.pending is None and ch.outcome is None:
+                ch.wake.wait(PUMP_S)
             frame, outcome = ch.pending, ch.outcome
             if frame is not None:
                 frame.history, ch.history = ch.history, []
@@ -51,19 +53,16 @@ def _pump(ch: _Channel, conn: Any, send_lock: threading.Lock) -> None:
         if frame is not None or outcome is not None or units != sent_units:
             sent_units = units
             try:
-                with send_lock:
-                    conn.send(("update", gen, frame, outcome, units))
+                conn.send(("update", gen, frame, outcome, units))
             except (OSError, ValueError):
                 return  # the GUI is gone
-        time.sleep(PUMP_S)
 
 
 def child_main(conn: Any) -> None:
     """The child process: one job at a time, commanded through ``conn``."""
     ch = _Channel()
     store: dict[str, Any] = {}
-    send_lock = threading.Lock()
-    threading.Thread(target=_pump, args=(ch, conn, send_lock), daemon=True).start()
+    threading.Thread(target=_pump, args=(ch, conn), daemon=True).start()
     thread: threading.Thread | None = None
     while True:
         try:
@@ -88,6 +87,7 @@ def child_main(conn: Any) -> None:
             except Exception as exc:  # noqa: BLE001 - the GUI says it
                 with ch.lock:
                     ch.outcome = ("failed", f"Could not start training: {exc}")
+                    ch.wake.notify_all()
                 continue
             thread = threading.Thread(target=ch.run, args=(job, gen), daemon=True)
             thread.start()

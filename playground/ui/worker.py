@@ -153,6 +153,7 @@ class _Channel:
                     with self.lock:
                         if gen == self.generation:
                             self.outcome = ("finished", "")
+                            self.wake.notify_all()  # for a child's pump (job_process)
                     return
                 last = snap
                 if snap.partial:  # a view from inside a unit: a frame if one is wanted
@@ -176,6 +177,7 @@ class _Channel:
             with self.lock:
                 if gen == self.generation:
                     self.outcome = ("failed", message)
+                    self.wake.notify_all()  # for a child's pump (job_process)
         finally:
             with contextlib.suppress(Exception):
                 job.close()
@@ -215,6 +217,7 @@ class _Channel:
         with self.lock:
             if gen == self.generation:
                 self.pending = frame
+                self.wake.notify_all()  # for a child's pump (job_process)
 
 
 class WorkerBase(QObject):
