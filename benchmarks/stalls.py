@@ -39,7 +39,7 @@ from PySide6.QtWidgets import QApplication
 key, seconds, budget = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]) / 1000
 app = QApplication(sys.argv[:1])
 pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
-from playground.ui.worker import collect_garbage_on_gui_thread
+from playground.ui.collector import collect_garbage_on_gui_thread
 collect_garbage_on_gui_thread()  # as MainWindow does
 import importlib
 module = importlib.import_module(f"playground.ui.tabs.{key}")

@@ -37,7 +37,14 @@ import numpy as np
 from playground.core import data
 from playground.core.files import atomic_write
 from playground.core.scratch import SGD, ScratchNet
-from playground.core.training import DivergenceGuard, LiveSettings, Snapshot, check_finite
+from playground.core.training import (
+    DivergenceGuard,
+    LiveSettings,
+    Snapshot,
+    check_finite,
+    job_cores,
+    torch_threads,
+)
 
 DATASETS = ("mnist", "fashion-mnist")
 DATASET_TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
@@ -533,7 +540,14 @@ def train_job(
         raise ValueError("no training images")
     if clf.kind == "scratch":
         return _train_scratch(clf, x, y, test, config, live, reports_per_epoch)
-    return _train_torch(clf, x, y, test, config, live, reports_per_epoch)
+    return _in_threads(_train_torch(clf, x, y, test, config, live, reports_per_epoch), clf.device)
+
+
+def _in_threads(job: Iterator[Snapshot], device: Any) -> Iterator[Snapshot]:
+    """``job`` with torch on :func:`~playground.core.training.job_cores` threads: on two
+    cores the GUI keeps one (a second torch thread took it while the curves painted)."""
+    with torch_threads(job_cores(), device):
+        yield from job
 
 
 def _lr(config: TrainConfig, live: LiveSettings | None, epoch: int) -> float:

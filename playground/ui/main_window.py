@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
 )
 
 from playground.ui.background import run_in_thread
+from playground.ui.collector import collect_garbage_on_gui_thread, freeze_long_lived_objects
 from playground.ui.tabs.backprop import BackpropTab
 from playground.ui.tabs.base import Tab
 from playground.ui.tabs.bigram import BigramTab
 from playground.ui.tabs.boundary import BoundaryTab
 from playground.ui.tabs.charmlp import CharMLPTab
 from playground.ui.tabs.digits import DigitsTab
-from playground.ui.worker import collect_garbage_on_gui_thread, freeze_long_lived_objects
 
 pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
 

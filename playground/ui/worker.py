@@ -17,7 +17,6 @@ without counting as steps.  The same channel drives a job in a child process
 from __future__ import annotations
 
 import contextlib
-import gc
 import sys
 import threading
 import time
@@ -27,42 +26,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from playground.core.training import Diverged, Job, Snapshot
-
-_collector = None
-
-
-def collect_garbage_on_gui_thread() -> None:
-    """Run Python's cyclic garbage collector only on the GUI thread (idempotent).
-
-    Left automatic, a collection can start in a job's thread and destroy Qt objects
-    there (a closed menu or window in a reference cycle): Qt then deadlocks with the
-    GUI thread.  pyqtgraph's GarbageCollector turns automatic collection off and
-    collects on a GUI-thread timer instead.
-    """
-    global _collector
-    if _collector is None:
-        from pyqtgraph.util.garbage_collector import GarbageCollector
-
-        _collector = GarbageCollector(interval=0.1)
-
-
-_frozen = False
-
-
-def freeze_long_lived_objects() -> None:
-    """Once torch is imported, move every object alive now out of the collector's sight.
-
-    torch and Qt leave ~200,000 tracked objects that live as long as the app; a full
-    collection walks them all and stalls the GUI for ~100 ms (measured).  ``gc.freeze``
-    puts them in a permanent generation, so later collections take microseconds.
-    Called on the GUI thread; does something once, the first time torch is there.
-    """
-    global _frozen
-    if not _frozen and "torch" in sys.modules:
-        _frozen = True
-        gc.freeze()
-
+from playground.core.training import Diverged, Job, Snapshot, job_cores, limit_blas_threads
+from playground.ui.collector import collect_garbage_on_gui_thread, freeze_long_lived_objects
 
 FRAME_MS = 25  # at most 40 frames per second: views keep up with ~30 on a busy machine
 FAST_FRAME_MS = 16  # ~60 frames per second, for views whose cost per frame stays small
@@ -126,6 +91,7 @@ class _Channel:
     # ------------------------------------------------------------- job thread
     def run(self, job: Job, gen: int) -> None:
         last: Snapshot | None = None
+        limit_blas_threads(job_cores())  # numpy in the job leaves the GUI thread a core
         try:
             while True:
                 with self.lock:

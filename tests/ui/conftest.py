@@ -10,7 +10,7 @@ import types
 import pytest
 from PySide6.QtCore import QObject
 
-from playground.ui.worker import collect_garbage_on_gui_thread
+from playground.ui.collector import collect_garbage_on_gui_thread
 
 
 def qt_objects_held(obj, depth: int = 5, seen: set[int] | None = None) -> list[str]:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from playground.core import micrograd as mg
 from playground.core.training import LiveSettings
 from playground.ui.session import Session
-from playground.ui.tabs.backprop.job import demo_job
+from playground.ui.tabs.backprop.job import DemoSpec
 from playground.ui.tabs.backprop.panels import HELP, GraphPanel, TrainPanel
 from playground.ui.tabs.backprop.point import PointMixin
 from playground.ui.tabs.backprop.presenter import GraphPresenter, TrainPresenter
@@ -71,8 +71,12 @@ class BackpropTab(PointMixin, RunsMixin, Tab):
         self.point: mg.PointLoss | None = None  # a Boundary point shown, else None
         self._shown: tuple = ()  # (expression, leaf values) on screen
         self._notice_shown = ""  # the session's notice in the message bar, if any
-        self.session = Session(
-            self, self._start_job, on_reset=self.trainer.clear, controls=self.train.run_controls
+        self.session = Session(  # the demo in a training process: it never holds our GIL
+            self,
+            self._start_job,
+            on_reset=self.trainer.clear,
+            controls=self.train.run_controls,
+            process=True,
         )
         self.session.frame.connect(self.trainer.show)
         self.session.notice_changed.connect(self._on_notice)
@@ -218,11 +222,11 @@ class BackpropTab(PointMixin, RunsMixin, Tab):
         return self.presenter.mismatches()
 
     # ================================================================ training
-    def _start_job(self, fresh: bool):
+    def _start_job(self, fresh: bool) -> DemoSpec:
         self.trainer.clear()
         self.session.live = LiveSettings(**self.state.values("live"))
         self._run_settings = train_settings(self.state)
-        return demo_job(self.state.values(), self.session.live)
+        return DemoSpec(self.state.values(), self.state.values("live"))
 
     def toggle_play(self) -> None:
         self.session.toggle()

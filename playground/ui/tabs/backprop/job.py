@@ -1,6 +1,8 @@
 """What runs off the GUI thread: micrograd's moons demo, by our engine and by torch.
 
-Plain data in, plain data out: nothing here holds a Qt object.
+Plain data in, plain data out: nothing here holds a Qt object.  The demo is pure Python
+(a Value per number) and would hold the GIL the GUI paints with, so the tab runs it in a
+training process (:class:`DemoSpec`, see ui/job_process.py).
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import random
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -144,3 +147,17 @@ def demo_job(config: dict[str, Any], live: LiveSettings | None = None) -> Job:
             metrics["elapsed_s"] = elapsed
             guard.check(loss, k + 1)
             yield Snapshot(k + 1, steps, metrics, detail, "step")
+
+
+@dataclass
+class DemoSpec:
+    """What the training process needs to run :func:`demo_job`: the state's values and its
+    live settings, plain and picklable (ui/job_process.py)."""
+
+    config: dict[str, Any]
+    live: dict[str, Any]
+
+    def make(self, store: dict) -> Job:
+        live = LiveSettings(**self.live)
+        store["live"] = live  # the GUI's changes of lr and schedule arrive here
+        return demo_job(self.config, live)

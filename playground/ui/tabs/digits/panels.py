@@ -252,12 +252,19 @@ class TrainPage(QWidget):
 
     def _build_plots(self) -> QWidget:
         """Loss and accuracy side by side: pinned runs are drawn on them, dashed."""
-        self.loss_plot = CurvePlot("Loss (cross-entropy)", x_label="epoch", y_label="loss")
+        # stepped: ranges grown in nice steps, not auto-ranged on every new point (the axes
+        # repainted each frame: 20-30 ms on the GUI thread while training)
+        self.loss_plot = CurvePlot(
+            "Loss (cross-entropy)", x_label="epoch", y_label="loss", stepped=True, x_min_span=1
+        )
         self.loss_plot.setToolTip(
             "Training loss on recent batches, and test loss after each epoch. "
             "Dashed: the training loss of pinned runs."
         )
-        self.acc_plot = CurvePlot("Accuracy", x_label="epoch", y_label="accuracy")
+        self.acc_plot = CurvePlot(
+            "Accuracy", x_label="epoch", y_label="accuracy", stepped=True, x_min_span=1
+        )
+        self.acc_plot.set_y_limits(0, 1)
         self.acc_plot.setToolTip(
             "Share of images classified right: recent batches and the test set. "
             "Dashed: the test accuracy of pinned runs."
