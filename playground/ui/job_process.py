@@ -24,14 +24,18 @@ from __future__ import annotations
 import contextlib
 import itertools
 import multiprocessing as mp
+import os
 import threading
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from playground.ui.worker import Frame, WorkerBase, _Channel
 
 PUMP_S = 0.05  # how often the child sends the step counter when nothing else happens
+CHILD_NICE = 10  # the training process's lower priority: when the GUI and training want the
+# same core, the GUI gets it (on 2 cores its repaints took twice their CPU time, waiting)
+SOON_MS = 2  # a frame timer tick that found no frame looks again this soon (until one comes)
 
 
 # ======================================================================= the child
@@ -60,6 +64,8 @@ def _pump(ch: _Channel, conn: Any) -> None:
 
 def child_main(conn: Any) -> None:
     """The child process: one job at a time, commanded through ``conn``."""
+    if hasattr(os, "nice"):  # the GUI wins a core it shares with training (POSIX)
+        os.nice(CHILD_NICE)
     ch = _Channel()
     store: dict[str, Any] = {}
     threading.Thread(target=_pump, args=(ch, conn), daemon=True).start()
@@ -189,6 +195,10 @@ class ProcessWorker(WorkerBase):
         self._late_history: list = []  # metrics whose frame was dropped: with the next
         self._live: Any = None
         self._live_sent: dict | None = None
+        # a tick that found no frame looks again SOON_MS later: the next frame, asked for
+        # at the last one, is often ~8 ms away, and the next tick a whole frame
+        self._soon = QTimer(self, singleShot=True, interval=SOON_MS)
+        self._soon.timeout.connect(self._poll_soon)
         child = self._child
         self.destroyed.connect(lambda *_: child.release())  # holds the child, not the worker
 
@@ -287,6 +297,11 @@ class ProcessWorker(WorkerBase):
         why = f"The training process stopped unexpectedly (exit code {code}; {why})."
         self._deliver(None, ("failed", why + " Press Reset to start again."))
 
+    def _poll_soon(self) -> None:
+        """Look again between ticks, until the frame comes or the tick is near."""
+        if self._timer.isActive() and self._timer.remainingTime() > SOON_MS:
+            self._poll()
+
     def _poll(self) -> None:
         conn = self._child.conn
         if conn is None:
@@ -310,13 +325,16 @@ class ProcessWorker(WorkerBase):
             self._died("its pipe closed")
             return
         self._measure_rate(self._units)
+        if not received and self._state == "running" and not self._soon.isActive():
+            self._soon.start()
+        if received:  # the next frame, made in the child while this one is drawn here (the
+            # views asked for while drawing it come with the one after)
+            self._send("want", dict(self.view_options))
         if frame is None and history:  # their frame showed weights older than a hand edit
             self._late_history += history
         if frame is not None:
             frame.history, self._late_history = self._late_history + history, []
             self._deliver(frame, None)
-        if received:
-            self._send("want", dict(self.view_options))  # the next frame, with these views
         self._deliver(None, outcome)
 
 

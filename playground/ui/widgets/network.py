@@ -50,6 +50,8 @@ EDGE_BUDGET = 0.006  # seconds of edge drawing per turn (the pictures take turns
 EDGE_MS = 30  # at most 33 turns a second: edges cost at most ~20% of the GUI thread
 MAP_TOLERANCE = 2  # a heatmap is redrawn once a pixel's colour moved more than this
 SEGMENTS = 10  # straight pieces per edge curve
+DENSE_EDGES = 300  # a column with more edges is drawn fast: aliased, in 3 pieces
+DENSE_POINTS = np.round(np.linspace(0, SEGMENTS, 4)).astype(int)  # 3 pieces of the curve
 
 
 def rgba_to_pixmap(img: np.ndarray) -> QPixmap:
@@ -114,8 +116,11 @@ class _EdgePicture:
         self.layer, self.rows = layer, rows
         n_in = layer.curves.shape[1]
         curves = layer.curves[rows]
+        if layer.curves.shape[0] * n_in > DENSE_EDGES:  # fewer, longer pieces (Qt strokes
+            # each wide piece on its own: a third of the pieces, a third of the time)
+            curves = curves[:, :, DENSE_POINTS]
         pieces = np.stack([curves[:, :, :-1], curves[:, :, 1:]], 3)  # point pairs
-        self.segments = pieces.reshape(len(curves) * n_in, 2 * SEGMENTS, 2)
+        self.segments = pieces.reshape(len(curves) * n_in, -1, 2)
         self.edges = slice(rows.start * n_in, rows.stop * n_in)  # in the layer's keys
         self.seconds = self.per_edge * len(self.segments)  # its last drawing time
         self.dirty = True  # pens (or the view's scale) changed since it was last drawn
@@ -135,7 +140,7 @@ class _EdgePicture:
         )
         image.fill(Qt.transparent)
         painter = QPainter(image)
-        painter.setRenderHint(QPainter.Antialiasing, len(self.layer.keys) <= 300)  # or fast
+        painter.setRenderHint(QPainter.Antialiasing, len(self.layer.keys) <= DENSE_EDGES)  # or fast
         painter.scale(px, px)
         painter.translate(-r.left(), -r.top())
         keys = self.layer.keys[self.edges]
@@ -595,12 +600,11 @@ class NetworkView(_Descriptions, QGraphicsView):
         per_node: bool = False,
         limit: int | None = None,
     ) -> int:
-        """Heatmaps of column ``layer`` from maps (n, res*res), orange-white-blue around
+        """Heatmaps of column ``layer`` from maps (n, res*res) (any ``res``: maps already
+        thinned to :meth:`map_step` are drawn as they are), orange-white-blue around
         ``center``; colours span ``scale``, else the column's (or each node's) largest value.
         ``limit``: see :meth:`show_images`."""
-        nodes = self._nodes[layer] if layer < len(self._nodes) else []
-        px = int(nodes[0].rect().width()) if nodes else THUMB  # no finer than drawn
-        step = max(1, res // min(THUMB, max(px, 12)))
+        step = self.map_step(layer, res)
         small = np.asarray(maps).reshape(-1, res, res)[:, ::step, ::step]  # (n, r, r)
         if per_node:  # each node on its own scale
             dev = np.abs(small - center).reshape(len(small), -1).max(1, initial=1e-6)
@@ -608,6 +612,13 @@ class NetworkView(_Descriptions, QGraphicsView):
         else:
             images = diverging_colors(small, center, scale)
         return self.show_images(layer, list(images), limit)
+
+    def map_step(self, layer: int, res: int) -> int:
+        """Every how many grid points a heatmap of column ``layer`` shows, from maps of
+        ``res`` x ``res`` (no finer than the node is drawn)."""
+        nodes = self._nodes[layer] if layer < len(self._nodes) else []
+        px = int(nodes[0].rect().width()) if nodes else THUMB
+        return max(1, res // min(THUMB, max(px, 12)))
 
     def show_images(self, layer: int, images: list[np.ndarray], limit: int | None = None) -> int:
         """Set the heatmaps of column ``layer`` from (h, w, 4) uint8 images (row 0 = bottom).

@@ -38,6 +38,15 @@ class Run:
         return w
 
 
+def thin(maps: np.ndarray, res: int, step: int) -> np.ndarray:
+    """Maps (n, res*res) at every ``step``-th grid point each way: (n, r*r)."""
+    if step <= 1:
+        return maps
+    return np.ascontiguousarray(maps.reshape(-1, res, res)[:, ::step, ::step]).reshape(
+        len(maps), -1
+    )
+
+
 def diverged_message(
     epoch: int, value: float, level: float, n_classes: int, good: dict | None
 ) -> str:
@@ -118,12 +127,17 @@ def boundary_job(
 
     def render(d: dict[str, Any]) -> dict[str, Any]:
         """What the GUI draws, made off its thread: its thread only hands it to Qt.  Only
-        the diagram columns it asks for (``d["view"]["columns"]``) carry neuron maps."""
+        the diagram columns it asks for (``d["view"]["columns"]``) carry neuron maps,
+        each thinned to every ``d["view"]["steps"][column]``-th grid point if given."""
         views = toy.grid_views(d["weights"], inputs, config["activation"])
         views["plane"] = plane_picture(views["probs"], ext, res)
-        columns = d.get("view", {}).get("columns")
+        view = d.get("view", {})
+        columns, steps = view.get("columns"), view.get("steps", {})
         if columns is not None:
-            views["maps"] = [m if i in columns else None for i, m in enumerate(views["maps"])]
+            views["maps"] = [
+                thin(m, res, steps.get(i, 1)) if i in columns else None
+                for i, m in enumerate(views["maps"])
+            ]
         return views
 
     hand = run.take()

@@ -194,11 +194,15 @@ class Presenter:
         columns = set()
         if self.hover is not None and self.hover[0] > 0:
             columns.add(self.hover[0])
+        last = len(self.state.hidden) + 1
         if self.session.due("maps", MAPS_HZ):
-            last = len(self.state.hidden) + 1
             self._map_column = self._map_column % last + 1
             columns.add(self._map_column)
-        self.session.worker.view_options = {"columns": sorted(columns)}
+        # hidden maps thinned to what a node shows (1/49 of the data for 6x32's small
+        # nodes); the hovered column and the outputs whole: the plane shows them
+        hovered = self.hover[0] if self.hover is not None else None
+        steps = {c: self.network.map_step(c, RES) for c in columns if c not in (last, hovered)}
+        self.session.worker.view_options = {"columns": sorted(columns), "steps": steps}
 
     def show_neuron_maps(self, columns: list[int] | None = None, limit: int | None = None) -> None:
         """The maps of the diagram's hidden and output ``columns`` (None: all of them);
@@ -213,7 +217,8 @@ class Presenter:
             if self.maps[layer] is None:
                 continue
             if layer < last:
-                self.network.show_maps(layer, self.maps[layer], RES, centre, scale, limit=limit)
+                res = math.isqrt(self.maps[layer].shape[1])  # thinned in the job, or RES
+                self.network.show_maps(layer, self.maps[layer], res, centre, scale, limit=limit)
             elif self.state.classes == 2:
                 self.network.show_maps(last, self.maps[last], RES, 0.5, 0.5, limit=limit)
             else:
@@ -287,6 +292,8 @@ class Presenter:
         if self.maps is None or layer >= len(self.maps) or self.maps[layer] is None:
             return
         values = self.maps[layer][index]
+        if values.size != RES * RES:
+            return  # a thinned map: the hovered column comes whole with the next frame
         if layer == len(self.maps) - 1:
             if self.state.classes == 2:
                 self.plane.restore_probs()
