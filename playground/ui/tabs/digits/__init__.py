@@ -339,7 +339,7 @@ class DigitsTab(Tab):
     def set_device(self, device: str) -> None:
         super().set_device(device)
         if not self.session.worker.has_job():
-            self.train_page.device_label.setText(f"Device: {device.upper()}")
+            self.train_page.device_label.setText(device.upper())
 
     # ================================================================= files
     def save(self) -> None:

@@ -221,11 +221,18 @@ class TrainPage(QWidget):
                 grid.addWidget(widget, r, 2 * c + 1)
         grid.setColumnStretch(1, 3)
         grid.setColumnStretch(3, 4)
-        self.defaults_button = QPushButton("Defaults for this model")
-        self.defaults_button.setToolTip("Put back the recommended settings of this model.")
-        self.device_label = QLabel("Device: CPU")
+        self.defaults_button = QPushButton("Model defaults")
+        self.defaults_button.setToolTip(
+            "Put back the recommended epochs, batch size and learning rate of this model."
+        )
+        self.device_label = QLabel("CPU")
         self.device_label.setObjectName("digitsDevice")
-        self.device_label.setToolTip("Where training computes (choose at the top right).")
+        self.device_label.setToolTip(
+            "Where training computes (choose the device at the top right)."
+        )
+        # the device ("CPU (numpy)" once training started) must never widen the page past
+        # a 1024-pixel window (it did): the label gives up width instead
+        self.device_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.save_button = QPushButton("Save model...")
         self.save_button.setToolTip("Save the model the pad uses to a .safetensors file (Ctrl+S).")
         self.open_button = QPushButton("Open model...")

@@ -165,10 +165,13 @@ class TrainPresenter:
         epoch = min(int(m["epoch"] - 1e-9) + 1, c.epochs)
         bar.setFormat(f"epoch {epoch} of {c.epochs} · {progress_text(frame, m['elapsed'])}")
         run.rate = frame.step * c.batch_size / max(m["elapsed"], 1e-9)
-        self.page.device_label.setText(f"Device: {run.device}")
+        self.page.device_label.setText(run.device)  # "CPU (numpy)": short, as the page is
         test = run.test_acc
-        self.page.controls.counter.setText(
-            f"{run.rate:,.0f} img/s" + (f" · test {test:.2%}" if test is not None else "")
+        counter = self.page.controls.counter
+        counter.setText(f"{run.rate:,.0f} img/s")
+        counter.setToolTip(
+            "Images trained on per second"
+            + (f"; the last epoch's test accuracy: {test:.2%}" if test is not None else "")
         )
 
     def flush(self, run: Run) -> None:
