@@ -459,7 +459,7 @@ class NetworkView(_Descriptions, QGraphicsView):
         self._next_edges = 0
         if self._weights:
             self.show_weights(self._weights)
-        self._redraw_edges()  # the first turn now, the others follow
+        self._edge_timer.start()  # the edges in turns, from the next pass of the event loop
 
     def _add_inputs(self, features: list, small: QFont) -> None:
         """Input labels; inactive inputs faded; a click toggles one."""
