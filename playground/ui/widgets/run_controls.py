@@ -3,15 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QSizePolicy,
-    QStyle,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QStyle, QWidget
 
 from playground.ui.worker import Frame, Worker
 
@@ -49,9 +41,6 @@ class RunControls(QWidget):
         self.stop_button.setVisible(show_stop)
         self.counter = QLabel("")
         self.counter.setObjectName("stepCounter")
-        # a long counter ("24,849 img/s · test 93.26%") must not widen the panel past a
-        # 1024-pixel window: it gives up width (cut at the end) instead
-        self.counter.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.progress = QProgressBar()
         self.progress.setVisible(show_progress)
         self.progress.setTextVisible(True)

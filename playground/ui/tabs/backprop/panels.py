@@ -395,6 +395,10 @@ class CompareBar(QWidget):
         super().__init__(parent)
         self.combo = QComboBox()
         self.combo.addItems(list(COMPARISONS))
+        # as wide as ~14 characters, not its longest name: with the run counter beside it
+        # the row grew past a 1024-pixel window (the whole name is in the open list)
+        self.combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(14)
         self.combo.setToolTip(
             "Ready-made comparisons: each variant trains from the same seed and is pinned."
         )

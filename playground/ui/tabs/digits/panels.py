@@ -232,7 +232,7 @@ class TrainPage(QWidget):
         )
         # the device ("CPU (numpy)" once training started) must never widen the page past
         # a 1024-pixel window (it did): the label gives up width instead
-        self.device_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.device_label.setMinimumWidth(1)  # its text's width when there is room, less if not
         self.save_button = QPushButton("Save model...")
         self.save_button.setToolTip("Save the model the pad uses to a .safetensors file (Ctrl+S).")
         self.open_button = QPushButton("Open model...")
