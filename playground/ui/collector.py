@@ -27,7 +27,8 @@ _modules_frozen = 0
 
 def freeze_long_lived_objects() -> None:
     """If modules were imported since the last time, move every object alive now into the
-    permanent generation (``gc.freeze``): later collections skip them.  GUI thread only."""
+    permanent generation (``gc.freeze``): later collections skip them.  GUI thread only;
+    every collection step looks first, so an import never meets a full collection."""
     global _modules_frozen
     if len(sys.modules) >= _modules_frozen + NEW_MODULES:
         _modules_frozen = len(sys.modules)

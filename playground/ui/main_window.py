@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from playground.ui.background import run_in_thread
-from playground.ui.collector import collect_garbage_on_gui_thread, freeze_long_lived_objects
+from playground.ui.collector import collect_garbage_on_gui_thread
 from playground.ui.tabs.backprop import BackpropTab
 from playground.ui.tabs.base import Tab
 from playground.ui.tabs.bigram import BigramTab
@@ -125,7 +125,6 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------- devices
     def _devices_found(self, found: list[str]) -> None:
-        freeze_long_lived_objects()  # torch is imported now: no more 100 ms collections
         self._add_devices(found)
         self.devices_found.emit(found)
 

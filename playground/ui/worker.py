@@ -27,7 +27,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from playground.core.training import Diverged, Job, Snapshot, job_cores, limit_blas_threads
-from playground.ui.collector import collect_garbage_on_gui_thread, freeze_long_lived_objects
+from playground.ui.collector import collect_garbage_on_gui_thread
 
 FRAME_MS = 25  # at most 40 frames per second: views keep up with ~30 on a busy machine
 SWITCH_S = 0.0002  # the GIL's switch interval while a job runs in a thread (see Worker.start)
@@ -258,7 +258,6 @@ class WorkerBase(QObject):
     def _deliver(self, frame: Frame | None, outcome: tuple[str, str] | None) -> None:
         """Emit a frame, then the job's end (``("finished"|"failed", message)``)."""
         if frame is not None:
-            freeze_long_lived_objects()
             self.frame.emit(frame)
         if outcome is None:
             return

@@ -853,3 +853,24 @@ def test_long_pinned_curves_are_thinned():
     tx, ty = thin(xs, [2.0 * x for x in xs])
     assert len(tx) <= MAX_CURVE_POINTS and tx[0] == 0 and tx[-1] == 5002
     assert ty == [2.0 * x for x in tx] and thin([1, 2], [3, 4]) == ([1, 2], [3, 4])
+
+
+def test_while_training_the_diagram_asks_for_thinned_maps_but_whole_hovered_ones(qtbot, tab):
+    tab.state.update(hidden=(32, 32, 32))
+    presenter = tab.presenter
+    tab.session.play()
+    qtbot.waitUntil(lambda: tab.session.running, timeout=30000)
+    presenter.hover = (2, 0)
+    presenter._ask_for_maps(True)
+    view = tab.session.worker.view_options
+    assert 2 in view["columns"] and 2 not in view["steps"]  # the plane shows it whole
+    assert 4 not in view["steps"]  # the output column: whole
+    assert all(s == tab.network.map_step(c, 100) > 1 for c, s in view["steps"].items())
+    # a thinned map of the hovered neuron is never put on the plane (it waits for a whole one)
+    presenter.maps = [None, None, np.zeros((32, 20 * 20), np.float32), None, None]
+    tab.plane.restore_probs()
+    presenter.show_hovered()
+    assert not tab.plane.map_shown
+    presenter.hover = None
+    presenter._ask_for_maps(False)  # paused: every column, whole
+    assert tab.session.worker.view_options == {}

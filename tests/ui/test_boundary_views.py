@@ -139,45 +139,16 @@ def test_the_boundary_tab_asks_for_sixty_frames_a_second_and_other_tabs_keep_for
 
 
 def test_maps_are_thinned_in_the_job_to_what_a_node_shows(big):
-    from playground.ui.tabs.boundary.job import thin
+    from playground.ui.tabs.boundary.job import thin_maps
 
     maps = np.arange(3 * 100 * 100, dtype=np.float32).reshape(3, 100 * 100)
-    small = thin(maps, 100, 5)
+    small = thin_maps(maps, 100, 5)
     assert small.shape == (3, 20 * 20)
     assert np.array_equal(small.reshape(3, 20, 20), maps.reshape(3, 100, 100)[:, ::5, ::5])
-    assert thin(maps, 100, 1) is maps
+    assert thin_maps(maps, 100, 1) is maps
     step = big.map_step(1, 100)  # 6x32's nodes are small: a coarse step
     assert step > 1
-    thinned = thin(np.random.default_rng(0).normal(size=(32, 100 * 100)), 100, step)
+    thinned = thin_maps(np.random.default_rng(0).normal(size=(32, 100 * 100)), 100, step)
     side = int(np.sqrt(thinned.shape[1]))
     assert big.show_maps(1, thinned, side, 0.0, 1.0) == 32  # drawn as they come
     assert big.map_step(1, side) == 1
-
-
-def test_while_training_the_diagram_asks_for_thinned_maps_but_whole_hovered_ones(qtbot):
-    from playground.ui.tabs.boundary import BoundaryTab
-
-    tab = BoundaryTab()
-    qtbot.addWidget(tab)
-    tab.resize(1360, 860)
-    tab.show()
-    qtbot.waitUntil(tab.is_ready, timeout=30000)
-    tab.state.update(hidden=(32, 32, 32))
-    presenter = tab.presenter
-    tab.session.play()
-    qtbot.waitUntil(lambda: tab.session.running, timeout=30000)
-    presenter.hover = (2, 0)
-    presenter._ask_for_maps(True)
-    view = tab.session.worker.view_options
-    assert 2 in view["columns"] and 2 not in view["steps"]  # the plane shows it whole
-    assert 4 not in view["steps"]  # the output column: whole
-    assert all(s == tab.network.map_step(c, 100) > 1 for c, s in view["steps"].items())
-    # a thinned map of the hovered neuron is never put on the plane (it waits for a whole one)
-    presenter.maps = [None, None, np.zeros((32, 20 * 20), np.float32), None, None]
-    tab.plane.restore_probs()
-    presenter.show_hovered()
-    assert not tab.plane.map_shown
-    presenter.hover = None
-    presenter._ask_for_maps(False)  # paused: every column, whole
-    assert tab.session.worker.view_options == {}
-    tab.shutdown()

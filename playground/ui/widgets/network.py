@@ -116,7 +116,7 @@ class _EdgePicture:
         self.layer, self.rows = layer, rows
         n_in = layer.curves.shape[1]
         curves = layer.curves[rows]
-        if layer.curves.shape[0] * n_in > DENSE_EDGES:  # fewer, longer pieces (Qt strokes
+        if len(layer.keys) > DENSE_EDGES:  # fewer, longer pieces (Qt strokes
             # each wide piece on its own: a third of the pieces, a third of the time)
             curves = curves[:, :, DENSE_POINTS]
         pieces = np.stack([curves[:, :, :-1], curves[:, :, 1:]], 3)  # point pairs

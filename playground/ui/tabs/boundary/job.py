@@ -38,7 +38,7 @@ class Run:
         return w
 
 
-def thin(maps: np.ndarray, res: int, step: int) -> np.ndarray:
+def thin_maps(maps: np.ndarray, res: int, step: int) -> np.ndarray:
     """Maps (n, res*res) at every ``step``-th grid point each way: (n, r*r)."""
     if step <= 1:
         return maps
@@ -135,7 +135,7 @@ def boundary_job(
         columns, steps = view.get("columns"), view.get("steps", {})
         if columns is not None:
             views["maps"] = [
-                thin(m, res, steps.get(i, 1)) if i in columns else None
+                thin_maps(m, res, steps.get(i, 1)) if i in columns else None
                 for i, m in enumerate(views["maps"])
             ]
         return views
