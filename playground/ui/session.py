@@ -59,6 +59,7 @@ class Session(QObject):
     failed = Signal(str)
     finished = Signal()
     notice_changed = Signal(str)
+    was_reset = Signal()  # Reset stopped the job: the next run starts from new weights
 
     def __init__(
         self,
@@ -166,6 +167,7 @@ class Session(QObject):
         self.set_notice("")
         if self._on_reset is not None:
             self._on_reset()
+        self.was_reset.emit()
 
     def shape_changed(self, what: str = "the network's shape") -> None:
         """A setting that changes the model's shape: a running job restarts fresh at once;

@@ -123,6 +123,26 @@ def test_reset_gives_new_weights_at_epoch_zero(qtbot, tab):
     assert tab.loss_plot.count("train") == 1  # the curves start again (epoch 0 only)
 
 
+@pytest.mark.parametrize("how", ["toolbar", "key R", "a new run"])
+def test_a_divergence_message_goes_with_whatever_makes_it_untrue(qtbot, tab, how):
+    tab.state.update(dataset="circle", activation="linear", lr=10.0)
+    _settle(qtbot, tab)
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: "diverged" in tab.message(), timeout=WAIT)
+    tab.state.lr = 0.01
+    if how == "toolbar":
+        tab.controls.reset_button.click()
+    elif how == "key R":
+        tab.reset()  # what the main window's R calls
+    else:
+        tab.toggle_play()  # goes on from the last good weights with the lower rate
+        qtbot.waitUntil(lambda: tab.session.running, timeout=WAIT)
+    assert "diverged" not in tab.message()
+    tab.show_message("Opened exp1.json.")  # a newer message of another kind stays
+    tab.session.reset()
+    assert tab.message() == "Opened exp1.json."
+
+
 def test_divergence_message_agrees_with_the_screen_then_reset(qtbot, tab):
     tab.state.update(dataset="circle", activation="linear", lr=10.0)
     _settle(qtbot, tab)

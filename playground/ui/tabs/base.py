@@ -43,13 +43,54 @@ class Tab(QWidget):
 
     # messages -----------------------------------------------------------
     def show_message(
-        self, text: str, level: str = "info", action: tuple[str, Any] | None = None
+        self,
+        text: str,
+        level: str = "info",
+        action: tuple[str, Any] | None = None,
+        topic: str = "",
     ) -> None:
-        """Tell the user ``text`` ("info", "warning", "error"); ``action``: (label, callback)."""
-        self.message_bar.show_message(text, level, action)
+        """Tell the user ``text`` ("info", "warning", "error"); ``action``: (label, callback);
+        ``topic``: what it is about, so that what makes it untrue clears it (and only it)."""
+        self.message_bar.show_message(text, level, action, topic)
 
-    def clear_message(self) -> None:
-        self.message_bar.clear()
+    def clear_message(self, topic: str | None = None) -> None:
+        """Hide the message (with ``topic``: only a message about that)."""
+        self.message_bar.clear(topic)
+
+    def saved(self, what: str, path: Any) -> None:
+        """Say where a save or an export wrote: "Saved the boundary as PNG to /x/y.png"."""
+        self.show_message(f"Saved {what} to {path}.", "info", topic="file")
+
+    def watch_session(self, session: Any) -> None:
+        """The session's news in the message bar, the same in every tab.
+
+        Its notice (a new model pending) shows while it holds.  A run that failed (diverged,
+        or the training process stopped) shows as an error with Reset one click away, until
+        Reset or a new run makes it old news.  :meth:`run_failed` is the tab's own part.
+        """
+        session.notice_changed.connect(self._session_notice)
+        session.failed.connect(self._session_failed)
+        session.was_reset.connect(lambda: self.clear_message("run"))
+        session.state_changed.connect(
+            lambda state: state == "running" and self.clear_message("run")
+        )
+
+    def reset_run(self) -> None:
+        """What the Reset of a failed run's message does (the tab's Reset unless told)."""
+        self.reset()
+
+    def run_failed(self, message: str) -> None:
+        """A run failed (its message is already shown): what else the tab must do."""
+
+    def _session_notice(self, text: str) -> None:
+        if text:
+            self.show_message(text, "info", topic="notice")
+        else:
+            self.clear_message("notice")
+
+    def _session_failed(self, message: str) -> None:
+        self.show_message(message, "error", ("Reset", self.reset_run), topic="run")
+        self.run_failed(message)
 
     def message(self) -> str:
         """The plain text of the message the tab shows now ("" when none)."""

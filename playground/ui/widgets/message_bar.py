@@ -3,6 +3,10 @@
 One per tab, above its views.  An error can carry one action (e.g. "Reset" after a run
 diverged) so what to do is one click away.  :meth:`MessageBar.text` is the plain text
 shown now ("" when hidden): what ``tab.message()`` returns.
+
+A message may name its *topic* ("run" for a run that failed, "notice" for the session's
+word about the model, ...): whatever makes it untrue clears that topic only
+(``clear("run")``), so it never takes a newer message of another kind with it.
 """
 
 from __future__ import annotations
@@ -39,11 +43,12 @@ class MessageBar(QFrame):
         close = QToolButton()
         close.setText("✕")
         close.setToolTip("Hide this message.")
-        close.clicked.connect(self.clear)
+        close.clicked.connect(lambda: self.clear())
         layout.addWidget(close)
         self._action: Callable[[], None] | None = None
         self.action_button.clicked.connect(self._act)
         self.level = ""
+        self.topic = ""  # what the message is about ("" for none in particular)
         self.hide()
 
     def show_message(
@@ -51,8 +56,10 @@ class MessageBar(QFrame):
         text: str,
         level: str = "info",
         action: tuple[str, Callable[[], None]] | None = None,
+        topic: str = "",
     ) -> None:
-        """Show ``text`` (may hold simple HTML) at ``level`` ("info", "warning", "error")."""
+        """Show ``text`` (may hold simple HTML) at ``level`` ("info", "warning", "error");
+        ``topic`` names what it is about, for :meth:`clear`."""
         if not text:
             self.clear()
             return
@@ -60,17 +67,20 @@ class MessageBar(QFrame):
         self.setStyleSheet(
             f"#messageBar {{ background: {bg}; border: 1px solid {border}; border-radius: 5px; }}"
         )
-        self.level = level
+        self.level, self.topic = level, topic
         self.label.setText(text)
         self._action = action[1] if action else None
         self.action_button.setText(action[0] if action else "")
         self.action_button.setVisible(action is not None)
         self.show()
 
-    def clear(self) -> None:
+    def clear(self, topic: str | None = None) -> None:
+        """Hide the message; with ``topic``, only if the message shown is about that."""
+        if topic is not None and topic != self.topic:
+            return
         self.label.setText("")
         self._action = None
-        self.level = ""
+        self.level, self.topic = "", ""
         self.hide()
 
     def text(self) -> str:

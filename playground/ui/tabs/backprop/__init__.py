@@ -70,7 +70,6 @@ class BackpropTab(PointMixin, RunsMixin, Tab):
         self.trainer = TrainPresenter(self.train)
         self.point: mg.PointLoss | None = None  # a Boundary point shown, else None
         self._shown: tuple = ()  # (expression, leaf values) on screen
-        self._notice_shown = ""  # the session's notice in the message bar, if any
         self.session = Session(  # the demo in a training process: it never holds our GIL
             self,
             self._start_job,
@@ -79,7 +78,7 @@ class BackpropTab(PointMixin, RunsMixin, Tab):
             process=True,
         )
         self.session.frame.connect(self.trainer.show)
-        self.session.notice_changed.connect(self._on_notice)
+        self.watch_session(self.session)
         self.session.follow_live(self.state)
         self._wire()
         self._wire_runs()
@@ -122,14 +121,6 @@ class BackpropTab(PointMixin, RunsMixin, Tab):
             self.pages.setCurrentIndex(PAGES.index(value))
         elif name in SHAPE_WHAT:
             self.session.shape_changed(SHAPE_WHAT[name])
-
-    def _on_notice(self, text: str) -> None:
-        """Say a pending new model; once a run starts, that news is old: it goes."""
-        if text:
-            self.show_message(text, "info")
-        elif self.message() == self._notice_shown:
-            self.clear_message()
-        self._notice_shown = text
 
     # ================================================================ the graph
     def load_expression(self, force: bool = False) -> bool:

@@ -30,7 +30,6 @@ class RunsMixin:
         bar = self.train.compare
         bar.run_button.clicked.connect(lambda: self.run_comparison(bar.combo.currentText()))
         bar.cancel_button.clicked.connect(self.cancel_comparison)
-        self.session.failed.connect(self._on_failed)
 
     def _runs_on_state(self, name: str, value: Any) -> None:
         if name not in TRAIN_FIELDS:
@@ -98,7 +97,7 @@ class RunsMixin:
                 "your settings again."
             )
 
-    # ---------------------------------------------------------------- divergence
-    def _on_failed(self, message: str) -> None:
-        """A run that diverged (or failed): it is paused; say so, Reset one click away."""
-        self.show_message(message, "error", ("Reset", self.session.reset))
+    def reset_run(self) -> None:
+        """The Reset of a failed run's message: the training run's (R on the graph page
+        zeroes the graph's grads instead)."""
+        self.session.reset()

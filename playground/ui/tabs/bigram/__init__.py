@@ -52,7 +52,6 @@ class BigramTab(Tab):
         self._ready = False
         self._fetcher: DatasetFetcher | None = None
         self._sampling: Any = None  # the background sampling task
-        self._notice = ""
         self._run: dict[str, Any] = {}  # the settings of the run shown (for Pin)
         self._last: dict[str, float] = {}  # its latest metrics
         self._build()
@@ -61,8 +60,7 @@ class BigramTab(Tab):
         )
         self.session.follow_live(self.state)
         self.session.frame.connect(self._on_frame)
-        self.session.failed.connect(self._on_failed)
-        self.session.notice_changed.connect(self._on_notice)
+        self.watch_session(self.session)
         self.state.connect(self._on_state)
         self.bar.smooth_label.setText(smoothing_label(self.state.smoothing))
         QTimer.singleShot(0, self.load_names)
@@ -117,14 +115,6 @@ class BigramTab(Tab):
             self._run[name] = value  # the running job takes it at its next step
         if name in runs.RUN_FIELDS:
             self._show_current()
-
-    def _on_notice(self, text: str) -> None:
-        """The session's word about the model (a shape change) goes to the message bar."""
-        if text:
-            self.show_message(text, "info")
-        elif self._notice and self.message() == self._notice:
-            self.clear_message()
-        self._notice = text
 
     # ================================================================ words
     def load_names(self) -> None:
@@ -278,10 +268,6 @@ class BigramTab(Tab):
             itos = self.data.base.itos
             self.presenter.show_frame(frame, itos, self.model, self.nll, self.session.due)
 
-    def _on_failed(self, message: str) -> None:
-        self.session.pause()
-        self.show_message(message, "error", ("Reset", self.reset))
-
     def _on_reset(self) -> None:
         itos = self.data.base.itos if self.data else None
         self.presenter.clear(itos, "Reset: press Play (Space) to train from new random W.")
@@ -341,8 +327,6 @@ class BigramTab(Tab):
         self.session.step(1)
 
     def reset(self) -> None:
-        if self.message_bar.level == "error":
-            self.clear_message()
         self.session.reset()
 
     # ================================================================ Tab hooks

@@ -139,9 +139,8 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
         c.bind(s.worker)
         s.follow_live(self.state, lambda st: st.live_values(self.run.epoch0 if self.run else 0))
         s.frame.connect(self._on_frame)
-        s.failed.connect(self._on_failed)
         s.state_changed.connect(self._on_run_state)
-        s.notice_changed.connect(self._on_notice)
+        self.watch_session(s)
         self._listening = self.state.connect(self._on_setting)
         self.wire_editing()
         self.wire_runs()
@@ -218,25 +217,16 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
         if self.worker.has_job():
             self.worker.refresh()  # the diagram was rebuilt: draw the latest frame again
 
-    def _on_failed(self, message: str) -> None:
-        """A run that diverged (or failed): say so, with Reset one click away."""
+    def run_failed(self, message: str) -> None:
+        """A run that diverged (or failed): its curves up to there stay."""
         self.presenter.flush_curves()
-        self.show_message(message, "error", ("Reset", self.reset))
 
     def _on_run_state(self, state: str) -> None:
         self.clock(state)
         if state == "running":  # training the model shown: old news goes
             self.session.set_notice("")
-            if self.message_bar.level == "error":
-                self.clear_message()
         else:
             self.presenter.flush_curves()
-
-    def _on_notice(self, text: str) -> None:
-        if text:
-            self.show_message(text, "info")
-        elif self.message_bar.level == "info":
-            self.clear_message()
 
     # ================================================================ for the window, tests
     @property

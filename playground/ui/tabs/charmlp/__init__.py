@@ -97,8 +97,7 @@ class CharMLPTab(FormMixin, ModelsMixin, RunsMixin, Part4Mixin, Tab):
         c.bind(self.session.worker)
         self.session.frame.connect(self._on_frame)
         self.session.state_changed.connect(self._on_run_state)
-        self.session.failed.connect(self._on_failed)
-        self.session.notice_changed.connect(lambda text: text and self.show_message(text))
+        self.watch_session(self.session)
         self._connect_finder()
         self._connect_runs()
         self._connect_part4()
@@ -253,9 +252,8 @@ class CharMLPTab(FormMixin, ModelsMixin, RunsMixin, Part4Mixin, Tab):
         if state in ("paused", "finished"):
             self.check_gradients()  # the table follows the model where it stopped
 
-    def _on_failed(self, message: str) -> None:
+    def run_failed(self, message: str) -> None:
         self._stale = True  # its weights may be NaN: the next Play starts a new model
-        self.show_message(message, "error", ("Reset", self.reset))
 
     # ------------------------------------------------------------------ tab hooks
     def restore_settings(self, settings: QSettings) -> None:

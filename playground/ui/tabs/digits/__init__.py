@@ -58,7 +58,6 @@ class DigitsTab(Tab):
         self.run: Run | None = None  # the run training now (or last), if any
         self._want_step = False  # what Play/Step asked for while the dataset loads
         self._waiting: bool | None = None  # a run waiting for its dataset: play?
-        self._notice = ""  # the session's notice, while the message bar shows it
         self._build()
         self.session = Session(self, self._start_job, on_reset=self._on_reset)
         self.train_view = TrainPresenter(self.train_page, self.session)
@@ -87,9 +86,8 @@ class DigitsTab(Tab):
         self.session.follow_live(st)
         self.session.frame.connect(self._on_frame)
         self.session.finished.connect(lambda: self._adopt("finished"))
-        self.session.failed.connect(self._on_failed)
         self.session.state_changed.connect(self._on_run_state)
-        self.session.notice_changed.connect(self._show_notice)
+        self.watch_session(self.session)
         c = tp.controls
         c.bind(self.session.worker)
         c.play_clicked.connect(self.toggle_play)
@@ -310,20 +308,11 @@ class DigitsTab(Tab):
         self.train_view.ended("stopped", "Stopped: the pad uses the model as far as it got.")
         self._adopt("stopped early")
 
-    def _on_failed(self, message: str) -> None:
+    def run_failed(self, message: str) -> None:
         self.train_view.ended("failed", f"<span style='color:#D55E00'>{message}</span>")
-        diverged = "diverged" in message.lower()
-        self.show_message(message, "error", ("Reset", self.reset) if diverged else None)
 
     def _on_run_state(self, state: str) -> None:
         self.train_page.set_run_active(state in ("running", "paused"))
-
-    def _show_notice(self, text: str) -> None:
-        if text:
-            self.show_message(text)
-        elif self.message() == self._notice:
-            self.clear_message()
-        self._notice = text
 
     def reset(self) -> None:
         """Stop training and go back to the shipped model of the current dataset."""
