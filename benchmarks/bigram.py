@@ -80,8 +80,10 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
+    from benchmarks.common import ensure_datasets
     from playground.core import bigram, data, training
 
+    ensure_datasets("names")
     t0 = time.perf_counter()
     words = data.load_words()
     load_s = time.perf_counter() - t0

@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import row  # noqa: E402 - after the path is set
+from benchmarks.common import ensure_datasets, row  # noqa: E402 - after the path is set
 
 N_TRAIN = 500
 HIDDEN = (8, 8)
@@ -139,9 +139,7 @@ def bench_ui(seconds: float, hidden: tuple[int, ...] = HIDDEN) -> list[dict]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     tmp = tempfile.mkdtemp(prefix="boundary-bench-")
     os.environ["XDG_CONFIG_HOME"] = tmp  # keep the user's settings out of it
-    shared = ROOT.parent / "shared" / "data"
-    if "PLAYGROUND_DATA_DIR" not in os.environ and shared.is_dir():
-        os.environ["PLAYGROUND_DATA_DIR"] = str(shared)
+    ensure_datasets()
     import pyqtgraph as pg
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
@@ -285,9 +283,7 @@ def launch_once() -> tuple[float, bool]:
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="boundary-launch-")
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    shared = ROOT.parent / "shared" / "data"
-    if "PLAYGROUND_DATA_DIR" not in env and shared.is_dir():
-        env["PLAYGROUND_DATA_DIR"] = str(shared)  # as the tests do: no download attempts
+    ensure_datasets()  # found (or downloaded once) before the clock starts
     t0 = time.time()
     out = subprocess.run(
         [sys.executable, "-c", _CHILD], capture_output=True, text=True, env=env, timeout=120

@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import row  # noqa: E402 - after the path is set
+from benchmarks.common import ensure_datasets, row  # noqa: E402 - after the path is set
 
 TARGETS = {"lecture": 2.19, "batchnorm": 2.12, "wavenet": 2.03}
 QUICK_STEPS = {"lecture": 5000, "batchnorm": 5000, "tiny": 5000, "wavenet": 2000}
@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--steps", type=int, default=2500, help="speed: steps per round")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     args = p.parse_args(argv)
-    os.environ.setdefault("PLAYGROUND_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+    ensure_datasets("names")
     import torch
 
     if args.threads:

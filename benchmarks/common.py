@@ -21,6 +21,17 @@ from typing import Any
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def ensure_datasets(*names: str) -> None:
+    """The datasets a benchmark reads (all by default): found where the app looks
+    ($PLAYGROUND_DATA_DIR, the user cache), else downloaded once, verified."""
+    from playground.core import data
+
+    for name in names or tuple(data.REGISTRY):
+        if data.missing(name):
+            print(f"downloading the {name} dataset into {data.cache_dir()} ...", flush=True)
+            data.locate(name, download=True)
+
+
 def row(
     measure: str, value: Any, unit: str = "", target: str = "", ok: Any = None, notes: str = ""
 ) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """Digits benchmark: accuracy and training time per model and dataset, draw-to-prediction
 latency, and training throughput of the torch models vs a plain torch loop.
 
-    PLAYGROUND_DATA_DIR=../shared/data nice -n 5 python benchmarks/digits.py          # quick
-    PLAYGROUND_DATA_DIR=../shared/data nice -n 5 python benchmarks/digits.py --full   # targets
+    nice -n 5 python benchmarks/digits.py          # quick
+    nice -n 5 python benchmarks/digits.py --full   # targets
 
 Quick mode trains 1 epoch on 10,000 training images (a smoke test of the numbers);
 --full trains every model with the tab's defaults on all 60,000 images and checks the
@@ -194,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: cores)")
     p.add_argument("--parts", default="accuracy,latency,throughput", help="what to measure")
     args = p.parse_args(argv)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks.common import ensure_datasets
+
+    ensure_datasets(*args.datasets.split(","))
     import torch
 
     torch.set_num_threads(args.threads or os.cpu_count() or 1)

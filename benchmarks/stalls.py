@@ -125,13 +125,13 @@ print("RESULT", json.dumps({
 
 
 def measure(key: str, seconds: float, hidden: str = "8,8") -> dict:
+    from benchmarks.common import ensure_datasets
+
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="stalls-")  # not the user's settings
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    shared = ROOT.parent / "shared" / "data"
-    if "PLAYGROUND_DATA_DIR" not in env and shared.is_dir():
-        env["PLAYGROUND_DATA_DIR"] = str(shared)
+    ensure_datasets()  # found (or downloaded once) before the clock starts
     out = subprocess.run(
         [sys.executable, "-c", _CHILD, key, str(seconds), str(BUDGET_MS), hidden],
         capture_output=True,

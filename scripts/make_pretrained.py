@@ -1,6 +1,6 @@
 """Make the Digits tab's shipped default models from the real MNIST / Fashion-MNIST data.
 
-    PLAYGROUND_DATA_DIR=../shared/data nice -n 5 python scripts/make_pretrained.py
+    nice -n 5 python scripts/make_pretrained.py
 
 writes playground/resources/digits-mnist.safetensors and digits-fashion-mnist.safetensors:
 the from-scratch numpy network (784-256-128-10, the tab's "scratch" defaults: SGD with

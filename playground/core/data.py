@@ -1,4 +1,5 @@
-"""Dataset registry: locate, download, verify and load names.txt, MNIST, Fashion-MNIST.
+"""Dataset registry: locate, download, verify and load names.txt, MNIST, Fashion-MNIST and
+Tiny Shakespeare.
 
 Lookup order for a dataset's files: ``$PLAYGROUND_DATA_DIR``, the repository's
 ``data/`` folder, then the user cache directory (``$PLAYGROUND_CACHE_DIR``, else
@@ -100,6 +101,15 @@ REGISTRY: dict[str, Dataset] = {
             "fashion-mnist/t10k-labels-idx1-ubyte.gz": 5_148,
         },
     ),
+    "tinyshakespeare": Dataset(
+        "tinyshakespeare",
+        {
+            "tinyshakespeare/input.txt": "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"
+        },
+        "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/",
+        "Tiny Shakespeare, 1,115,394 characters (char-rnn, Andrej Karpathy)",
+        {"tinyshakespeare/input.txt": 1_115_394},
+    ),
 }
 
 Progress = Callable[[int, int], None]
@@ -118,7 +128,7 @@ def search_dirs() -> list[Path]:
     """Folders searched for dataset files, in order."""
     dirs = []
     if os.environ.get("PLAYGROUND_DATA_DIR"):
-        dirs.append(Path(os.environ["PLAYGROUND_DATA_DIR"]).expanduser())
+        dirs.append(Path(os.environ["PLAYGROUND_DATA_DIR"]).expanduser().absolute())
     dirs.append(REPO_DATA)
     dirs.append(cache_dir())
     return dirs
@@ -321,6 +331,32 @@ class _ProgressHook:
             raise DownloadCancelled("Download cancelled.")
 
 
+RETRIES = 1  # a download that broke off or came wrong is redone once from the start
+
+
+def _retrieve(url: str, dest: Path, digest: str, size: int, hook: _ProgressHook) -> None:
+    """Download ``url`` to ``dest`` with pooch, checking its SHA-256 (pooch writes a temporary
+    file and keeps it only if the hash matches: a failed download leaves nothing behind)."""
+    import pooch
+    import requests
+
+    for attempt in range(1 + RETRIES):
+        hook.start_file(size)
+        downloader = pooch.HTTPDownloader(progressbar=hook, chunk_size=1 << 16, timeout=(10, 60))
+        try:
+            pooch.retrieve(
+                url,
+                known_hash=f"sha256:{digest}",
+                fname=dest.name,
+                path=dest.parent,
+                downloader=downloader,
+            )
+            return
+        except (requests.exceptions.ChunkedEncodingError, ValueError):
+            if attempt == RETRIES:  # broke off, or the bytes were wrong: once more
+                raise
+
+
 def _download(
     ds: Dataset,
     rels: list[str],
@@ -342,19 +378,18 @@ def _download(
     for rel in rels:
         url = ds.url(rel)
         dest = target / rel
-        hook.start_file(ds.sizes.get(rel, 0))
-        downloader = pooch.HTTPDownloader(progressbar=hook, chunk_size=1 << 16, timeout=(10, 60))
         try:
-            pooch.retrieve(
-                url,
-                known_hash=f"sha256:{ds.files[rel]}",
-                fname=dest.name,
-                path=dest.parent,
-                downloader=downloader,
-            )
+            _retrieve(url, dest, ds.files[rel], ds.sizes.get(rel, 0), hook)
         except DownloadCancelled:
             raise DownloadCancelled(
                 f"Download of the {ds.name} dataset cancelled; nothing was saved for {rel}."
+            ) from None
+        except requests.exceptions.ChunkedEncodingError:
+            raise DataMissing(
+                f"Could not download {rel} for the {ds.name} dataset: the connection to "
+                f"{url} broke off before the end ({1 + RETRIES} tries; nothing of it was "
+                f"kept). Check your internet connection and try again, or: "
+                f"{_where_to_put(ds, rels, problems)}"
             ) from None
         except requests.exceptions.HTTPError as exc:
             code = exc.response.status_code if exc.response is not None else "?"
@@ -478,6 +513,13 @@ def read_idx(path: str | Path) -> np.ndarray:
     if data.size != int(np.prod(shape)):
         raise ValueError(f"{path.name}: expected {shape} values, found {data.size} (truncated?).")
     return data.reshape(shape)
+
+
+def load_text(name: str = "tinyshakespeare") -> str:
+    """The whole text of a text dataset (Tiny Shakespeare: 1,115,394 characters)."""
+    files = locate(name)
+    (path,) = files.values()
+    return path.read_text(encoding="utf-8")
 
 
 def load_images(name: str, split: str = "train") -> tuple[np.ndarray, np.ndarray]:

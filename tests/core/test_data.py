@@ -14,8 +14,6 @@ import pytest
 
 from playground.core import data
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
-
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep test output clean
@@ -23,9 +21,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def server():
-    """An HTTP server on 127.0.0.1 serving ../shared/data: stands in for the canonical host."""
-    handler = functools.partial(_QuietHandler, directory=str(SHARED))
+def server(data_dir):
+    """An HTTP server on 127.0.0.1 serving the datasets: stands in for the canonical host."""
+    handler = functools.partial(_QuietHandler, directory=str(data_dir))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -46,21 +44,13 @@ def isolated(tmp_path, monkeypatch):
     return data_dir, cache
 
 
-def test_registry_matches_shared_sums():
-    sums = {}
-    for line in (SHARED / "SHA256SUMS").read_text().splitlines():
-        digest, rel = line.split()
-        sums[rel] = digest
-    registered = {rel: d for ds in data.REGISTRY.values() for rel, d in ds.files.items()}
-    assert registered == sums
+def test_every_registered_file_is_found_verified_with_its_size(data_dir):
     for ds in data.REGISTRY.values():
-        for rel in ds.files:
-            assert ds.sizes[rel] == (SHARED / rel).stat().st_size
-
-
-def test_locate_finds_shared_files(data_dir):
-    files = data.locate("names")
-    assert files["names.txt"] == data_dir / "names.txt"
+        files = data.locate(ds.name)
+        assert sorted(files) == sorted(ds.files) == sorted(ds.sizes)
+        for rel, path in files.items():
+            assert path.stat().st_size == ds.sizes[rel]
+            assert (data_dir / rel).resolve() == path.resolve()
     assert len(data.locate("mnist")) == 4
 
 
@@ -73,6 +63,9 @@ def test_canonical_urls(monkeypatch):
     assert (
         data.REGISTRY["mnist"].url("mnist/t10k-labels-idx1-ubyte.gz")
         == "https://ossci-datasets.s3.amazonaws.com/mnist/t10k-labels-idx1-ubyte.gz"
+    )
+    assert data.REGISTRY["tinyshakespeare"].url("tinyshakespeare/input.txt") == (
+        "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"
     )
 
 
@@ -109,14 +102,14 @@ def test_missing_file_is_downloaded_and_verified(isolated, server, monkeypatch):
     assert data.missing("names") == []
 
 
-def test_dataset_in_subfolder_downloads(isolated, server, monkeypatch):
+def test_dataset_in_subfolder_downloads(isolated, server, monkeypatch, data_dir):
     _, cache = isolated
     monkeypatch.setenv("PLAYGROUND_DATA_URL", server)
     # only the small label files are missing: put the images in place first
     for rel in data.REGISTRY["mnist"].files:
         if "images" in rel:
             (cache / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(SHARED / rel, cache / rel)
+            shutil.copy(data_dir / rel, cache / rel)
     assert sorted(data.missing("mnist")) == [
         "mnist/t10k-labels-idx1-ubyte.gz",
         "mnist/train-labels-idx1-ubyte.gz",
@@ -128,10 +121,12 @@ def test_dataset_in_subfolder_downloads(isolated, server, monkeypatch):
 
 
 @pytest.mark.parametrize("damage", ["corrupt", "truncated"])
-def test_damaged_file_is_detected_and_fetched_again(isolated, server, monkeypatch, damage):
+def test_damaged_file_is_detected_and_fetched_again(
+    isolated, server, monkeypatch, damage, data_dir
+):
     _, cache = isolated
     cache.mkdir()
-    good = (SHARED / "names.txt").read_bytes()
+    good = (data_dir / "names.txt").read_bytes()
     bad = good[:1000] if damage == "truncated" else good.replace(b"emma", b"emmx", 1)
     (cache / "names.txt").write_bytes(bad)
     with pytest.raises(data.DataMissing) as err:
@@ -317,3 +312,96 @@ def test_offline_with_a_corrupt_local_copy_names_it_and_says_what_to_do(isolated
         msg = str(err.value)
         assert f"{bad} is corrupt" in msg and "replace it with a good copy" in msg, msg
         assert "put it" not in msg  # not: "put it in a folder that already holds it"
+
+
+def test_load_text_tinyshakespeare():
+    text = data.load_text("tinyshakespeare")
+    assert len(text) == 1_115_394 and text.startswith("First Citizen:")
+    assert len(set(text)) == 65
+
+
+# ---------------------------------------------------------------- downloads that break off
+class _BreakingHandler(_QuietHandler):
+    """Announces the whole file but sends only half of it, then hangs up, ``breaks`` times."""
+
+    breaks = 1
+    served: list[str] = []
+
+    def copyfile(self, source, outputfile):
+        self.served.append(self.path)
+        if len(self.served) <= self.breaks:
+            outputfile.write(source.read()[:100_000])
+            self.close_connection = True
+            return
+        super().copyfile(source, outputfile)
+
+
+@pytest.fixture
+def breaking_server(data_dir, monkeypatch):
+    def start(breaks: int) -> list[str]:
+        handler_class = type("H", (_BreakingHandler,), {"breaks": breaks, "served": []})
+        handler = functools.partial(handler_class, directory=str(data_dir))
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+        monkeypatch.setenv("PLAYGROUND_DATA_URL", f"http://127.0.0.1:{httpd.server_address[1]}")
+        return handler_class.served
+
+    servers: list = []
+    yield start
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_download_that_breaks_off_is_redone_from_the_start(isolated, breaking_server):
+    _, cache = isolated
+    served = breaking_server(breaks=1)
+    files = data.locate("names", download=True)
+    assert served == ["/names.txt", "/names.txt"]  # the broken one, then the whole file again
+    assert data.sha256(files["names.txt"]) == data.REGISTRY["names"].files["names.txt"]
+
+
+def test_a_download_that_keeps_breaking_off_says_so_and_keeps_nothing(isolated, breaking_server):
+    _, cache = isolated
+    breaking_server(breaks=99)
+    with pytest.raises(data.DataMissing) as err:
+        data.locate("names", download=True)
+    assert "broke off" in str(err.value) and "names.txt" in str(err.value)
+    assert [p.name for p in cache.rglob("*") if p.name != "verified.json"] == []
+    # the next try, with a good connection, fills the cache
+    breaking_server(breaks=0)
+    assert data.locate("names", download=True)["names.txt"] == cache / "names.txt"
+
+
+def test_a_fresh_cache_is_filled_from_a_mirror_then_reused(isolated, server, monkeypatch):
+    """What a fresh machine gets: every dataset downloaded once, verified, then found."""
+    from tests.conftest import locate_all  # the tests' own start-up, end to end
+
+    _, cache = isolated
+    monkeypatch.setenv("PLAYGROUND_DATA_URL", server)
+    said: list[str] = []
+    assert locate_all(said.append) == ""
+    assert len(said) == len(data.REGISTRY)  # one "Downloading ..." line per dataset
+    for ds in data.REGISTRY.values():
+        for rel in ds.files:
+            assert (cache / rel).stat().st_size == ds.sizes[rel]
+    said.clear()
+    assert locate_all(said.append) == "" and said == []  # found: nothing fetched again
+
+
+def test_offline_with_no_data_one_message_names_everything(isolated, monkeypatch):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there
+    monkeypatch.setenv("PLAYGROUND_DATA_URL", f"http://127.0.0.1:{port}")
+    from tests.conftest import locate_all
+
+    message = locate_all(lambda _line: None)
+    for name in data.REGISTRY:
+        assert name in message
+    data_dir, cache = isolated
+    assert str(data_dir) in message and str(cache) in message
+    assert "PLAYGROUND_DATA_DIR" in message and "no connection" in message

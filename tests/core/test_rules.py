@@ -99,3 +99,20 @@ def test_state_modules_import_no_widgets():
     assert offenders == []
     code = "import sys, playground.ui.state\nassert 'PySide6' not in sys.modules\n"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_nothing_names_a_folder_outside_the_repository():
+    """The README's commands work on any fresh machine: no code, test or benchmark reads the
+    datasets from this workplace's folders (they come from PLAYGROUND_DATA_DIR or the cache)."""
+    repo = ROOT.parent
+    files = [*repo.glob("playground/**/*.py"), *repo.glob("tests/**/*.py")]
+    files += [*repo.glob("benchmarks/*.py"), *repo.glob("scripts/*.py")]
+    outside = ("shared/data", 'shared" / "data', "/work/", "parents[3]")
+    offenders = [
+        f"{p.relative_to(repo)}: {word}"
+        for p in files
+        if p.name != "test_rules.py"
+        for word in outside
+        if word in p.read_text()
+    ]
+    assert offenders == []

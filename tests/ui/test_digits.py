@@ -9,7 +9,6 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -498,18 +497,17 @@ def test_the_tab_fits_a_1024x640_window_with_pinned_runs(tab, qtbot, tmp_path):
 
 
 # --------------------------------------------------------------------------- dataset files
-SHARED = Path("/work/shared/data")
-
-
 @pytest.mark.parametrize("case", ["damaged", "missing"])
-def test_damaged_training_images_are_named_on_the_results_page(qtbot, tmp_path, monkeypatch, case):
+def test_damaged_training_images_are_named_on_the_results_page(
+    qtbot, tmp_path, monkeypatch, case, data_dir
+):
     """Only the training images are bad: the Results page names that file, where it is and
     what to do (not "the test set is not on this machine")."""
     folder = tmp_path / "data" / "mnist"
     folder.mkdir(parents=True)
     if case == "damaged":
         for rel in data.REGISTRY["mnist"].files:
-            shutil.copy(SHARED / rel, folder.parent / rel)
+            shutil.copy(data_dir / rel, folder.parent / rel)
         bad = folder / "train-images-idx3-ubyte.gz"
         raw = bytearray(bad.read_bytes())
         raw[1000:2000] = bytes(1000)  # same size, other bytes

@@ -5,15 +5,12 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
-from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QWidget
 
 from playground.core import data
 from playground.ui.widgets.download import DatasetFetcher, fetch_dataset
-
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 class _SlowHandler(http.server.SimpleHTTPRequestHandler):
@@ -36,12 +33,12 @@ class _SlowHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def serve(monkeypatch, tmp_path):
+def serve(monkeypatch, tmp_path, data_dir):
     servers = []
 
     def start(delay=0.0):
         handler = functools.partial(
-            type("H", (_SlowHandler,), {"delay": delay}), directory=str(SHARED)
+            type("H", (_SlowHandler,), {"delay": delay}), directory=str(data_dir)
         )
         httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
