@@ -10,8 +10,16 @@ same :class:`~playground.ui.worker._Channel` as in a thread.  What crosses the p
 * GUI -> child: start (a picklable *spec* whose ``make(store)`` builds the job there),
   play, pause, step, refresh, stop, "want" (the GUI drew a frame: make the next one; with
   the view options), live settings, weights set by hand (``give``), quit;
-* child -> GUI: frames (their views already rendered), every metric (``history``), the
-  step counter and the job's outcome.
+* child -> GUI: "hello" once it runs, then frames (their views already rendered), every
+  metric (``history``), the step counter and the job's outcome.
+
+The child is started without the parent's ``__main__``: multiprocessing's spawn would import
+the user's script again there (a teaching script without ``if __name__ == "__main__":``
+would open a second window in the child and never answer; a notebook's cannot be imported
+at all). The child needs only ``child_main``.  A child that does not say hello within
+:data:`START_TIMEOUT_S`, or that ends (an import error, out of memory, killed from outside),
+fails the job with a message saying what happened and what to do; the next Play or Reset
+starts a new child.
 
 ``store`` is a dict that lives in the child across jobs: a spec keeps its model there, so
 "go on with the same model" needs nothing sent back.  :class:`ProcessWorker` has
@@ -25,7 +33,12 @@ import contextlib
 import itertools
 import multiprocessing as mp
 import os
+import signal
+import sys
 import threading
+import time
+import types
+from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
@@ -36,6 +49,7 @@ PUMP_S = 0.05  # how often the child sends the step counter when nothing else ha
 CHILD_NICE = 10  # the training process's lower priority: when the GUI and training want the
 # same core, the GUI gets it (on 2 cores its repaints took twice their CPU time, waiting)
 SOON_MS = 2  # a frame timer tick that found no frame looks again this soon (until one comes)
+START_TIMEOUT_S = 60.0  # a child that has not said hello by then is not going to
 
 
 # ======================================================================= the child
@@ -66,6 +80,7 @@ def child_main(conn: Any) -> None:
     """The child process: one job at a time, commanded through ``conn``."""
     if hasattr(os, "nice"):  # the GUI wins a core it shares with training (POSIX)
         os.nice(CHILD_NICE)
+    conn.send(("hello", os.getpid()))
     ch = _Channel()
     store: dict[str, Any] = {}
     threading.Thread(target=_pump, args=(ch, conn), daemon=True).start()
@@ -123,6 +138,39 @@ _GENERATIONS = itertools.count(1)  # job numbers, unique across workers (childre
 SPARES = 2  # idle children kept for the next worker (a new tab, a test): torch is loaded
 
 
+@contextlib.contextmanager
+def _without_main_script() -> Iterator[None]:
+    """While a child is spawned, ``__main__`` is an empty module: spawn then has no script
+    to import again in the child (it takes the main module's ``__spec__`` or ``__file__``)."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
+def why_it_ended(exitcode: int | None) -> str:
+    """A child's exit code in words, with what to do."""
+    if exitcode is None:
+        return "it stopped answering"
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        if -exitcode == getattr(signal, "SIGKILL", 9):
+            return (
+                f"it was killed ({name}): the system may have run out of memory, or another "
+                "program ended it. Close other programs or choose a smaller network"
+            )
+        return f"it was ended by {name}"
+    return (
+        f"it exited with code {exitcode}, an error in the child (the terminal that started "
+        "the app shows it)"
+    )
+
+
 class _Child:
     """The child process and the GUI's end of its pipe."""
 
@@ -131,6 +179,7 @@ class _Child:
     def __init__(self) -> None:
         self.proc: Any = None
         self.conn: Any = None
+        self.spawned_at: float | None = None  # until it said hello (None: it has)
 
     def spawn(self) -> None:
         """A child for this worker: an idle one if there is one alive, else a new one."""
@@ -138,20 +187,27 @@ class _Child:
         while _Child.spares:
             proc, conn = _Child.spares.pop()
             if proc.is_alive():
-                self.proc, self.conn = proc, conn
+                self.proc, self.conn, self.spawned_at = proc, conn, None
                 return
             conn.close()
         ctx = mp.get_context("spawn")
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=child_main, args=(child,), name="playground-trainer", daemon=True)
-        proc.start()
+        with _without_main_script():
+            proc.start()
         child.close()
-        self.proc, self.conn = proc, parent
+        self.proc, self.conn, self.spawned_at = proc, parent, time.monotonic()
+
+    def late(self) -> bool:
+        """True when the child has not said hello within START_TIMEOUT_S."""
+        t0 = self.spawned_at
+        return t0 is not None and time.monotonic() - t0 > START_TIMEOUT_S
 
     def release(self) -> None:
         """Done with the child: it waits, reset, for the next worker (or ends)."""
         proc, conn = self.proc, self.conn
-        if proc is not None and proc.is_alive() and len(_Child.spares) < SPARES:
+        healthy = proc is not None and proc.is_alive() and self.spawned_at is None
+        if healthy and len(_Child.spares) < SPARES:
             try:
                 conn.send(("reset",))
             except (OSError, ValueError):
@@ -279,8 +335,8 @@ class ProcessWorker(WorkerBase):
         try:
             self._child.conn.send(msg)
             return True
-        except (OSError, ValueError) as exc:
-            self._died(f"{exc}")
+        except (OSError, ValueError):
+            self._died()
             return False
 
     def _sync_live(self) -> None:
@@ -291,11 +347,30 @@ class ProcessWorker(WorkerBase):
             self._live_sent = values
             self._send("live", values)
 
-    def _died(self, why: str) -> None:
-        code = self._child.proc.exitcode if self._child.proc is not None else None
-        self._child.close(0.5)
-        why = f"The training process stopped unexpectedly (exit code {code}; {why})."
-        self._deliver(None, ("failed", why + " Press Reset to start again."))
+    def _died(self) -> None:
+        """The child ended or never started: say why, and drop it (the next start makes one)."""
+        child = self._child
+        starting = child.spawned_at is not None
+        code = child.proc.exitcode if child.proc is not None else None
+        if code is None and child.proc is not None and child.proc.is_alive():
+            child.proc.kill()  # silent for too long: it will not answer now
+        child.close(0.5)
+        if starting:
+            what = "The training process could not start"
+            if code is None:
+                why = (
+                    f"it did not answer within {START_TIMEOUT_S:.0f} s (a busy or very slow "
+                    "machine, or PyTorch could not load)"
+                )
+            else:
+                why = why_it_ended(code)
+        else:
+            what, why = "The training process stopped", why_it_ended(code)
+        self._deliver(None, ("failed", f"{what}: {why}. Press Reset or Play to start a new one."))
+
+    def _alive(self) -> bool:
+        proc = self._child.proc
+        return proc is not None and proc.is_alive()
 
     def _poll_soon(self) -> None:
         """Look again between ticks, until the frame comes or the tick is near."""
@@ -310,7 +385,11 @@ class ProcessWorker(WorkerBase):
         frame, outcome, history, received = None, None, [], False
         try:
             while conn.poll():
-                _, gen, f, out, units = conn.recv()
+                msg = conn.recv()
+                if msg[0] == "hello":
+                    self._child.spawned_at = None
+                    continue
+                _, gen, f, out, units = msg
                 if gen != self._gen:
                     continue
                 self._units = units
@@ -322,7 +401,10 @@ class ProcessWorker(WorkerBase):
                 if out is not None:
                     outcome = out
         except (EOFError, OSError):
-            self._died("its pipe closed")
+            self._died()
+            return
+        if not received and outcome is None and (self._child.late() or not self._alive()):
+            self._died()
             return
         self._measure_rate(self._units)
         if not received and self._state == "running" and not self._soon.isActive():

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 import signal
+import subprocess
+import sys
+import textwrap
 import time
 from dataclasses import dataclass
 
+import pytest
+
 from playground.core.training import Diverged, LiveSettings, Snapshot
+from playground.ui import job_process
 from playground.ui.job_process import ProcessWorker, _Child
 
 WAIT = 30_000  # ms: a new child imports torch first
@@ -111,7 +118,10 @@ def test_a_child_that_dies_says_so_and_a_new_one_takes_over(qtbot):
     qtbot.waitUntil(lambda: len(frames) > 3, timeout=WAIT)
     with qtbot.waitSignal(w.failed, timeout=WAIT) as blocker:
         os.kill(w._child.proc.pid, signal.SIGKILL)
-    assert "stopped unexpectedly" in blocker.args[0] and w.state == "failed"
+    message = blocker.args[0]
+    assert "training process stopped" in message and "killed (SIGKILL)" in message
+    assert "out of memory" in message and "Press Reset or Play" in message
+    assert w.state == "failed"
     frames.clear()
     with qtbot.waitSignal(w.finished, timeout=WAIT):
         w.start(CountingSpec(50))
@@ -147,3 +157,99 @@ def test_a_setting_changed_just_before_play_applies_from_the_first_step(qtbot):
         w.play()
     assert [m["lr"] for f in frames for _, m in f.history] == [0.7] * 5
     w.close()
+
+
+def _children() -> set[int]:
+    return {p.pid for p in multiprocessing.active_children() if p.name == "playground-trainer"}
+
+
+def _no_spares() -> None:
+    while _Child.spares:  # no idle child to reuse: the next start spawns one
+        proc, conn = _Child.spares.pop()
+        conn.send(("quit",))
+        proc.join(5)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="POSIX: a child frozen on purpose")
+def test_a_child_that_never_answers_is_named_and_replaced(qtbot, monkeypatch):
+    """Nothing waits for ever: a child that has not said hello in time is ended, the job
+    fails with a message, and the next start works with a new child."""
+    _no_spares()
+    monkeypatch.setattr(job_process, "START_TIMEOUT_S", 3.0)
+    before = _children()
+    w, frames = _worker(qtbot)
+    w.start(CountingSpec(10))
+    (pid,) = _children() - before
+    os.kill(pid, signal.SIGSTOP)  # alive, but silent: as if stuck in its start
+    with qtbot.waitSignal(w.failed, timeout=WAIT) as blocker:
+        pass
+    message = blocker.args[0]
+    assert "could not start" in message and "did not answer within 3 s" in message
+    assert "Press Reset or Play" in message and w.state == "failed"
+    with qtbot.waitSignal(w.finished, timeout=WAIT):
+        w.start(CountingSpec(5))
+    assert frames[-1].step == 5
+    w.close()
+
+
+NO_MAIN_GUARD = """
+    # A teaching script as many are written: no `if __name__ == "__main__":` guard.
+    import os, sys
+    with open(os.environ["RUNS_LOG"], "a") as f:
+        f.write("ran\\n")
+    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import QEventLoop, QTimer
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from playground.ui.main_window import MainWindow
+    window = MainWindow(tab="boundary", persist=False)
+    window.show()
+    tab = window.current_tab()
+
+    def wait(ok, seconds):
+        end = __import__("time").monotonic() + seconds
+        while not ok() and __import__("time").monotonic() < end:
+            loop = QEventLoop()
+            QTimer.singleShot(50, loop.quit)
+            loop.exec()
+        return ok()
+
+    ready = wait(tab.is_ready, 60)
+    tab.toggle_play()
+    trained = wait(lambda: tab.epoch >= 3, 60)
+    print("RESULT", ready, trained, repr(tab.message()), flush=True)
+    window.close()
+"""
+
+
+def test_a_script_without_a_main_guard_trains_in_a_child_that_does_not_run_it(tmp_path):
+    script = tmp_path / "lesson.py"
+    script.write_text(textwrap.dedent(NO_MAIN_GUARD))
+    log = tmp_path / "runs.log"
+    env = dict(os.environ, RUNS_LOG=str(log), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=200
+    )
+    result = [line for line in out.stdout.splitlines() if line.startswith("RESULT")]
+    assert result == ["RESULT True True ''"], out.stdout + out.stderr[-3000:]
+    assert log.read_text() == "ran\n"  # the script ran once: never again in the child
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="POSIX: a child frozen on purpose")
+def test_the_boundary_tab_says_its_child_did_not_start_and_play_recovers(qtbot, monkeypatch):
+    from playground.ui.tabs.boundary import BoundaryTab
+
+    _no_spares()
+    monkeypatch.setattr(job_process, "START_TIMEOUT_S", 3.0)
+    before = _children()
+    tab = BoundaryTab()
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitUntil(lambda: bool(_children() - before), timeout=WAIT)
+    for pid in _children() - before:
+        os.kill(pid, signal.SIGSTOP)  # the first child never answers
+    qtbot.waitUntil(lambda: "could not start" in tab.message(), timeout=WAIT)
+    assert "Press Reset or Play" in tab.message() and not tab.is_ready()
+    tab.toggle_play()  # a new child, and training
+    qtbot.waitUntil(lambda: tab.is_ready() and tab.epoch >= 2, timeout=WAIT)
+    assert "could not start" not in tab.message()
+    tab.shutdown()

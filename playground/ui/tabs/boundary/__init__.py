@@ -218,8 +218,11 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
             self.worker.refresh()  # the diagram was rebuilt: draw the latest frame again
 
     def run_failed(self, message: str) -> None:
-        """A run that diverged (or failed): its curves up to there stay."""
+        """A run that diverged (or failed): its curves up to there stay; a plane still
+        waiting for its first frame says where the reason is."""
         self.presenter.flush_curves()
+        if not self.presenter.ready:
+            self.plane.set_message("No training process: the message above says why.")
 
     def _on_run_state(self, state: str) -> None:
         self.clock(state)
@@ -252,7 +255,7 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
         if w.state == "running" and frame is not None:
             return f"{self.title}: training, {self.session.progress_text(frame)}"
         if w.state == "failed":
-            return f"{self.title}: stopped (diverged) at epoch {e:,}"
+            return f"{self.title}: stopped at epoch {e:,} (the tab's message says why)"
         if not self.presenter.ready:
             return f"{self.title}: loading PyTorch…"
         return f"{self.title}: paused at epoch {e:,}"
