@@ -229,7 +229,7 @@ def test_neural_training_follows_live_settings(qtbot, tab):
     assert "largest |softmax(W) − P|" in neural.neural_label.text()
     xs, ys = neural.loss_plot.data("neural net")
     assert ys[-1] < ys[0]
-    assert "step" in neural.run_controls.counter.text()
+    assert "step" in neural.run_controls.text()
     tab.reset()
     assert tab.session.state == "idle" and neural.loss_plot.count("neural net") == 0
 
@@ -560,3 +560,40 @@ def test_heatmap_is_drawn_row_major(tab):
         return image.pixelColor(p).lightness()
 
     assert shade(14, 0) < shade(0, 14) and shade(14, 0) < shade(1, 1)
+
+
+@pytest.mark.parametrize("width", [1360, 1024])
+def test_the_run_line_is_never_cut_mid_word(qtbot, tab, width):
+    """At 1360 wide the counter read "step 500 of 50(": the line's first part is the progress
+    bar's own text, its other parts (rate, time left) go where they do not fit, and the run
+    controls never make the page wider than the window."""
+    from playground.ui.widgets.run_controls import SEP
+
+    tab.state.panel = "neural"
+    tab.resize(width, 800 if width > 1024 else 592)
+    qtbot.waitUntil(lambda: tab.width() == width)
+    controls = tab.neural.run_controls
+    bar, counter = controls.progress, controls.counter
+
+    def short(first: str) -> str:  # "step 418 of 100,000" -> "418 / 100,000"
+        return " / ".join(controls.text().split(SEP)[0].split()[1::2])
+
+    def whole_and_fits(first: str) -> None:
+        shown = bar.text()  # what the bar draws: the line's first part, or a shorter form
+        assert shown in (controls.text().split(SEP)[0], short(first)) and SEP not in shown
+        assert controls.text().startswith(first)
+        assert bar.fontMetrics().horizontalAdvance(shown) < bar.width()
+        shown = counter.text()
+        assert controls.text().endswith(counter.whole_text())
+        assert counter.whole_text().startswith(shown)  # whole parts, from the first
+        assert counter.fontMetrics().horizontalAdvance(shown) <= counter.contentsRect().width()
+        assert tab.neural.widget().width() <= tab.neural.viewport().width()  # no sideways
+
+    tab.state.update(steps=100_000)
+    tab.reset()
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: "steps/s" in controls.text(), timeout=30_000)
+    whole_and_fits("step ")
+    assert "100,000" in bar.text() and bar.toolTip() == controls.text()
+    train(qtbot, tab, steps=500)
+    whole_and_fits("step 500 of 500")

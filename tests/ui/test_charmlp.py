@@ -181,7 +181,7 @@ def test_preset_change_while_paused_trains_the_new_model(tab, qtbot):
     qtbot.waitUntil(lambda: tab.model.steps_trained > 5, timeout=30_000)
     assert n_params(tab.model) == form_count(tab) == 3_481
     assert "fresh model" in tab.message()
-    qtbot.waitUntil(lambda: "of 30,000" in tab.views.controls.counter.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "of 30,000" in tab.views.controls.text(), timeout=10_000)
     qtbot.waitUntil(
         lambda: "real axes" in tab.views.scatter.plotItem.titleLabel.text, timeout=10_000
     )
@@ -193,7 +193,7 @@ def test_shape_change_while_running_restarts_at_once(tab, qtbot):
     tab.apply_preset("tiny")
     assert tab.session.running and n_params(tab.model) == form_count(tab) == 3_481
     assert tab.model.steps_trained < 20 and "afresh" in tab.message()
-    qtbot.waitUntil(lambda: "of 30,000" in tab.views.controls.counter.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "of 30,000" in tab.views.controls.text(), timeout=10_000)
     tab.state.emb_dim = 3  # one field, while running
     assert tab.model.config.emb_dim == 3 and n_params(tab.model) == form_count(tab)
     tab.session.pause()
@@ -234,7 +234,7 @@ def test_training_updates_the_plots_and_stops(tab, qtbot):
     assert len(xs) > 300 and (xs[1:] - xs[:-1]).max() == 1
     assert v.hist.saturated and v.ratios.names == ["C", "W1", "W out"]
     qtbot.waitUntil(lambda: len(v.samples.names) == 8, timeout=30_000)
-    assert "of 100,000" in v.controls.counter.text()
+    assert "of 100,000" in v.controls.text()
     with qtbot.waitSignal(tab.session.finished, timeout=30_000):
         tab.stop_training()
     assert tab.session.state == "finished"
@@ -354,9 +354,7 @@ def test_closing_the_window_mid_training(qtbot, tmp_path):
 def test_step_key_runs_one_step(tab, qtbot):
     fresh_tiny(tab, qtbot)
     tab.step()
-    qtbot.waitUntil(
-        lambda: tab.views.controls.counter.text().startswith("step 1 of"), timeout=10_000
-    )
+    qtbot.waitUntil(lambda: tab.views.controls.text().startswith("step 1 of"), timeout=10_000)
     assert tab.session.state == "paused" and tab.model.steps_trained == 1
     assert tab.presenter.first_loss is not None
 

@@ -1,11 +1,91 @@
-"""Play/pause, step and reset buttons with a progress bar, bound to a Worker."""
+"""Play/pause, step and reset buttons with a progress bar, bound to a Worker.
+
+The run's line ("step 1,200 of 30,000 · 950 steps/s · 31 s left") is split where there is a
+progress bar: its first part is the bar's own text (where "100%" would say less), the rest
+beside it; where room runs out, the last parts go first, and nothing is cut mid-word.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QStyle, QWidget
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QWidget,
+)
 
 from playground.ui.worker import Frame, Worker
+
+SEP = " · "
+
+
+class CounterLabel(QLabel):
+    """A line of parts joined by " · " ("950 steps/s · 31 s left").
+
+    Where the whole line does not fit, its last parts go, so what shows is never cut
+    mid-word (with no room at all, nothing shows); the whole line is in the tooltip.  It
+    asks for the room of its first part and needs none, so it never widens the window.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._whole = ""
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt name
+        self._whole = text
+        self.setToolTip(text if SEP in text else "")
+        self._fit()
+
+    def whole_text(self) -> str:
+        """The whole line, as set (``text()`` is the part shown)."""
+        return self._whole
+
+    def _fit(self) -> None:
+        parts, width = self._whole.split(SEP), self.contentsRect().width()
+        metrics = self.fontMetrics()
+        while parts and metrics.horizontalAdvance(SEP.join(parts)) > width:
+            parts.pop()
+        super().setText(SEP.join(parts))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        first = self._whole.split(SEP)[0]
+        margins = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(first) + margins.left() + margins.right()
+        return QSize(width + 2, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        return QSize(0, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self._fit()
+
+
+class ProgressBar(QProgressBar):
+    """A progress bar whose text is the longest of its texts that fits ("step 418 of
+    100,000", then "418 / 100,000", then "0%"): never cut.  Without texts: Qt's own."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._texts: tuple[str, ...] = ()
+
+    def set_texts(self, *texts: str) -> None:
+        """The texts to show, longest first (none: the bar's own format)."""
+        self._texts = texts
+        self.update()
+
+    def text(self) -> str:
+        if not self._texts:
+            return super().text()
+        room = self.width() - 8
+        fits = [t for t in self._texts if self.fontMetrics().horizontalAdvance(t) <= room]
+        return fits[0] if fits else f"{100 * self.value() // max(1, self.maximum())}%"
 
 
 class RunControls(QWidget):
@@ -39,9 +119,9 @@ class RunControls(QWidget):
         self.stop_button = QPushButton(style.standardIcon(QStyle.SP_MediaStop), "Stop")
         self.stop_button.setToolTip("Stop this run; the model keeps what it learned so far.")
         self.stop_button.setVisible(show_stop)
-        self.counter = QLabel("")
+        self.counter = CounterLabel("")
         self.counter.setObjectName("stepCounter")
-        self.progress = QProgressBar()
+        self.progress = ProgressBar()
         self.progress.setVisible(show_progress)
         self.progress.setTextVisible(True)
         layout = QHBoxLayout(self)
@@ -55,6 +135,7 @@ class RunControls(QWidget):
         self.reset_button.clicked.connect(self.reset_clicked)
         self.stop_button.clicked.connect(self.stop_clicked)
         self._worker: Worker | None = None
+        self._line = ""
 
     def bind(self, worker: Worker) -> None:
         """Follow ``worker``'s state (button text and icon)."""
@@ -71,8 +152,27 @@ class RunControls(QWidget):
         self.stop_button.setEnabled(state in ("running", "paused"))
 
     def show_frame(self, frame: Frame, text: str | None = None) -> None:
-        """Update the counter ("epoch 12") and the progress bar from a frame."""
-        self.counter.setText(text if text is not None else f"{frame.unit} {frame.step:,}")
-        if frame.total:
+        """Update the counter ("epoch 12") and the progress bar from a frame; ``text`` is the
+        whole line (default: the unit and the step)."""
+        self._line = text if text is not None else f"{frame.unit} {frame.step:,}"
+        if frame.total and not self.progress.isHidden():
+            first, _, rest = self._line.partition(SEP)
+            self.progress.set_texts(first, f"{frame.step:,} / {frame.total:,}")
+            self.progress.setToolTip(self._line)
+            self.counter.setText(rest)
             self.progress.setMaximum(frame.total)
             self.progress.setValue(min(frame.step, frame.total))
+        else:
+            self.counter.setText(self._line)
+
+    def clear(self) -> None:
+        """No run yet: an empty counter and bar."""
+        self._line = ""
+        self.counter.setText("")
+        self.progress.setValue(0)
+        self.progress.set_texts("")
+        self.progress.setToolTip("")
+
+    def text(self) -> str:
+        """The run's whole line as last shown (progress bar and counter together)."""
+        return self._line

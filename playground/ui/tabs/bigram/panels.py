@@ -422,8 +422,6 @@ class NeuralPanel(QScrollArea):
             )
         )
         self.run_controls = RunControls(show_progress=True)
-        # "step 120 of 500 · 95 steps/s · 4 s left" must not widen the window: it is cut
-        self.run_controls.counter.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         v.addWidget(self.run_controls)
         v.addLayout(self._settings(state))
         self.loss_plot = CurvePlot("loss (mean NLL per bigram)", x_label="step", y_label="NLL")

@@ -413,5 +413,4 @@ class NeuralPresenter:
             V = len(itos)
             self.panel.neural_map.set_data(np.zeros((V, V)), itos, self.levels)
         self.panel.neural_label.setText(text)
-        self.panel.run_controls.counter.setText("")
-        self.panel.run_controls.progress.setValue(0)
+        self.panel.run_controls.clear()

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -285,10 +284,8 @@ class ViewsPanel(QWidget):
         super().__init__(parent)
         self.controls = RunControls(show_progress=True, show_stop=True)
         self.controls.stop_button.setEnabled(False)
-        # a long progress line is clipped, never widening the window past 1024 px
-        counter = self.controls.counter
-        counter.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-        self.controls.layout().setStretchFactor(counter, 3)
+        # a long progress line loses its last parts, never widening the window past 1024 px
+        self.controls.layout().setStretchFactor(self.controls.counter, 3)
         self.init_label = QLabel("")
         self.init_label.setObjectName("initialLoss")
         self.init_label.setTextFormat(Qt.RichText)

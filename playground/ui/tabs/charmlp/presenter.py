@@ -62,8 +62,7 @@ class Presenter:
         for r in range(3):
             v.table.item(r, 2).setText("–")
         v.reference_label.setText("")
-        v.controls.progress.setValue(0)
-        v.controls.counter.setText("")
+        v.controls.clear()
         v.samples.show_samples([], "Samples")
         v.hist.set_layers(0)
         v.hist.set_titles("tanh activations")
@@ -175,7 +174,6 @@ class Presenter:
         if "lr" in frame.metrics:
             progress += f" · lr {frame.metrics['lr']:.4g}"
         self.v.controls.show_frame(frame, progress)
-        self.v.controls.counter.setToolTip(progress)  # whole, where a narrow window clips it
 
     def show_detail(self, d: dict[str, Any]) -> None:
         v = self.v
