@@ -57,8 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(tab=args.tab, device=args.device, persist=not args.screenshot)
     window.show()
     if args.screenshot:
-        return _exit_cleanly(_screenshot(app, window, args.screenshot, args.timeout))
-    return _exit_cleanly(app.exec())
+        return exit_cleanly(_screenshot(app, window, args.screenshot, args.timeout))
+    return exit_cleanly(app.exec())
 
 
 def _has_screen() -> bool:
@@ -118,7 +118,7 @@ def _missing_x11_libraries() -> list[str]:
     return missing
 
 
-def _exit_cleanly(code: int, timeout: float = 5.0) -> int:
+def exit_cleanly(code: int, timeout: float = 5.0) -> int:
     """Let background threads (data loading, a job finishing its step) end before exit.
 
     Jobs stop at their next step and loaders finish within seconds; a thread still

@@ -78,3 +78,20 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).symlink_to(path.resolve())
     return root
+
+
+_exit_status = {"code": 0}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _exit_status["code"] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """End as the app does (``app.exit_cleanly``): threads a test left behind (a tab's
+    evaluation finishing in torch) get a few seconds; one still inside torch when the
+    interpreter tears down would abort the process and turn a green run red."""
+    from playground.app import exit_cleanly
+
+    exit_cleanly(_exit_status["code"], timeout=10.0)
