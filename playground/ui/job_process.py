@@ -33,6 +33,7 @@ import contextlib
 import itertools
 import multiprocessing as mp
 import os
+import queue
 import signal
 import sys
 import threading
@@ -171,32 +172,77 @@ def why_it_ended(exitcode: int | None) -> str:
     )
 
 
-class _Child:
-    """The child process and the GUI's end of its pipe."""
+class _Outbox:
+    """The GUI's end of a child's pipe, written by a thread of its own: a big message (a
+    word list) or a child still starting (not reading yet) never blocks the GUI thread.
+    Messages keep their order; the thread holds no Qt object."""
 
-    spares: list[tuple[Any, Any]] = []  # (process, pipe) of idle children
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.broken = False
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._run, name="playground-send", daemon=True).start()
+
+    def send(self, msg: tuple) -> None:
+        """Queue ``msg`` for the child (OSError once the pipe is known to be broken)."""
+        if self.broken:
+            raise OSError("the pipe to the training process is closed")
+        self._queue.put(msg)
+
+    def close(self) -> None:
+        """No more messages: the thread ends after the ones queued."""
+        self._queue.put(None)
+
+    def _run(self) -> None:
+        while (msg := self._queue.get()) is not None:
+            try:
+                self.conn.send(msg)
+            except (OSError, ValueError):
+                self.broken = True  # the child is gone: the GUI finds out as it polls
+                return
+
+
+class _Child:
+    """The child process and the GUI's end of its pipe (read here, written by an _Outbox)."""
+
+    spares: list[tuple[Any, Any, _Outbox]] = []  # (process, pipe, outbox) of idle children
 
     def __init__(self) -> None:
         self.proc: Any = None
         self.conn: Any = None
+        self.outbox: _Outbox | None = None
         self.spawned_at: float | None = None  # until it said hello (None: it has)
+
+    @classmethod
+    def drop_spares(cls) -> None:
+        """End every idle child (the next worker starts a new one)."""
+        while cls.spares:
+            proc, conn, outbox = cls.spares.pop()
+            cls._end(proc, conn, outbox, 5.0)
 
     def spawn(self) -> None:
         """A child for this worker: an idle one if there is one alive, else a new one."""
         self.close(0.5)
         while _Child.spares:
-            proc, conn = _Child.spares.pop()
-            if proc.is_alive():
-                self.proc, self.conn, self.spawned_at = proc, conn, None
+            proc, conn, outbox = _Child.spares.pop()
+            if proc.is_alive() and not outbox.broken:
+                self.proc, self.conn, self.outbox, self.spawned_at = proc, conn, outbox, None
                 return
-            conn.close()
+            self._end(proc, conn, outbox, 0.0)
         ctx = mp.get_context("spawn")
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=child_main, args=(child,), name="playground-trainer", daemon=True)
         with _without_main_script():
             proc.start()
         child.close()
-        self.proc, self.conn, self.spawned_at = proc, parent, time.monotonic()
+        self.proc, self.conn, self.outbox = proc, parent, _Outbox(parent)
+        self.spawned_at = time.monotonic()
+
+    def send(self, msg: tuple) -> None:
+        """Send ``msg`` to the child (OSError or ValueError when there is none to send to)."""
+        if self.outbox is None:
+            raise ValueError("no training process")
+        self.outbox.send(msg)
 
     def late(self) -> bool:
         """True when the child has not said hello within START_TIMEOUT_S."""
@@ -205,26 +251,27 @@ class _Child:
 
     def release(self) -> None:
         """Done with the child: it waits, reset, for the next worker (or ends)."""
-        proc, conn = self.proc, self.conn
+        proc, outbox = self.proc, self.outbox
         healthy = proc is not None and proc.is_alive() and self.spawned_at is None
-        if healthy and len(_Child.spares) < SPARES:
-            try:
-                conn.send(("reset",))
-            except (OSError, ValueError):
-                pass
-            else:
-                self.proc = self.conn = None
-                _Child.spares.append((proc, conn))
-                return
+        if healthy and outbox is not None and not outbox.broken and len(_Child.spares) < SPARES:
+            outbox.send(("reset",))
+            _Child.spares.append((proc, self.conn, outbox))
+            self.proc = self.conn = self.outbox = None
+            return
         self.close()
 
     def close(self, timeout: float = 2.0) -> None:
         """End the child process."""
-        proc, conn = self.proc, self.conn
-        self.proc = self.conn = None
-        if conn is not None:
-            with contextlib.suppress(OSError, ValueError):
-                conn.send(("quit",))
+        proc, conn, outbox = self.proc, self.conn, self.outbox
+        self.proc = self.conn = self.outbox = None
+        self._end(proc, conn, outbox, timeout)
+
+    @staticmethod
+    def _end(proc: Any, conn: Any, outbox: _Outbox | None, timeout: float) -> None:
+        if outbox is not None:
+            with contextlib.suppress(OSError):
+                outbox.send(("quit",))
+            outbox.close()
         if proc is not None:
             proc.join(timeout)
             if proc.is_alive():
@@ -311,7 +358,7 @@ class ProcessWorker(WorkerBase):
         """Stop the job; its frames still on the way are dropped.  Does not wait: the
         child finishes the old job's step before it starts the next."""
         self._gen = next(_GENERATIONS)
-        if self._child.conn is not None:
+        if self._child.outbox is not None:
             self._send("stop")
         self._timer.stop()
         if self._state in ("running", "paused"):
@@ -328,12 +375,13 @@ class ProcessWorker(WorkerBase):
 
     # --------------------------------------------------------------- plumbing
     def _send(self, *msg: Any) -> bool:
-        if self._child.conn is None or self._child.proc is None or not self._child.proc.is_alive():
+        child = self._child
+        if child.outbox is None or child.outbox.broken or not self._alive():
             if msg[0] != "start":
                 return False
-            self._child.spawn()
+            child.spawn()
         try:
-            self._child.conn.send(msg)
+            child.send(msg)
             return True
         except (OSError, ValueError):
             self._died()

@@ -130,10 +130,7 @@ def test_a_child_that_dies_says_so_and_a_new_one_takes_over(qtbot):
 
 
 def test_closing_mid_run_frees_the_child_for_the_next_worker(qtbot):
-    while _Child.spares:  # room in the pool of idle children
-        proc, conn = _Child.spares.pop()
-        conn.send(("quit",))
-        proc.join(5)
+    _Child.drop_spares()  # room in the pool of idle children
     w, frames = _worker(qtbot)
     w.start(CountingSpec(1_000_000, sleep=0.0002))
     qtbot.waitUntil(lambda: len(frames) > 3, timeout=WAIT)
@@ -164,10 +161,7 @@ def _children() -> set[int]:
 
 
 def _no_spares() -> None:
-    while _Child.spares:  # no idle child to reuse: the next start spawns one
-        proc, conn = _Child.spares.pop()
-        conn.send(("quit",))
-        proc.join(5)
+    _Child.drop_spares()  # no idle child to reuse: the next start spawns one
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="POSIX: a child frozen on purpose")
@@ -253,3 +247,31 @@ def test_the_boundary_tab_says_its_child_did_not_start_and_play_recovers(qtbot, 
     qtbot.waitUntil(lambda: tab.is_ready() and tab.epoch >= 2, timeout=WAIT)
     assert "could not start" not in tab.message()
     tab.shutdown()
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="POSIX: a child frozen on purpose")
+def test_a_big_spec_to_a_child_that_is_not_reading_never_blocks_the_gui(qtbot):
+    """The pipe holds 64 KB and a child reads nothing while it starts (or is busy): a 2 MB
+    spec is written by the outbox's thread while the GUI goes on."""
+    _no_spares()
+    before = _children()
+    w, frames = _worker(qtbot)
+    with qtbot.waitSignal(w.finished, timeout=WAIT):
+        w.start(CountingSpec(3))
+    w.close()  # its child waits in the pool of idle children
+    (pid,) = _children() - before
+    os.kill(pid, signal.SIGSTOP)  # and reads nothing now
+    try:
+        w2, frames2 = _worker(qtbot)
+        w2.start(BigSpec(n=5, payload=tuple(f"{i:064}" for i in range(30_000))))  # 2 MB: returns
+        assert w2.state == "running"
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    qtbot.waitUntil(lambda: w2.state == "finished", timeout=WAIT)
+    assert frames2[-1].step == 5
+    w2.close()
+
+
+@dataclass
+class BigSpec(CountingSpec):
+    payload: tuple = ()

@@ -20,7 +20,7 @@ from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QFileDialog, QSplitter, QToolTip, QVBoxLayout, QWidget
 
 from playground.core import bigram as bg
-from playground.core.training import Job, LiveSettings
+from playground.core.training import LiveSettings
 from playground.ui.background import run_in_thread
 from playground.ui.compare import Comparison
 from playground.ui.runs import PinnedRun
@@ -56,7 +56,11 @@ class BigramTab(Tab):
         self._last: dict[str, float] = {}  # its latest metrics
         self._build()
         self.session = Session(
-            self, self._start_job, on_reset=self._on_reset, controls=self.neural.run_controls
+            self,
+            self._start_job,
+            on_reset=self._on_reset,
+            controls=self.neural.run_controls,
+            process=True,  # torch loads and trains in the training process, never here
         )
         self.session.follow_live(self.state)
         self.session.frame.connect(self._on_frame)
@@ -250,17 +254,18 @@ class BigramTab(Tab):
         self.sampling.sample_summary.setText(text)
 
     # ================================================================ the neural net
-    def _start_job(self, _fresh: bool) -> Job | None:
+    def _start_job(self, _fresh: bool) -> job.NeuralSpec | None:
         """A new run from new random W (the core's job cannot resume a finished one)."""
         if self.data is None:
             return None
-        live = LiveSettings(**self.state.values("live"))
-        self.session.live = live
+        live = self.state.values("live")
+        self.session.live = LiveSettings(**live)
         self._run = {k: getattr(self.state, k) for k in runs.RUN_FIELDS} | {"words": self.source}
         self._last = {}
         self.presenter.clear(self.data.base.itos, "Starting from new random W…")
         d = self.data
-        return job.neural_job(d.words, d.base.itos, self.state.values(), live, self.device)
+        config = self.state.values()
+        return job.NeuralSpec(tuple(d.words), tuple(d.base.itos), config, live, self.device)
 
     def _on_frame(self, frame: Frame) -> None:
         self._last = frame.metrics

@@ -1,6 +1,8 @@
 """What runs off the GUI thread: the neural net's training job and the name sampler.
 
-Plain data in, plain data out: nothing here holds a Qt object.
+Plain data in, plain data out: nothing here holds a Qt object.  The neural net trains in
+the training process (ui/job_process.py): :class:`NeuralSpec` is what crosses to it, so
+pressing Play never waits for torch to load in the window's process.
 """
 
 from __future__ import annotations
@@ -15,6 +17,22 @@ import numpy as np
 
 from playground.core import bigram as bg
 from playground.core.training import Job, LiveSettings
+
+
+@dataclass(frozen=True)
+class NeuralSpec:
+    """A neural bigram run, built in the training process: plain, picklable data."""
+
+    words: tuple[str, ...]
+    itos: tuple[str, ...]
+    config: dict[str, Any]  # the state's values
+    live: dict[str, float]  # the live settings at the start (lr, l2); then sent as they change
+    device: str = "auto"
+
+    def make(self, store: dict[str, Any]) -> Job:
+        """The job, in the child: its LiveSettings go in ``store`` for the GUI to update."""
+        live = store["live"] = LiveSettings(**self.live)
+        return neural_job(self.words, self.itos, self.config, live, self.device)
 
 
 def neural_job(
