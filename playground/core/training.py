@@ -92,10 +92,9 @@ class Collapsed(Diverged):
         n = round(math.exp(chance))
         ArithmeticError.__init__(
             self,
-            f"Training collapsed at {unit} {step}: the loss went back to {value:.2f}, the "
-            f"loss of guessing among {n} classes (ln {n} = {chance:.2f}), and stays there, so "
-            "the network now gives about the same answer whatever it sees. The steps were too "
-            "big: lower the learning rate and press Reset.",
+            f"Training collapsed at {unit} {step}: the network now guesses (its loss stays at "
+            f"{value:.2f}, near ln {n} = {chance:.2f}: a guess among {n} classes). The steps "
+            "were too big: lower the learning rate and press Reset.",
         )
 
 

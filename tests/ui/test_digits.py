@@ -276,6 +276,10 @@ def test_the_learning_rate_reaches_the_running_job(tab, qtbot, small_runs):
     tab.train_page.lr_spin.setValue(0.02)  # from the widget too
     assert tab.session.live.lr == pytest.approx(0.02)
     qtbot.waitUntil(lambda: tab.train_page.loss_plot.count("train (batches)") > 0, timeout=10_000)
+    for plot in (tab.train_page.loss_plot, tab.train_page.acc_plot):
+        # the epoch axis spans the 50 planned epochs from the start: it never grows in steps,
+        # each of which repainted both plots' axes and grids on the GUI thread (stalls)
+        assert 50 <= plot.plotItem.vb.viewRange()[0][1] < 60
     tab.stop_training()  # the model as far as it got is measured, then offered to the pad
     assert tab.session.state == "idle"
     wait_for_verdict(qtbot, tab, tab.run)

@@ -221,6 +221,13 @@ class CurvePlot(pg.PlotWidget):
     def overlay_visible(self, key: str) -> bool:
         return self._overlays[key].item.isVisible()
 
+    def set_x_min_span(self, span: float) -> None:
+        """The x range spans at least ``span`` (e.g. a run's planned epochs: the axis then
+        stays put while the run fills it, instead of growing, and repainting, in steps)."""
+        self._x_min_span = float(span)
+        if self._stepped:
+            self._apply_steps()
+
     def set_y_limits(self, lo: float | None, hi: float | None = None) -> None:
         """Pin the y range to lo..hi (stepped plots); None: grow with the data again."""
         self._y_limits = None if lo is None or hi is None else (float(lo), float(hi))

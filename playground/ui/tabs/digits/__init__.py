@@ -313,7 +313,9 @@ class DigitsTab(Tab):
         self._adopt("stopped early")
 
     def run_failed(self, message: str) -> None:
-        self.train_view.ended("failed", f"<span style='color:#D55E00'>{message}</span>")
+        """The message bar has it all; the status line keeps its first words."""
+        first = message.split(":")[0].rstrip(".")
+        self.train_view.ended("failed", f"<span style='color:#D55E00'>{first}.</span>")
 
     def _on_run_state(self, state: str) -> None:
         self.train_page.set_run_active(state in ("running", "paused"))
