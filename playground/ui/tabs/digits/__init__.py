@@ -303,7 +303,7 @@ class DigitsTab(Tab):
             self.adoption.offer(run, how)
 
     def stop_training(self) -> None:
-        """Stop; the pad then uses the model as far as it got."""
+        """Stop; the model as far as it got is offered to the pad (see :meth:`_adopt`)."""
         self._waiting = None
         self.pinned.cancel()
         if not self.session.worker.has_job():

@@ -123,7 +123,8 @@ class Adoption(QObject):
         """``run``'s model reads the pad of its dataset from now on."""
         tab = self.tab
         source = f"your {{model}}, trained here ({how}{'; your choice' if chosen else ''})"
-        tab.results.adopt(run.clf, tab.loader.sets[run.dataset]["test"], ev)
+        if run.dataset == tab.state.dataset:  # the Results page shows it without measuring again
+            tab.results.adopt(run.clf, tab.loader.sets[run.dataset]["test"], ev)
         tab.loader.set_model(run.dataset, run.clf, source)
         tab.train_page.status.setText(
             f"Training {how}: your model ({ev.accuracy:.2%} on the test set) now reads the pad."
