@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import math
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -144,12 +145,22 @@ def progress_text(frame: Frame, elapsed: float) -> str:
     return " · ".join(parts)
 
 
+# each plot's curves: (train metric, test metric)
+PLOTS = {"loss": ("loss", "test_loss"), "acc": ("acc", "test_acc")}
+
+
 class TrainPresenter:
-    """Training frames -> curves, progress bar, counter and status line."""
+    """Training frames -> curves, progress bar, counter and status line.
+
+    While a run trains, each drawn frame brings one plot up to date, the loss and the
+    accuracy in turn: one plot's repaint per frame, not both in the same pass of the event
+    loop (that pass was the GUI thread's longest stall).
+    """
 
     def __init__(self, page: TrainPage, session: Session):
         self.page, self.session = page, session
-        self._pending: list[tuple[int, dict[str, float]]] = []
+        self._pending: dict[str, list[tuple[int, dict[str, float]]]] = {k: [] for k in PLOTS}
+        self._turn = 1  # the plot the last running frame brought up to date (loss goes first)
 
     def start(self, run: Run) -> None:
         p, c = self.page, run.config
@@ -165,7 +176,7 @@ class TrainPresenter:
 
     def clear(self, status: str | None = None) -> None:
         p = self.page
-        self._pending = []
+        self._pending = {k: [] for k in PLOTS}
         p.loss_plot.clear_curves()
         p.acc_plot.clear_curves()
         p.controls.progress.setMaximum(1)
@@ -177,10 +188,15 @@ class TrainPresenter:
 
     def frame(self, frame: Frame, run: Run | None) -> None:
         """Every metric reaches the curves; they redraw as often as the session says."""
-        self._pending += frame.history
+        for pending in self._pending.values():
+            pending += frame.history
         if run is None or not self.session.due("digits-train", "normal", frame):
             return
-        self.flush(run)
+        if self.session.running and not frame.final:
+            self._turn = 1 - self._turn
+            self.flush(run, [("loss", "acc")[self._turn]])
+        else:
+            self.flush(run)
         m, c = frame.metrics, run.config
         if not m:
             return
@@ -199,25 +215,27 @@ class TrainPresenter:
             + (f"; the last epoch's test accuracy: {test:.2%}" if test is not None else "")
         )
 
-    def flush(self, run: Run) -> None:
-        """Append what arrived since the last draw, one call per curve (each call redoes the
-        curve's arrays: per point it cost ~1 ms of the GUI thread); nothing non-finite."""
-        p = self.page
-        train: list[tuple[float, float, float]] = []  # (epoch, loss, accuracy)
-        test: list[tuple[float, float, float]] = []
-        for _, m in self._pending:
-            run.elapsed = max(run.elapsed, float(m.get("elapsed", 0.0)))
-            if math.isfinite(m["loss"]):
-                train.append((m["epoch"], m["loss"], m["acc"]))
-            if "test_acc" in m and math.isfinite(m["test_loss"]):
-                test.append((m["epoch"], m["test_loss"], m["test_acc"]))
-                run.test_acc, run.test_loss = m["test_acc"], m["test_loss"]
-        self._pending = []
-        for name, rows in ((TRAIN, train), ("test", test)):
-            if rows:
-                xs, losses, accs = zip(*rows, strict=True)
-                p.loss_plot.append(name, xs, losses)
-                p.acc_plot.append(name, xs, accs)
+    def flush(self, run: Run, plots: Iterable[str] = tuple(PLOTS)) -> None:
+        """Append what arrived since ``plots`` were last drawn, one call per curve (each
+        call redoes the curve's arrays: per point it cost ~1 ms of the GUI thread);
+        nothing non-finite."""
+        for name in plots:
+            rows, self._pending[name] = self._pending[name], []
+            plot = self.page.loss_plot if name == "loss" else self.page.acc_plot
+            key, test_key = PLOTS[name]
+            train = [(m["epoch"], m[key]) for _, m in rows if math.isfinite(m["loss"])]
+            test = [
+                (m["epoch"], m[test_key])
+                for _, m in rows
+                if "test_acc" in m and math.isfinite(m["test_loss"])
+            ]
+            for curve, points in ((TRAIN, train), ("test", test)):
+                if points:
+                    plot.append(curve, *zip(*points, strict=True))
+            for _, m in rows:
+                run.elapsed = max(run.elapsed, float(m.get("elapsed", 0.0)))
+                if "test_acc" in m and math.isfinite(m["test_loss"]):
+                    run.test_acc, run.test_loss = m["test_acc"], m["test_loss"]
 
     def ended(self, how: str, status: str) -> None:
         """The run finished, stopped or failed: say so where the ETA was."""
