@@ -129,10 +129,15 @@ class CurvePlot(pg.PlotWidget):
     def _fit_legend(self) -> None:
         """As many legend entries side by side as the plot area's width holds."""
         legend = self.plotItem.legend
-        widths = [s.preferredWidth() + l.preferredWidth() + 12 for s, l in legend.items]
-        room = self.plotItem.width() - 4
+        gap = legend.layout.horizontalSpacing()  # between a sample and its label, and entries
+        widths = [s.preferredWidth() + gap + label.preferredWidth() for s, label in legend.items]
+        room = self.plotItem.width() - 6  # the legend's margins, and a pixel to spare
+
+        def row(cols: int) -> float:  # the widest row's width with ``cols`` entries a row
+            return sum(max(widths[c::cols]) for c in range(cols)) + gap * (cols - 1)
+
         cols = max(1, len(widths))
-        while cols > 1 and sum(max(widths[c::cols]) for c in range(cols)) > room:
+        while cols > 1 and row(cols) > room:
             cols -= 1
         if cols != legend.columnCount:
             legend.setColumnCount(cols)
@@ -145,11 +150,13 @@ class CurvePlot(pg.PlotWidget):
         width: float = 2.0,
         dashed: bool = False,
         symbol: str | None = None,
+        label: str | None = None,
     ) -> None:
-        """Declare a curve once; later :meth:`append` calls extend it."""
+        """Declare a curve once; later :meth:`append` calls extend it.  ``label``: its text
+        in the legend, if not ``name`` (a short one keeps a narrow plot's legend one row)."""
         pen = pg.mkPen(color, width=width, style=pg.QtCore.Qt.DashLine if dashed else None)
         kwargs = {"symbol": symbol, "symbolSize": 5, "symbolBrush": color} if symbol else {}
-        item = self.plot([], [], pen=pen, name=name, skipFiniteCheck=True, **kwargs)
+        item = self.plot([], [], pen=pen, name=label or name, skipFiniteCheck=True, **kwargs)
         if not dashed:  # separate segments, not one stroked path: a 2 px antialiased path of
             item.curve.setSegmentedLineMode("on")  # 1,000 points took 53 ms to paint, 4.7 now
         self._series[name] = _Series(item)

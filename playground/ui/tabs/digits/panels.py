@@ -302,7 +302,7 @@ class TrainPage(QWidget):
         h = QHBoxLayout(box)
         h.setContentsMargins(0, 0, 0, 0)
         for plot in (self.loss_plot, self.acc_plot):
-            plot.add_curve("train (batches)", TRAIN_COLOR, width=1.5)
+            plot.add_curve("train (batches)", TRAIN_COLOR, width=1.5, label="train")
             plot.add_curve("test", TEST_COLOR, symbol="o")
             plot.setMinimumSize(150, 150)
             h.addWidget(plot, 1)
