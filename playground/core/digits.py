@@ -609,8 +609,9 @@ def _train_scratch(clf, x, y, test, config, live, reports_per_epoch) -> Iterator
 
 
 def _guard() -> DivergenceGuard:
-    """Diverged: a window's loss above twice chance level (2 ln 10) twice in a row, or NaN."""
-    return DivergenceGuard("epoch", patience=2, start=math.log(10))
+    """Diverged: a window's loss above twice chance level (2 ln 10) twice in a row, or NaN.
+    Collapsed: back at chance level (ln 10) for 10 windows (1/5 epoch) after leaving it."""
+    return DivergenceGuard("epoch", patience=2, start=math.log(10), chance=math.log(10))
 
 
 def _test_metrics(clf: Classifier, images: np.ndarray, labels: np.ndarray) -> dict[str, float]:

@@ -82,11 +82,31 @@ class Diverged(ArithmeticError):
         )
 
 
+class Collapsed(Diverged):
+    """Raised by a classifier's job whose loss went back to chance level and stays there:
+    whatever it is shown, it gives about the same answer (a guess)."""
+
+    def __init__(self, step: int, unit: str, value: float, chance: float):
+        self.step, self.unit, self.value, self.start = step, unit, value, None
+        self.chance = chance
+        n = round(math.exp(chance))
+        ArithmeticError.__init__(
+            self,
+            f"Training collapsed at {unit} {step}: the network now guesses (its loss stays at "
+            f"{value:.2f}, near ln {n} = {chance:.2f}: a guess among {n} classes). The steps "
+            "were too big: lower the learning rate and press Reset.",
+        )
+
+
 def check_finite(loss: float, step: int, unit: str = "step") -> float:
     """Return ``loss`` unchanged, or raise :class:`Diverged` if it is NaN/inf."""
     if not math.isfinite(loss):
         raise Diverged(step, unit, loss)
     return loss
+
+
+CHANCE_MARGIN = 0.05  # a loss above (1 - this) x chance level is no better than guessing
+LEARNT = 0.85  # a loss below this x chance level: the classifier had learnt something
 
 
 class DivergenceGuard:
@@ -98,6 +118,13 @@ class DivergenceGuard:
     ``start`` if given, else the first loss checked; never below ``floor`` (e.g. chance
     level ln C, so a run that starts well is not stopped for reaching chance).
     :meth:`restart` measures from a new level (weights were set by hand).
+
+    A classifier's job may also give ``chance``, the loss of guessing (ln C for C
+    classes), for the "collapsed" signal: the loss left chance level (it fell below
+    ``LEARNT`` x chance, so the network had learnt something, or it blew up above the
+    limit), then came back and stayed no better than chance for ``stuck`` checks in a
+    row: :class:`Collapsed`.  A run that never left chance (a tiny learning rate) is
+    slow, not collapsed.
     """
 
     def __init__(
@@ -107,10 +134,15 @@ class DivergenceGuard:
         start: float | None = None,
         floor: float = 0.0,
         factor: float = DIVERGED_FACTOR,
+        chance: float | None = None,
+        stuck: int = 10,
     ):
         self.unit, self.patience, self.floor, self.factor = unit, max(1, patience), floor, factor
+        self.chance, self.stuck = chance, max(1, stuck)
         self.start: float | None = None
         self.above = 0
+        self.left_chance = False  # the loss has been far from chance level
+        self.at_chance = 0  # checks in a row no better than chance since then
         if start is not None:
             self.restart(start)
 
@@ -118,6 +150,7 @@ class DivergenceGuard:
         """Measure from ``start`` (a non-finite start falls back to the floor)."""
         self.start = max(start if math.isfinite(start) else 0.0, self.floor)
         self.above = 0
+        self.left_chance, self.at_chance = False, 0
 
     @property
     def limit(self) -> float:
@@ -135,7 +168,21 @@ class DivergenceGuard:
                 raise Diverged(step, self.unit, loss, self.start)
         else:
             self.above = 0
+        if self.chance is not None:
+            self._check_collapse(loss, step)
         return loss
+
+    def _check_collapse(self, loss: float, step: int) -> None:
+        """Raise :class:`Collapsed` once the loss came back to chance level and stays."""
+        chance = self.chance
+        if loss < LEARNT * chance or loss > self.limit:
+            self.left_chance = True
+        elif self.left_chance and loss >= (1 - CHANCE_MARGIN) * chance:
+            self.at_chance += 1
+            if self.at_chance >= self.stuck:
+                raise Collapsed(step, self.unit, loss, chance)
+            return
+        self.at_chance = 0
 
 
 class LiveSettings:

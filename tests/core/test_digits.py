@@ -227,3 +227,20 @@ def test_lr_2_diverges_instead_of_training_on(mnist, kind):
     clf = digits.new_model("mnist", config)
     with pytest.raises(Diverged, match="starting level"):
         run(digits.train_job(clf, mnist["train"], None, config))
+
+
+def test_lr_2_on_the_numpy_network_never_trains_on_at_chance(mnist):
+    """Issue 18: the default model at lr 2 on all of MNIST threw the loss to 14.5, then sat at
+    chance (ln 10 = 2.30, 11% right) for 15 epochs without a word.  Whatever the seed, the
+    run now stops in its first epoch: diverged, or collapsed back to chance."""
+    from playground.core.training import Collapsed
+
+    for seed in (0, 1, 2):
+        config = digits.config_for("scratch", lr=2.0, seed=seed)
+        clf = digits.new_model("mnist", config)
+        with pytest.raises(Diverged) as stopped:
+            run(digits.train_job(clf, mnist["train"], None, config))
+        assert stopped.value.step == 1 and "lower the learning rate" in str(stopped.value)
+        if seed == 0:  # the issue's run: 14.53, 3.965, 2.56, 2.39, ... at chance
+            assert isinstance(stopped.value, Collapsed)
+            assert "the network now guesses" in str(stopped.value)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from playground.core.training import (
@@ -73,3 +74,38 @@ def test_the_guard_stops_nan_and_a_loss_that_stays_far_above_its_start():
     g.restart(2.0)
     with pytest.raises(Diverged):
         g.check(5.0, 3)
+
+
+def test_a_classifier_whose_loss_goes_back_to_chance_has_collapsed():
+    """The classifier's "collapsed" signal: the loss left chance level ln C (it blew up, or
+    it had learnt something), came back and stays there; a run that never left is slow."""
+    from playground.core.training import Collapsed, DivergenceGuard
+
+    chance = math.log(10)
+
+    def guard() -> DivergenceGuard:
+        return DivergenceGuard("epoch", patience=2, start=chance, chance=chance, stuck=10)
+
+    # issue 18: Digits at lr 2, windows of 1/50 epoch: 14.53, 3.965, 2.56, 2.39, ... at chance
+    blew_up = [14.53, 3.965, 2.56, 2.39, 2.345, 2.357, 2.353, 2.372, 2.387, 2.407, 2.375]
+    g = guard()
+    for step, loss in enumerate(blew_up[:-1], 1):
+        assert g.check(loss, step) == loss
+    with pytest.raises(Collapsed, match=r"collapsed at epoch 11.*ln 10 = 2\.30.*learning rate"):
+        g.check(blew_up[-1], 11)
+    assert issubclass(Collapsed, Diverged)  # every tab already says a Diverged's message
+    g = guard()  # learnt something, then lost it
+    with pytest.raises(Collapsed):
+        for step, loss in enumerate([2.3, 1.5, 1.2, 0.9, *[2.31] * 10], 1):
+            g.check(loss, step)
+    g = guard()  # a tiny learning rate: at chance for long, but it never left
+    for step, loss in enumerate([*[2.34] * 50, *np.linspace(2.3, 1.5, 50)], 1):
+        g.check(loss, step)
+    g = guard()  # back near chance, but better than guessing now and then: not stuck
+    for step, loss in enumerate([14.0, *[2.3, 2.3, 2.3, 2.1] * 10], 1):
+        g.check(loss, step)
+    g.restart(chance)  # weights set anew: measured afresh
+    assert (g.left_chance, g.at_chance) == (False, 0)
+    plain = DivergenceGuard("epoch", start=chance)  # no chance level given: no such signal
+    for step, loss in enumerate([3.0, *[2.3] * 30], 1):
+        plain.check(loss, step)

@@ -72,6 +72,14 @@ def wait_for_data(qtbot, tab: DigitsTab) -> None:
     qtbot.waitUntil(lambda: tab.state.dataset in tab.loader.sets, timeout=30_000)
 
 
+def wait_for_verdict(qtbot, tab: DigitsTab, run) -> None:
+    """A run ended: wait until its model was measured and either reads the pad or is offered."""
+    qtbot.waitUntil(
+        lambda: tab.clf is run.clf or "Use it anyway" in tab.message_bar.action_button.text(),
+        timeout=30_000,
+    )
+
+
 # --------------------------------------------------------------------------- the pad
 def test_empty_pad_shows_a_hint_and_no_digit(tab):
     pad = tab.findChild(DrawPad, "drawPad")
@@ -119,6 +127,30 @@ def test_fashion_uses_class_names(tab, qtbot):
     assert tab.clf.dataset == "fashion-mnist"
     assert "clothing" in label(tab)
     assert tab.train_page.dataset_combo.currentData() == "fashion-mnist"
+    draw_seven(qtbot, tab.pad)
+    names = digits.class_names("fashion-mnist")
+    qtbot.waitUntil(lambda: any(label(tab).startswith(n) for n in names), timeout=5_000)
+
+
+def test_the_answer_says_which_model_reads_the_pad_and_what_sure_means(tab, qtbot):
+    """Issue 18: "100.0% sure" for a bare bar, and the form said "MLP (torch)" while the
+    shipped numpy network read the pad: under the answer, which model gives it; beside it,
+    what "sure" means."""
+    reader = tab.pad_panel.model_label
+    assert reader.text() == "Read by: the shipped numpy network, 98.24% on the MNIST test set"
+    note = tab.pad_panel.sure_note
+    assert note.isVisible() and "softmax probability" in note.text()
+    assert "not a calibrated confidence" in note.text() and "ten classes" in note.text()
+    answer = tab.findChild(QLabel, "predictionLabel")
+    assert "softmax" in answer.toolTip() and "none of these" in answer.toolTip()
+    # the answer comes first, then which model gave it, then the bars
+    y = [w.mapTo(tab, QPoint(0, 0)).y() for w in (answer, reader, tab.pad_panel.bars, note)]
+    assert y == sorted(y)
+    tab.state.update(dataset="fashion-mnist", model="mlp")  # the form: MLP (torch)
+    qtbot.waitUntil(lambda: "Fashion-MNIST" in reader.text(), timeout=20_000)
+    assert reader.text() == (
+        "Read by: the shipped numpy network, 89.22% on the Fashion-MNIST test set"
+    )
     draw_seven(qtbot, tab.pad)
     names = digits.class_names("fashion-mnist")
     qtbot.waitUntil(lambda: any(label(tab).startswith(n) for n in names), timeout=5_000)
@@ -206,9 +238,15 @@ def test_training_in_the_tab_drives_the_pad(tab, qtbot, small_runs):
     tp = tab.train_page
     assert tp.loss_plot.count("train (batches)") >= 10
     assert tp.acc_plot.count("test") == 1
-    assert "trained here" in tab.pad_panel.model_label.text()
     assert "epoch 1 of 1" in tp.controls.progress.format()
-    assert tab.clf is tab.run.clf
+    # 1,500 images, one epoch: worse than the shipped model, so the pad keeps that one
+    shipped = tab.clf
+    wait_for_verdict(qtbot, tab, tab.run)
+    assert tab.clf is shipped and "shipped" in tab.pad_panel.model_label.text()
+    assert "the pad keeps that one" in tab.message() and "98.2" in tab.message()
+    tab.message_bar.action_button.click()  # "Use it anyway"
+    assert tab.clf is tab.run.clf and tab.message() == ""
+    assert "trained here (finished; your choice)" in tab.pad_panel.model_label.text()
     draw_seven(qtbot, tab.pad)
     qtbot.waitUntil(lambda: has_digit(tab), timeout=5_000)
     # results of the new model on the whole test set; a confusion cell opens its images
@@ -237,8 +275,15 @@ def test_the_learning_rate_reaches_the_running_job(tab, qtbot, small_runs):
     tab.train_page.lr_spin.setValue(0.02)  # from the widget too
     assert tab.session.live.lr == pytest.approx(0.02)
     qtbot.waitUntil(lambda: tab.train_page.loss_plot.count("train (batches)") > 0, timeout=10_000)
-    tab.stop_training()  # the pad then reads the model as far as it got
+    for plot in (tab.train_page.loss_plot, tab.train_page.acc_plot):
+        # the epoch axis spans the 50 planned epochs from the start: it never grows in steps,
+        # each of which repainted both plots' axes and grids on the GUI thread (stalls)
+        assert 50 <= plot.plotItem.vb.viewRange()[0][1] < 60
+    tab.stop_training()  # the model as far as it got is measured, then offered to the pad
     assert tab.session.state == "idle"
+    wait_for_verdict(qtbot, tab, tab.run)
+    if tab.clf is not tab.run.clf:
+        tab.message_bar.action_button.click()  # "Use it anyway"
     assert "stopped early" in tab.pad_panel.model_label.text() and tab.clf is tab.run.clf
 
 
@@ -294,6 +339,70 @@ def test_a_diverging_run_pauses_with_a_message_and_reset(tab, qtbot, small_runs)
     assert "shipped" in tab.pad_panel.model_label.text() or tab.clf is None
 
 
+def test_a_run_that_collapses_to_chance_says_so_and_the_pad_keeps_its_model(tab, qtbot):
+    """Issue 18: the default model at lr 2 (the most the form allows) on all 60,000 images:
+    the loss jumped to 14.5, went back to chance (ln 10 = 2.30, 11% right) and the tab said
+    "your model now reads the pad", replacing the 98% model with one that guesses."""
+    draw_seven(qtbot, tab.pad)
+    qtbot.waitUntil(lambda: has_digit(tab), timeout=5_000)
+    shipped, answer = tab.clf, label(tab)
+    tab.state.update(model="scratch", epochs=1, lr=2.0)
+    wait_for_data(qtbot, tab)
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.session.state in ("failed", "finished"), timeout=60_000)
+    text = tab.message()
+    # this run goes back to chance ("collapsed"); other seeds blow up ("diverged"): both
+    # stop the run in plain words, with what to do
+    assert "collapsed" in text or "diverged" in text, text
+    assert "lower the learning rate" in text and tab.session.state == "failed"
+    assert tab.message_bar.level == "error" and tab.message_bar.action_button.text() == "Reset"
+    assert tab.clf is shipped and label(tab) == answer  # the pad keeps its model
+    assert "shipped" in tab.pad_panel.model_label.text()
+    tab.message_bar.action_button.click()  # the message's Reset: the run goes, not the model
+    assert tab.message() == "" and tab.session.fresh_pending
+    assert tab.clf is shipped and label(tab) == answer
+
+
+def test_a_model_at_least_as_good_takes_the_pad(tab, qtbot, small_runs, tmp_path):
+    """The pad's model is only replaced by one that does as well on the test set."""
+    untrained = tmp_path / "untrained.safetensors"
+    digits.new_model("mnist", digits.config_for("scratch")).save(untrained)
+    assert tab.open_path(str(untrained))
+    wait_for_data(qtbot, tab)
+    qtbot.waitUntil(lambda: tab.evaluation is not None, timeout=30_000)
+    assert tab.evaluation.accuracy < 0.3  # a guesser reads the pad
+    assert "opened from untrained.safetensors" in tab.pad_panel.model_label.text()
+    tab.state.epochs = 1
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.session.state == "finished", timeout=60_000)
+    qtbot.waitUntil(lambda: tab.clf is tab.run.clf, timeout=30_000)
+    reader = tab.pad_panel.model_label.text()
+    assert reader.startswith("Read by: your numpy network, trained here (finished), ")
+    assert reader.endswith("% on the MNIST test set")
+    assert "keeps" not in tab.message() and tab.message_bar.action_button.isHidden()
+    assert "now reads the pad" in tab.train_page.status.text()
+    assert tab.evaluation.accuracy == pytest.approx(float(tab.clf.info["test_acc"]), abs=1e-4)
+
+
+def test_a_run_that_learns_nothing_is_not_given_the_pad_and_says_what_to_try(
+    tab, qtbot, small_runs
+):
+    shipped = tab.clf
+    tab.state.update(model="scratch", epochs=1, lr=1e-5)  # far too small steps
+    wait_for_data(qtbot, tab)
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.session.state == "finished", timeout=60_000)
+    wait_for_verdict(qtbot, tab, tab.run)
+    text = tab.message()
+    assert tab.clf is shipped and "the pad keeps that one" in text
+    assert "about what guessing gets (10%)" in text and "learnt nothing" in text
+    assert "Try a larger one" in text and tab.message_bar.level == "warning"
+    assert "the pad keeps its model (98.2" in tab.train_page.status.text()
+    tab.toggle_play()  # a new run: the offer is old news
+    qtbot.waitUntil(lambda: tab.message() == "", timeout=10_000)
+    tab.session.stop()
+
+
 # --------------------------------------------------------------------------- files
 def test_a_corrupt_model_file_gets_a_message(tab, qtbot, tmp_path, monkeypatch):
     bad = tmp_path / "broken.safetensors"
@@ -326,7 +435,7 @@ def test_save_then_open_a_model(tab, tmp_path, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
     tab.state.model = "cnn"  # the form says CNN; the pad reads the shipped numpy model
     tab.save()
-    assert path.is_file() and "Saved" in tab.message()
+    assert path.is_file() and tab.message() == f"Saved the model to {path}."
     assert not tab.save_path(str(tmp_path / "no-such-folder" / "x.safetensors"))
     assert tab.message_bar.level == "error" and path.is_file()
     assert tab.open_path(str(path))
@@ -463,6 +572,21 @@ def test_the_comparison_trains_numpy_mlp_and_cnn_and_pins_each(tab, qtbot, small
         tp.cancel_button.click()
     assert done.args == [False] and tab.session.state != "running"
     assert tab.runs.table.rowCount() == 3 and tab.state.model == "mlp"
+
+
+def test_exporting_the_pinned_runs_says_where_it_wrote(tab, tmp_path, monkeypatch):
+    from playground.ui.runs import PinnedRun
+
+    settings = {**tab.state.to_dict(), "epochs": 2}
+    tab.runs.pin(PinnedRun("numpy", settings, {}, {"test_acc": 0.95}, 12.0))
+    path = tmp_path / "runs.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    tab.runs.export_button.click()
+    assert path.is_file() and tab.message() == f"Saved the pinned runs as CSV to {path}."
+    bad = tmp_path / "no-such-folder" / "runs.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(bad), ""))
+    tab.runs.export_button.click()
+    assert tab.message_bar.level == "error" and str(bad) in tab.message()
 
 
 def test_the_tab_fits_a_1024x640_window_with_pinned_runs(tab, qtbot, tmp_path):

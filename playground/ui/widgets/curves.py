@@ -5,6 +5,10 @@ lines) too.  The axes and the legend are therefore cached as pixmaps (redrawn on
 their ticks change), and with ``stepped=True`` the plot sets its own ranges, which grow in
 nice steps (0..10, 0..15, 0..20, ...): the ticks are recomputed a few times per decade
 instead of on every new point, as pyqtgraph's auto-range would.
+
+The legend is a row between the title and the plot area, never inside it: wherever the
+curves go, it covers none of them.  Its entries sit side by side, in as many rows as the
+plot's width needs.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGraphicsItem, QSizePolicy
 
-HEADROOM = 1.25  # the y range reaches 25% above the data: room for the legend
+HEADROOM = 1.05  # the y range reaches a little above the data (the legend is outside it)
 _NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
 
@@ -91,14 +96,7 @@ class CurvePlot(pg.PlotWidget):
         self.showGrid(x=True, y=True, alpha=0.25)
         for name in ("left", "bottom"):  # "epoch (x0.001)" helps nobody: plain numbers
             self.getAxis(name).enableAutoSIPrefix(False)
-        # the legend sits in the headroom above the data (see _apply_steps), on a pale card
-        self.addLegend(
-            offset=(-6, 4),
-            brush=pg.mkBrush(255, 255, 255, 215),
-            pen=pg.mkPen("#cccccc"),
-            labelTextSize="8pt",
-            verSpacing=-4,
-        )
+        self._place_legend()
         self.plotItem.setClipToView(True)
         self.plotItem.setDownsampling(auto=True, mode="peak")
         # axes (with their grid lines) and the legend change rarely: paint them from a pixmap
@@ -116,6 +114,35 @@ class CurvePlot(pg.PlotWidget):
             self.plotItem.enableAutoRange(x=False, y=False)
             self._apply_steps()
 
+    def _place_legend(self) -> None:
+        """The legend in the row of the (hidden) top axis: above the plot area (and the left
+        axis: the whole width), right-aligned."""
+        legend = self.addLegend(offset=None, labelTextSize="8pt", verSpacing=-6, frame=False)
+        legend.layout.setContentsMargins(2, 0, 2, 0)
+        legend.setSizePolicy(QSizePolicy.Maximum, QSizePolicy.Fixed)
+        legend.setMinimumWidth(1)  # never widens the plot: _fit_legend wraps it instead
+        layout = self.plotItem.layout
+        layout.removeItem(self.getAxis("top"))  # never shown on these plots
+        layout.addItem(legend, 1, 0, 1, 3, Qt.AlignRight | Qt.AlignVCenter)
+        self.plotItem.vb.sigResized.connect(self._fit_legend)
+
+    def _fit_legend(self) -> None:
+        """As many legend entries side by side as the plot area's width holds."""
+        legend = self.plotItem.legend
+        gap = legend.layout.horizontalSpacing()  # between a sample and its label, and entries
+        widths = [s.preferredWidth() + gap + label.preferredWidth() for s, label in legend.items]
+        room = self.plotItem.width() - 6  # the legend's margins, and a pixel to spare
+
+        def row(cols: int) -> float:  # the widest row's width with ``cols`` entries a row
+            return sum(max(widths[c::cols]) for c in range(cols)) + gap * (cols - 1)
+
+        cols = max(1, len(widths))
+        while cols > 1 and row(cols) > room:
+            cols -= 1
+        if cols != legend.columnCount:
+            legend.setColumnCount(cols)
+        legend.updateGeometry()  # the plot's layout asks the legend for its new size
+
     def add_curve(
         self,
         name: str,
@@ -123,14 +150,17 @@ class CurvePlot(pg.PlotWidget):
         width: float = 2.0,
         dashed: bool = False,
         symbol: str | None = None,
+        label: str | None = None,
     ) -> None:
-        """Declare a curve once; later :meth:`append` calls extend it."""
+        """Declare a curve once; later :meth:`append` calls extend it.  ``label``: its text
+        in the legend, if not ``name`` (a short one keeps a narrow plot's legend one row)."""
         pen = pg.mkPen(color, width=width, style=pg.QtCore.Qt.DashLine if dashed else None)
         kwargs = {"symbol": symbol, "symbolSize": 5, "symbolBrush": color} if symbol else {}
-        item = self.plot([], [], pen=pen, name=name, skipFiniteCheck=True, **kwargs)
+        item = self.plot([], [], pen=pen, name=label or name, skipFiniteCheck=True, **kwargs)
         if not dashed:  # separate segments, not one stroked path: a 2 px antialiased path of
             item.curve.setSegmentedLineMode("on")  # 1,000 points took 53 ms to paint, 4.7 now
         self._series[name] = _Series(item)
+        self._fit_legend()
 
     def append(self, name: str, xs, ys) -> None:
         """Add points to a curve (non-finite values are dropped)."""
@@ -179,6 +209,7 @@ class CurvePlot(pg.PlotWidget):
             legend.removeItem(s.item)
         if len(shown) == 1:
             legend.addItem(shown[0].item, shown[0].label)
+        self._fit_legend()
 
     def remove_overlay(self, key: str) -> None:
         """Forget a pinned run's curve."""
@@ -197,11 +228,16 @@ class CurvePlot(pg.PlotWidget):
     def overlay_visible(self, key: str) -> bool:
         return self._overlays[key].item.isVisible()
 
+    def set_x_min_span(self, span: float) -> None:
+        """The x range spans at least ``span`` (e.g. a run's planned epochs: the axis then
+        stays put while the run fills it, instead of growing, and repainting, in steps)."""
+        self._x_min_span = float(span)
+        if self._stepped:
+            self._apply_steps()
+
     def set_y_limits(self, lo: float | None, hi: float | None = None) -> None:
-        """Pin the y range to lo..hi (stepped plots); None: grow with the data again.
-        Pinned ranges (accuracies) rise to the top: the legend moves to the bottom right."""
+        """Pin the y range to lo..hi (stepped plots); None: grow with the data again."""
         self._y_limits = None if lo is None or hi is None else (float(lo), float(hi))
-        self.set_legend_corner("top right" if self._y_limits is None else "bottom right")
         if self._stepped:
             self._apply_steps()
 
@@ -242,15 +278,6 @@ class CurvePlot(pg.PlotWidget):
         line.setVisible(value is not None)
         if value is not None:
             line.setValue(value)
-
-    def set_legend_corner(self, corner: str) -> None:
-        """Put the legend in the "top right" (falling curves: losses) or the "bottom right"
-        (rising curves: accuracies pinned to 0..1), where the data leaves room."""
-        legend = self.plotItem.legend
-        if corner == "bottom right":
-            legend.anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-6, -4))
-        else:
-            legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-6, 4))
 
     def series_names(self) -> list[str]:
         """The declared curves' names (not the pinned overlays)."""

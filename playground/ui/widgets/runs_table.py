@@ -63,6 +63,7 @@ class RunsPanel(QWidget):
     restore_requested = Signal(dict)  # the settings of a pinned run
     changed = Signal()  # a run was pinned, removed, renamed, shown or hidden
     failed = Signal(str)  # a message for the tab's message bar
+    exported = Signal(str)  # the CSV's path, once written (the tab says where: Tab.saved)
 
     def __init__(
         self,
@@ -264,3 +265,5 @@ class RunsPanel(QWidget):
                 self.export_csv_to(path)
             except OSError as exc:
                 self.failed.emit(f"Could not write {path}: {exc.strerror or exc}")
+                return
+            self.exported.emit(path)

@@ -677,7 +677,6 @@ class ViewsPanel(QWidget):
             plot.getAxis("left").enableAutoSIPrefix(False)
             plot.setMinimumHeight(140)
             plot.setMaximumHeight(210)
-        self.acc_plot.plotItem.legend.setOffset((-10, -10))  # bottom right: curves rise
         self.acc_plot.set_y_limits(0, 100)
         curves.addWidget(self.loss_plot)
         curves.addWidget(self.acc_plot)

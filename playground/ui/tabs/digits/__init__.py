@@ -25,6 +25,7 @@ from playground.core.training import Job, LiveSettings
 from playground.ui.runs import PinnedRun
 from playground.ui.session import Session
 from playground.ui.tabs.base import Tab
+from playground.ui.tabs.digits.adopt import Adoption
 from playground.ui.tabs.digits.files import ModelFiles
 from playground.ui.tabs.digits.help import HELP
 from playground.ui.tabs.digits.job import Run, make_job
@@ -54,15 +55,17 @@ class DigitsTab(Tab):
         super().__init__(parent)
         self.state = DigitsState()
         self.loader = Loader(self)
-        self.files = ModelFiles(self, self.show_message)
+        self.files = ModelFiles(self, self.show_message, self.saved)
         self.run: Run | None = None  # the run training now (or last), if any
         self._want_step = False  # what Play/Step asked for while the dataset loads
         self._waiting: bool | None = None  # a run waiting for its dataset: play?
+        self._keep_model = False  # a Reset that leaves the pad its model (a failed run's)
         self._build()
         self.session = Session(self, self._start_job, on_reset=self._on_reset)
         self.train_view = TrainPresenter(self.train_page, self.session)
         self.runs = self.train_page.runs  # pinned runs: saved with the settings (base class)
         self.pinned = DigitsRuns(self)
+        self.adoption = Adoption(self)  # a trained model reads the pad only if no worse
         self._wire()
         self.pad_view.show_empty(self.state.dataset)
         QTimer.singleShot(0, lambda: self.loader.ensure_model(self.state.dataset))
@@ -288,31 +291,45 @@ class DigitsTab(Tab):
         return self.pinned.pin_run(name)
 
     def _adopt(self, how: str) -> None:
-        """The trained model reads the pad from now on."""
+        """Offer the trained model to the pad: it reads the pad if it is no worse than the
+        model there (else the message says so and offers it); a comparison's runs are
+        only pinned."""
         run = self.run
         if run is None or run.clf is None or not self.train_view.has_curves():
             return
-        acc = run.test_acc
-        source = f"trained here, {how}" + (f", {acc:.2%} on the test set" if acc else "")
-        self.loader.set_model(run.dataset, run.clf, source)
         if how == "finished":
-            self.train_view.ended("done", "Training finished: your model now reads the pad.")
+            self.train_view.ended("done", "Training finished.")
+        if not self.pinned.comparing():
+            self.adoption.offer(run, how)
 
     def stop_training(self) -> None:
-        """Stop; the pad then uses the model as far as it got."""
+        """Stop; the model as far as it got is offered to the pad (see :meth:`_adopt`)."""
         self._waiting = None
         self.pinned.cancel()
         if not self.session.worker.has_job():
             return
         self.session.stop()
-        self.train_view.ended("stopped", "Stopped: the pad uses the model as far as it got.")
+        self.train_view.ended("stopped", "Stopped.")
         self._adopt("stopped early")
 
     def run_failed(self, message: str) -> None:
-        self.train_view.ended("failed", f"<span style='color:#D55E00'>{message}</span>")
+        """The message bar has it all; the status line keeps its first words."""
+        first = message.split(":")[0].rstrip(".")
+        self.train_view.ended("failed", f"<span style='color:#D55E00'>{first}.</span>")
 
     def _on_run_state(self, state: str) -> None:
         self.train_page.set_run_active(state in ("running", "paused"))
+        if state == "running":
+            self.adoption.cancel()  # a new run: the last one's offer is old news
+
+    def reset_run(self) -> None:
+        """The Reset of a failed run's message: the run's curves go, the pad keeps its
+        model (the toolbar's Reset and R go back to the shipped model)."""
+        self._keep_model = True
+        try:
+            self.reset()
+        finally:
+            self._keep_model = False
 
     def reset(self) -> None:
         """Stop training and go back to the shipped model of the current dataset."""
@@ -322,6 +339,10 @@ class DigitsTab(Tab):
 
     def _on_reset(self) -> None:
         self.clear_message()
+        self.adoption.cancel()
+        if self._keep_model:
+            self.train_view.clear("The pad keeps its model. Press Play to train a new one.")
+            return
         self.train_view.clear("Back to the shipped model. Press Play to train your own.")
         self.loader.forget_model(self.state.dataset)
 
@@ -358,7 +379,7 @@ class DigitsTab(Tab):
         if clf.kind != st.model:
             fields.update(model=clf.kind, **defaults_for(clf.kind))
         st.update(**fields)  # the form shows the opened model
-        self.loader.set_model(clf.dataset, clf, f"opened from {name}")
+        self.loader.set_model(clf.dataset, clf, f"the {{model}} opened from {name}")
         self.train_page.status.setText(f"Opened {name}: it now reads the pad.")
         self.show_message(" ".join(t for t in (f"Opened {path}.", self.session.notice) if t))
         return True

@@ -19,6 +19,7 @@ from playground.ui.background import run_in_thread
 from playground.ui.tabs.digits.state import check_model_for
 
 Show = Callable[[str, str], None]  # show(text, level)
+Saved = Callable[[str, str], None]  # saved(what, path): says where a save wrote
 
 
 def open_model(path: str | Path, device: str = "cpu") -> digits.Classifier:
@@ -38,10 +39,10 @@ def save_model(clf: digits.Classifier, path: str | Path) -> None:
 class ModelFiles(QObject):
     """Open and save models off the GUI thread; every outcome is shown with ``show``."""
 
-    def __init__(self, parent: QWidget, show: Show):
+    def __init__(self, parent: QWidget, show: Show, saved: Saved):
         super().__init__(parent)
         self._widget = parent
-        self._show = show
+        self._show, self._saved = show, saved
 
     def ask_save_path(self, clf: digits.Classifier | None) -> str:
         """Where to save ``clf`` (a file dialog); "" if cancelled or there is no model."""
@@ -76,7 +77,7 @@ class ModelFiles(QObject):
         if error is not None:
             self._show(f"Could not write {path}: {error}", "error")
             return False
-        self._show(f"Saved the model to {path}.", "info")
+        self._saved("the model", path)
         return True
 
     def _in_thread(self, work: Callable[[], Any]) -> tuple[Any, BaseException | None]:

@@ -3,8 +3,11 @@
 HELP = """
 <h3>Digits: a classifier you can draw for</h3>
 <p><b>Draw</b> a digit on the pad (left mouse button). The network's answer updates while you
-draw: ten probability bars and its top guess. Right-click or <b>Delete</b> clears the pad,
-<b>Ctrl+Z</b> undoes the last stroke.</p>
+draw: ten probability bars and its top guess, with the model that reads the pad named under
+it. How "sure" it is means its softmax probability, not a calibrated confidence: the ten
+outputs always add up to 100%, so the network must pick one of its classes even for a
+scribble. Right-click or <b>Delete</b> clears the pad, <b>Ctrl+Z</b> undoes the last
+stroke.</p>
 <p><b>What the network sees</b>: your drawing is turned into a 28x28 image the way MNIST was
 made: cropped to the ink, scaled to fit a 20x20 box, and placed so its centre of mass is in
 the middle. For an MLP the tiles are the first-layer weights (each a 28x28 template, red
@@ -13,10 +16,14 @@ they are the first convolution's feature maps.</p>
 <p><b>Train</b> your own model: choose the dataset (MNIST digits or Fashion-MNIST clothes), the
 model (a network written from scratch in numpy, a torch MLP, or a small CNN), epochs, batch
 size and learning rate, then press Play (Space). Curves show the loss and accuracy on the
-training batches and, after each epoch, on the 10,000 test images. When training ends your
-model drives the pad. Changing the dataset or the model starts a new model (at once while
-training runs); the learning rate reaches a running training. A run that diverges stops with
-a message and a Reset button. Ctrl+S saves the model, Ctrl+O opens a saved one.
+training batches and, after each epoch, on the 10,000 test images. When training ends (or
+Stop), your model is measured on the test images and reads the pad if it does at least as
+well as the model there; otherwise the pad keeps its model and the message offers yours
+(<b>Use it anyway</b>). Changing the dataset or the model starts a new model (at once while
+training runs); the learning rate reaches a running training. A run that diverges, or
+collapses back to chance (a loss of ln 10 = 2.30: it guesses), stops with a message and a
+Reset button that keeps the pad's model. Ctrl+S saves the model, Ctrl+O opens a saved
+one.
 <b>Images</b> trains on only the first N training images: faster, and a lesson in how much
 data matters.</p>
 <p><b>Compare runs</b>: <b>Pin run</b> keeps the run in the curves (its settings, curves,

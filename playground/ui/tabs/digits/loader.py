@@ -42,7 +42,8 @@ def read_sets(dataset: str) -> Sets:
 
 class Loader(QObject):
     """``models[dataset]``: the model that reads the pad for that dataset (shipped,
-    trained here or opened), ``sources[dataset]`` where it came from; ``sets[dataset]``:
+    trained here or opened), ``sources[dataset]`` whose it is ("the shipped {model}": see
+    :func:`~.presenter.reader_text`); ``sets[dataset]``:
     {"train"|"test": (uint8 images, labels)} once loaded."""
 
     model_changed = Signal(str)  # dataset
@@ -93,9 +94,7 @@ class Loader(QObject):
     def _on_model(self, dataset: str, clf: digits.Classifier) -> None:
         self._busy.discard(f"model:{dataset}")
         if dataset not in self.models:  # a trained or opened one came first: keep it
-            acc = clf.info.get("test_acc")
-            source = "shipped model" + (f", {float(acc):.2%} on the test set" if acc else "")
-            self.set_model(dataset, clf, source)
+            self.set_model(dataset, clf, "the shipped {model}")
 
     def _on_model_error(self, dataset: str, message: str) -> None:
         self._busy.discard(f"model:{dataset}")

@@ -8,7 +8,6 @@ prediction appears (labels that change get fixed heights, captions ignore their 
 
 from __future__ import annotations
 
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -49,6 +48,15 @@ RUN_LABELS = {
     "lr": "lr",
     "train_images": "images",
 }
+
+
+SURE_TIP = (
+    "The network's top guess and its softmax probability. The ten outputs always add up to "
+    "100%, so the network must pick one of its classes even for a scribble or a letter: a "
+    "high percentage says which class wins, not that the drawing looks like it. The network "
+    "was never trained to say \u201cnone of these\u201d, and its percentages are not "
+    "calibrated."
+)
 
 
 class _FixedLabel(QLabel):
@@ -102,7 +110,7 @@ class PadPanel(QWidget):
         answer = QVBoxLayout()
         self.prediction_label = QLabel("")
         self.prediction_label.setObjectName("predictionLabel")
-        self.prediction_label.setToolTip("The network's top guess and how sure it is.")
+        self.prediction_label.setToolTip(SURE_TIP)
         font = self.prediction_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.7)
         font.setBold(True)
@@ -112,17 +120,31 @@ class PadPanel(QWidget):
         self.prediction_label.setFixedHeight(max(56, lines))
         self.prediction_label.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         answer.addWidget(self.prediction_label)
-        self.bars = ProbabilityBars()
-        self.bars.setToolTip("The probability the network gives each class for your drawing.")
-        self.bars.setMinimumWidth(230)
-        answer.addWidget(self.bars, 1)
+        # which model gives the answer, right under it (the form may describe another)
         self.model_label = label(
             "Loading the shipped model...",
             "digitsModelLabel",
             "The model that reads your drawing right now.",
-            lines=4,
+            lines=3,
         )
         answer.addWidget(self.model_label)
+        self.bars = ProbabilityBars()
+        self.bars.setToolTip("The probability the network gives each class for your drawing.")
+        self.bars.setMinimumWidth(230)
+        answer.addWidget(self.bars, 1)
+        self.sure_note = label(
+            "\u201cSure\u201d is the softmax probability, not a calibrated confidence: the "
+            "net must pick one of ten classes, even for a scribble.",
+            "sureNote",
+            SURE_TIP,
+        )
+        self.sure_note.setStyleSheet("color: #555;")
+        small = self.sure_note.font()
+        small.setPointSizeF(small.pointSizeF() * 0.9)
+        self.sure_note.setFont(small)
+        self.sure_note.setFixedHeight(3 * self.sure_note.fontMetrics().lineSpacing() + 4)
+        self.sure_note.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        answer.addWidget(self.sure_note)
         top.addLayout(answer, 2)
 
 
@@ -280,12 +302,10 @@ class TrainPage(QWidget):
         h = QHBoxLayout(box)
         h.setContentsMargins(0, 0, 0, 0)
         for plot in (self.loss_plot, self.acc_plot):
-            plot.add_curve("train (batches)", TRAIN_COLOR, width=1.5)
+            plot.add_curve("train (batches)", TRAIN_COLOR, width=1.5, label="train")
             plot.add_curve("test", TEST_COLOR, symbol="o")
-            plot.plotItem.legend.setBrush(pg.mkBrush(255, 255, 255, 210))  # readable over curves
             plot.setMinimumSize(150, 150)
             h.addWidget(plot, 1)
-        self.acc_plot.plotItem.legend.setOffset((-10, -10))  # bottom right: curves rise to 1
         return box
 
     def _build_runs(self) -> QWidget:

@@ -8,8 +8,10 @@ fills the Results and Browse pages.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -32,6 +34,23 @@ def thing(dataset: str) -> str:
     return "piece of clothing" if dataset == "fashion-mnist" else "digit"
 
 
+READERS = {"scratch": "numpy network", "mlp": "MLP (torch)", "cnn": "CNN (torch)"}
+
+
+def reader_text(clf: digits.Classifier, source: str) -> str:
+    """ "Read by: the shipped numpy network, 98.24% on the MNIST test set".
+
+    ``source`` says whose model it is, with ``{model}`` where its kind goes: "the shipped
+    {model}", "your {model}, trained here (finished)", "the {model} opened from m.safetensors".
+    """
+    who = source.replace("{model}", READERS[clf.kind])  # not format(): a file name may hold {}
+    text = f"Read by: {who}"
+    with contextlib.suppress(TypeError, ValueError):  # None or junk: not measured
+        acc = float(clf.info.get("test_acc"))
+        text += f", {acc:.2%} on the {digits.DATASET_TITLES[clf.dataset]} test set"
+    return text
+
+
 class PadPresenter:
     """The pad's drawing -> the input the network sees, its answer, and what responds."""
 
@@ -52,11 +71,16 @@ class PadPresenter:
         self.probs = None
 
     def show_model(self, clf: digits.Classifier | None, source: str) -> None:
+        """Say which model reads the pad, under its answer (see :func:`reader_text`)."""
+        label = self.p.model_label
         if clf is None:
-            self.p.model_label.setText("Loading the shipped model...")
+            label.setText("Loading the shipped model...")
             return
-        self.p.model_label.setText(
-            f"Reading the pad: {clf.title} ({clf.n_params():,} parameters; {source})."
+        label.setText(reader_text(clf, source))
+        label.setToolTip(
+            f"The model that reads your drawing right now: {clf.title}, "
+            f"{clf.n_params():,} parameters. The form on the Train page describes the next "
+            "run, which may be another model."
         )
 
     def predict(self, clf: digits.Classifier | None, dataset: str) -> None:
@@ -121,16 +145,28 @@ def progress_text(frame: Frame, elapsed: float) -> str:
     return " · ".join(parts)
 
 
+# each plot's curves: (train metric, test metric)
+PLOTS = {"loss": ("loss", "test_loss"), "acc": ("acc", "test_acc")}
+
+
 class TrainPresenter:
-    """Training frames -> curves, progress bar, counter and status line."""
+    """Training frames -> curves, progress bar, counter and status line.
+
+    While a run trains, each drawn frame brings one plot up to date, the loss and the
+    accuracy in turn: one plot's repaint per frame, not both in the same pass of the event
+    loop (that pass was the GUI thread's longest stall).
+    """
 
     def __init__(self, page: TrainPage, session: Session):
         self.page, self.session = page, session
-        self._pending: list[tuple[int, dict[str, float]]] = []
+        self._pending: dict[str, list[tuple[int, dict[str, float]]]] = {k: [] for k in PLOTS}
+        self._turn = 1  # the plot the last running frame brought up to date (loss goes first)
 
     def start(self, run: Run) -> None:
         p, c = self.page, run.config
         self.clear()
+        for plot in (p.loss_plot, p.acc_plot):  # the epoch axis spans the run from the start
+            plot.set_x_min_span(c.epochs)
         p.controls.progress.setFormat("starting...")
         images = f" on {c.train_limit:,} images" if c.train_limit else ""
         p.status.setText(
@@ -140,7 +176,7 @@ class TrainPresenter:
 
     def clear(self, status: str | None = None) -> None:
         p = self.page
-        self._pending = []
+        self._pending = {k: [] for k in PLOTS}
         p.loss_plot.clear_curves()
         p.acc_plot.clear_curves()
         p.controls.progress.setMaximum(1)
@@ -152,10 +188,15 @@ class TrainPresenter:
 
     def frame(self, frame: Frame, run: Run | None) -> None:
         """Every metric reaches the curves; they redraw as often as the session says."""
-        self._pending += frame.history
+        for pending in self._pending.values():
+            pending += frame.history
         if run is None or not self.session.due("digits-train", "normal", frame):
             return
-        self.flush(run)
+        if self.session.running and not frame.final:
+            self._turn = 1 - self._turn
+            self.flush(run, [("loss", "acc")[self._turn]])
+        else:
+            self.flush(run)
         m, c = frame.metrics, run.config
         if not m:
             return
@@ -174,20 +215,27 @@ class TrainPresenter:
             + (f"; the last epoch's test accuracy: {test:.2%}" if test is not None else "")
         )
 
-    def flush(self, run: Run) -> None:
-        """Append what arrived since the last draw; nothing non-finite is drawn."""
-        p = self.page
-        for _, m in self._pending:
-            x = m["epoch"]
-            run.elapsed = max(run.elapsed, float(m.get("elapsed", 0.0)))
-            if math.isfinite(m["loss"]):
-                p.loss_plot.append(TRAIN, [x], [m["loss"]])
-                p.acc_plot.append(TRAIN, [x], [m["acc"]])
-            if "test_acc" in m and math.isfinite(m["test_loss"]):
-                p.loss_plot.append("test", [x], [m["test_loss"]])
-                p.acc_plot.append("test", [x], [m["test_acc"]])
-                run.test_acc, run.test_loss = m["test_acc"], m["test_loss"]
-        self._pending = []
+    def flush(self, run: Run, plots: Iterable[str] = tuple(PLOTS)) -> None:
+        """Append what arrived since ``plots`` were last drawn, one call per curve (each
+        call redoes the curve's arrays: per point it cost ~1 ms of the GUI thread);
+        nothing non-finite."""
+        for name in plots:
+            rows, self._pending[name] = self._pending[name], []
+            plot = self.page.loss_plot if name == "loss" else self.page.acc_plot
+            key, test_key = PLOTS[name]
+            train = [(m["epoch"], m[key]) for _, m in rows if math.isfinite(m["loss"])]
+            test = [
+                (m["epoch"], m[test_key])
+                for _, m in rows
+                if "test_acc" in m and math.isfinite(m["test_loss"])
+            ]
+            for curve, points in ((TRAIN, train), ("test", test)):
+                if points:
+                    plot.append(curve, *zip(*points, strict=True))
+            for _, m in rows:
+                run.elapsed = max(run.elapsed, float(m.get("elapsed", 0.0)))
+                if "test_acc" in m and math.isfinite(m["test_loss"]):
+                    run.test_acc, run.test_loss = m["test_acc"], m["test_loss"]
 
     def ended(self, how: str, status: str) -> None:
         """The run finished, stopped or failed: say so where the ETA was."""
@@ -248,6 +296,24 @@ class ResultsPresenter(QObject):
         """Evaluate ``clf`` on ``test`` unless it is the model shown already."""
         if clf is self.clf and self.test is test:
             return
+        self._begin(clf, test)
+        images, labels = test
+        run_in_thread(
+            self,
+            lambda: digits.evaluate(clf, images, labels),
+            lambda ev: self._done(clf, ev),
+            lambda exc: self._done(clf, str(exc)),  # shown, never raised in the GUI
+            name="digits-evaluate",
+        )
+
+    def adopt(
+        self, clf: digits.Classifier, test: tuple[np.ndarray, np.ndarray], ev: digits.Evaluation
+    ) -> None:
+        """Show ``ev``, ``clf``'s evaluation on ``test`` made elsewhere (not measured again)."""
+        self._begin(clf, test)
+        self._done(clf, ev)
+
+    def _begin(self, clf: digits.Classifier, test: tuple[np.ndarray, np.ndarray]) -> None:
         self.clf, self.test, self.evaluation = clf, test, None
         self.r.results_label.setText(f"Evaluating {clf.title} on the test set...")
         self.r.show_problem("")
@@ -258,14 +324,6 @@ class ResultsPresenter(QObject):
         self.r.mistakes.clear()
         self.b.browser.clear()
         self.r.gallery_label.setText("")
-        images, labels = test
-        run_in_thread(
-            self,
-            lambda: digits.evaluate(clf, images, labels),
-            lambda ev: self._done(clf, ev),
-            lambda exc: self._done(clf, str(exc)),  # shown, never raised in the GUI
-            name="digits-evaluate",
-        )
 
     def _done(self, clf: digits.Classifier, ev: Any) -> None:
         if clf is not self.clf:

@@ -50,6 +50,7 @@ class DigitsRuns(QObject):
         self.panel.pin_clicked.connect(lambda: self.pin_run())
         self.panel.restore_requested.connect(self.restore)
         self.panel.failed.connect(lambda text: tab.show_message(text, "error"))
+        self.panel.exported.connect(lambda path: tab.saved("the pinned runs as CSV", path))
         page.compare_button.clicked.connect(self.compare)
         page.cancel_button.clicked.connect(self.cancel)
         page.compare_button.setToolTip(
