@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import json
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,7 +18,6 @@ from playground.core.training import torch_threads
 from playground.ui.tabs.charmlp import CharMLPTab
 from playground.ui.tabs.charmlp.state import (
     CONFIG_FIELDS,
-    FILE_FORMAT,
     SHAPE_FIELDS,
     CharMLPState,
     config_values,
@@ -69,7 +69,6 @@ def test_state_defaults_are_the_lecture_preset_and_the_core_config():
     config = charmlp.preset("lecture")
     assert config_values(CharMLPState()) == {f: getattr(config, f) for f in CONFIG_FIELDS}
     assert tuple(f.name for f in dataclasses.fields(charmlp.CharMLPConfig)) == CONFIG_FIELDS
-    assert FILE_FORMAT == charmlp.FILE_FORMAT
     # the shape fields are exactly those charmlp.shape_key reads
     base = config_values(CharMLPState())
     in_key = {
@@ -273,7 +272,8 @@ def test_save_load_and_bad_files(tab, qtbot, tmp_path):
     with qtbot.waitSignal(tab.session.finished, timeout=30_000):
         tab.toggle_play()
     path = tmp_path / "tiny.safetensors"
-    assert tab.save_to(str(path)) and "Saved" in tab.message()
+    assert tab.save_to(str(path))
+    assert tab.message() == f"Saved the model (200 steps trained) to {path}."
     assert not list(tmp_path.glob(".*.tmp"))  # the temporary file was renamed
     tab.reset()
     tab.apply_preset("lecture")
@@ -282,7 +282,8 @@ def test_save_load_and_bad_files(tab, qtbot, tmp_path):
     qtbot.waitUntil(lambda: not tab.loading_model, timeout=30_000)
     assert tab.model.steps_trained == 200 and tab.state.emb_dim == 2
     assert tab.settings_panel.emb_spin.value() == 2 and n_params(tab.model) == form_count(tab)
-    assert len(tab.views.samples.names) == 12 and "Loaded" in tab.message()
+    assert len(tab.views.samples.names) == 12 and "Opened tiny.safetensors" in tab.message()
+    assert "embedding size 10 → 2" in tab.message()  # what the file changed in the form
     assert tab.views.table.item(1, 2).text() != "–"
     with qtbot.waitSignal(tab.session.finished, timeout=30_000):
         tab.toggle_play()  # Play continues the loaded model
@@ -294,30 +295,97 @@ def test_save_load_and_bad_files(tab, qtbot, tmp_path):
     assert "not a Character MLP model file" in tab.message()
     assert not tab.load_from(str(tmp_path / "missing.safetensors"))
     assert "does not exist" in tab.message()
-    # a header that lies about the weights: the error arrives from the background load
-    import json
-    import struct
-
-    header = json.loads(path.read_bytes()[8 : 8 + struct.unpack("<Q", path.read_bytes()[:8])[0]])
-    meta = header["__metadata__"]
-    meta["config"] = json.dumps({**json.loads(meta["config"]), "emb_dim": 5})
-    data = path.read_bytes()
-    n = struct.unpack("<Q", data[:8])[0]
-    text = json.dumps(header).encode()
-    lying = tmp_path / "lying.safetensors"
-    lying.write_bytes(struct.pack("<Q", len(text)) + text + data[8 + n :])
-    assert tab.load_from(str(lying))
-    qtbot.waitUntil(lambda: not tab.loading_model, timeout=30_000)
-    assert "don't match" in tab.message() and tab.model.steps_trained == 400
-    assert tab.state.emb_dim == 2
-    # a setting out of range in the header: named
-    meta["config"] = json.dumps({**json.loads(meta["config"]), "emb_dim": 0})
-    text = json.dumps(header).encode()
-    lying.write_bytes(struct.pack("<Q", len(text)) + text + data[8 + n :])
-    assert not tab.load_from(str(lying)) and "emb_dim" in tab.message()
     # saving where it can't: the message bar, not a dialog
     assert not tab.save_to(str(tmp_path / "no such dir" / "m.safetensors"))
     assert "Could not write" in tab.message()
+
+
+def rewrite_header(path: Path, to: Path, **config) -> None:
+    """Copy a model file with settings in its header changed (its weights as they were)."""
+    raw = path.read_bytes()
+    n = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8 : 8 + n])
+    meta = header["__metadata__"]
+    meta["config"] = json.dumps({**json.loads(meta["config"]), **config})
+    text = json.dumps(header).encode()
+    to.write_bytes(len(text).to_bytes(8, "little") + text + raw[8 + n :])
+
+
+def test_a_wrong_model_file_is_refused_at_once_in_words(tab, qtbot, tmp_path):
+    import torch
+    from safetensors.torch import save_file
+
+    from playground.core import charmlp
+
+    itos = charmlp.vocabulary(tab.words)
+    good = tmp_path / "good.safetensors"
+    charmlp.save(charmlp.make_model(charmlp.preset("lecture"), itos), good)
+    model, steps = tab.model, tab.model.steps_trained
+    raw = good.read_bytes()
+
+    def refused(path: Path, *words: str) -> None:
+        assert tab.load_from(str(path)) is False
+        assert not tab.loading_model and tab.message_bar.level == "error"
+        assert all(w in tab.message() for w in words), tab.message()
+        assert f"Could not open {path.name}" in tab.message()
+        qtbot.wait(50)  # nothing arrives later: the tab keeps its model
+        assert tab.model is model and tab.model.steps_trained == steps
+        assert tab.message_bar.level == "error"
+
+    cut = tmp_path / "cut.safetensors"
+    cut.write_bytes(raw[:-4000])
+    refused(cut, "cut short", "an interrupted copy")
+    shapes = tmp_path / "shapes.safetensors"
+    weights = charmlp.make_model(charmlp.preset("lecture"), itos).state_dict()
+    meta = {
+        "format": charmlp.FILE_FORMAT,
+        "config": charmlp.preset("lecture").to_json(),
+        "itos": json.dumps(itos),
+        "steps_trained": "5",
+    }
+    save_file({**weights, "C": torch.zeros(3, 3)}, str(shapes), metadata=meta)
+    refused(
+        shapes,
+        "C is 3x3 in the file, but a model with vocabulary 27 and embedding 10 needs 27x10.",
+    )
+    assert "torch.Size" not in tab.message() and "size mismatch" not in tab.message()
+    edited = tmp_path / "edited.safetensors"
+    rewrite_header(good, edited, emb_dim=5)
+    refused(edited, "C is 27x10 in the file", "vocabulary 27 and embedding 5 needs 27x5")
+    rewrite_header(good, edited, emb_dim=0)
+    refused(edited, "settings are not valid", "embedding size")
+    rewrite_header(good, edited, batch_size=100_000)  # the core takes it, the form can't
+    refused(edited, "outside what the form allows", "batch_size")
+    text = tmp_path / "notes.safetensors"
+    text.write_text("these are my notes, not a model\n" * 10)
+    refused(text, "not a Character MLP model file")
+    other = tmp_path / "other.safetensors"
+    save_file({"w": torch.zeros(2)}, str(other))
+    refused(other, "no Character MLP header")
+    # the sound file still opens
+    assert tab.load_from(str(good))
+    qtbot.waitUntil(lambda: not tab.loading_model, timeout=30_000)
+    assert tab.model is not model and "Opened good.safetensors" in tab.message()
+
+
+def test_opening_a_model_says_which_settings_it_changed(tab, qtbot, tmp_path):
+    from playground.core import charmlp
+
+    config = charmlp.CharMLPConfig(block_size=8, emb_dim=10, hidden=(20,), backward="manual")
+    path = tmp_path / "m.safetensors"
+    charmlp.save(charmlp.make_model(config, charmlp.vocabulary(tab.words)), path)
+    assert tab.state.backward == "autograd" and tab.state.block_size == 3
+    assert tab.load_from(str(path))
+    qtbot.waitUntil(lambda: not tab.loading_model, timeout=30_000)
+    assert tab.state.backward == "manual" and tab.state.block_size == 8
+    message = tab.message()
+    assert message.startswith("Opened m.safetensors (0 steps trained); the form changed: ")
+    assert "block size 3 → 8" in message and "gradients autograd → by hand" in message
+    assert "hidden layers 200 → 20" in message and "embedding" not in message  # unchanged
+    # the same file again: nothing changes, and it says so
+    assert tab.load_from(str(path))
+    qtbot.waitUntil(lambda: not tab.loading_model, timeout=30_000)
+    assert "the form already had its settings" in tab.message()
 
 
 def test_divergence_stops_with_a_message_and_reset(tab, qtbot):
@@ -519,6 +587,7 @@ def test_pin_two_runs_restore_and_persist(tab, qtbot, tmp_path):
     # CSV export and persistence across launches
     path = tmp_path / "runs.csv"
     tab.runs.export_csv_to(str(path))
+    assert tab.message() == f"Saved the pinned runs as CSV to {path}."  # where it wrote
     lines = path.read_text().splitlines()
     assert len(lines) == 3 and "init" in lines[0] and lines[1].startswith("kaiming,")
     s = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
