@@ -532,7 +532,7 @@ def test_training_with_the_hand_written_backward(tab, qtbot):
     tab.views.show_page(tab.views.ninja)
     ninja_rows(tab, qtbot, 17)
     tab.toggle_play()
-    qtbot.waitUntil(lambda: "manual" in tab.speeds, timeout=30_000)  # after ~0.5 s
+    qtbot.waitUntil(lambda: "manual" in tab.speeds, timeout=30_000)  # after 2 s of training
     label = tab.settings_panel.speed_label.text()
     assert "this run" in label and "(by hand)" in label and "last measured" in label
     with qtbot.waitSignal(tab.session.finished, timeout=30_000):
@@ -546,6 +546,74 @@ def test_training_with_the_hand_written_backward(tab, qtbot):
     # the table followed the model where training ended
     qtbot.waitUntil(lambda: f"step {steps:,}" in tab.views.ninja.status.text(), timeout=30_000)
     assert not tab.views.ninja.failing()
+
+
+def test_speed_meter_counts_only_stretches_of_training():
+    from playground.ui.tabs.charmlp.part4 import MIN_SECONDS, SpeedMeter
+
+    meter = SpeedMeter()
+    meter.step_seen(5, 10.0)  # the first frame: start-up before it is not counted
+    meter.step_seen(1005, 11.0)
+    assert meter.totals() == (1000, 1.0) and meter.rate() is None  # 1 s: too short to say
+    meter.pause()
+    meter.step_seen(1010, 50.0)  # 39 s paused: not training time
+    meter.step_seen(2010, 51.5)
+    assert meter.totals() == (2000, 2.5) and meter.rate() == pytest.approx(800.0)
+    meter.pause()
+    meter.pause()  # twice: nothing more
+    assert meter.totals() == (2000, 2.5) and MIN_SECONDS <= 2.5
+
+
+def slow_final_losses(monkeypatch, seconds: float = 0.7) -> None:
+    """The final train/dev/test losses take ``seconds`` longer (as on a big model)."""
+    import time
+
+    from playground.core import charmlp
+
+    losses = charmlp.Run.losses
+
+    def slow(self):
+        time.sleep(seconds)
+        return losses(self)
+
+    monkeypatch.setattr(charmlp.Run, "losses", slow)
+
+
+def test_a_short_run_shows_no_speed(tab, qtbot, monkeypatch):
+    slow_final_losses(monkeypatch)
+    fresh_tiny(tab, qtbot, steps=200)
+    with qtbot.waitSignal(tab.session.finished, timeout=30_000):
+        tab.toggle_play()
+    assert tab.model.steps_trained == 200
+    assert "autograd" not in tab.speeds  # 200 steps (0.1 s) and a slow end: no rate to tell
+    assert "last measured: autograd –, by hand – steps/s" in tab.settings_panel.speed_label.text()
+
+
+def test_the_speed_leaves_out_pauses_and_the_final_losses(tab, qtbot, monkeypatch):
+    import time
+
+    slow_final_losses(monkeypatch)
+    fresh_tiny(tab, qtbot, steps=1_000_000)
+    t0 = time.perf_counter()
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.model.steps_trained > 100, timeout=30_000)
+    assert "this run: measuring…" in tab.settings_panel.speed_label.text()
+    tab.toggle_play()  # pause for a second
+    assert tab.session.state == "paused"
+    qtbot.wait(1_000)
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: "autograd" in tab.speeds, timeout=60_000)  # 2 s of training
+    assert "this run: " in tab.settings_panel.speed_label.text()
+    with qtbot.waitSignal(tab.session.finished, timeout=30_000):
+        tab.stop_training()
+    wall = time.perf_counter() - t0
+    steps, seconds = tab.speed_meter.totals()
+    assert 0 < steps <= tab.model.steps_trained
+    assert seconds < wall - 1.7  # the second paused and the 0.7 s of final losses are out
+    assert tab.speeds["autograd"] == pytest.approx(steps / seconds)
+    assert tab.speeds["autograd"] > tab.model.steps_trained / wall
+    label = tab.settings_panel.speed_label.text()
+    assert f"autograd {steps / seconds:,.0f}" in label and "this run" not in label
 
 
 # ---------------------------------------------------------------- pinned runs
