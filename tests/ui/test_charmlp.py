@@ -616,6 +616,61 @@ def test_the_speed_leaves_out_pauses_and_the_final_losses(tab, qtbot, monkeypatc
     assert f"autograd {steps / seconds:,.0f}" in label and "this run" not in label
 
 
+def test_the_views_fit_1024x640_titles_points_and_letters(tab, qtbot):
+    tab.resize(1024, 592)  # the tab in a 1024x640 window
+    fresh_tiny(tab, qtbot, steps=300)
+    with qtbot.waitSignal(tab.session.finished, timeout=30_000):
+        tab.toggle_play()
+    v = tab.views
+    v.show_page(v.pages.widget(0))
+    qtbot.wait(100)  # laid out
+    plots = (v.loss_plot, v.scatter, v.hist, v.ratios, v.finder_plot)
+    for plot in plots:
+        item, label = plot.plotItem, plot.plotItem.titleLabel
+        assert plot.isVisible() and plot.width() < 420  # narrow: 1024 wide
+        # the plot is laid out in its widget, not wider (its right part cut off)
+        assert item.sceneBoundingRect().right() <= plot.width() + 0.5, type(plot).__name__
+        # and its title's text fits the title's width
+        assert label.itemRect().width() <= label.width() + 0.5, label.text
+    assert v.ratios.plotItem.vb.viewRange()[0][1] >= len(v.ratios.names) - 0.5  # every bar
+    # every point in view, with a margin; the letters shown don't overlap, and fit the view
+    scatter = v.scatter
+    (x0, x1), (y0, y1) = scatter.plotItem.vb.viewRange()
+    xs, ys = (scatter.xy[:, 0] - x0) / (x1 - x0), (scatter.xy[:, 1] - y0) / (y1 - y0)
+    assert xs.min() > 0.01 and xs.max() < 0.99 and ys.min() > 0.01 and ys.max() < 0.99
+    rects = scatter.letter_rects()
+    view = scatter.plotItem.vb.sceneBoundingRect()
+    assert len(rects) >= 9  # of 27: the crowded ones may be left out
+    assert all(view.contains(r) for r in rects)
+    for i, a in enumerate(rects):
+        assert not any(a.intersects(b) for b in rects[i + 1 :])
+
+
+def test_letters_are_placed_apart_or_left_out():
+    from playground.ui.widgets.charmlp_views import LABEL_SPOTS, place_labels
+
+    # five points in one spot, three alone
+    points = np.array([[100, 100]] * 5 + [[20, 20], [180, 30], [100, 170]], float)
+    boxes = np.full((8, 2), (18.0, 24.0))
+    spots = place_labels(points, boxes, (4, 6), (200, 200), [0] * 8)
+    assert spots[5:] == [0, 0, 0]  # alone: right of its point
+    shown = [i for i in range(5) if spots[i] >= 0]
+    assert 1 <= len(shown) < 5 and len(set(spots[i] for i in shown)) == len(shown)
+    # near the right edge: the letter goes left of its point, inside the view
+    spots = place_labels(np.array([[195.0, 100.0]]), boxes[:1], (4, 6), (200, 200), [0])
+    assert LABEL_SPOTS[spots[0]][0] > 0.5
+    # a label keeps its spot while its first choice is taken, and goes back when it frees
+    pair = np.array([[100, 100], [115, 100]], float)
+    first = place_labels(pair, boxes[:2], (4, 6), (200, 200), [0, 0])
+    assert first[0] != 0 and first[1] == 0
+    again = place_labels(pair + 0.5, boxes[:2], (4, 6), (200, 200), first)
+    assert again == first
+    apart = place_labels(
+        np.array([[100, 100], [100, 190]], float), boxes[:2], (4, 6), (200, 200), first
+    )
+    assert apart == [0, 0]
+
+
 # ---------------------------------------------------------------- pinned runs
 def train(tab, qtbot, steps: int) -> None:
     tab.state.steps = steps

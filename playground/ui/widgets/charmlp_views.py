@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
@@ -63,6 +63,7 @@ class FittedPlot(pg.PlotWidget):
         self._shown_title: tuple[str, str] | None = None
         for name in ("left", "bottom", "top", "right"):
             self.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        _elastic(self.plotItem.titleLabel)
 
     def set_titles(self, *variants: str, size: str = "10pt") -> None:
         """Show the first of ``variants`` (longest first; HTML allowed) that fits."""
@@ -92,23 +93,104 @@ class FittedPlot(pg.PlotWidget):
         self._shown_title = (text, self._title_size)
         self.plotItem.setTitle(text, color="#222", size=self._title_size)
         self.plotItem.titleLabel.item.setToolTip("")
-        # the label's own size hint must not force the plot wider than the widget
-        self.plotItem.titleLabel.setMinimumWidth(0)
+        if self.plotItem.geometry() != self.range:  # a longer title had pushed it wider
+            self.plotItem.setGeometry(self.range)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        self._fit_title()  # first: the plot is then laid out once, at its new width
         super().resizeEvent(event)
-        self._fit_title()
 
 
-def _plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
-    w = pg.PlotWidget()
-    w.setBackground("w")
-    w.plotItem.setTitle(title, color="#222", size="10pt")
-    w.setLabel("bottom", x_label)
-    w.setLabel("left", y_label)
-    w.showGrid(x=True, y=True, alpha=0.2)
-    w.setMinimumSize(200, 150)
-    return w
+def _elastic(label: pg.LabelItem) -> None:
+    """Let ``label`` (a plot's title) be narrower than its text: pyqtgraph makes the text's
+    width the label's minimum on every resize, which lays the whole plot out wider than
+    its widget (its right part cut off) whenever a title does not fit."""
+    update_min = label.updateMin
+
+    def no_min_width() -> None:
+        update_min()
+        label.setMinimumWidth(0)
+        label._sizeHint[Qt.SizeHint.MinimumSize] = (0, label._sizeHint[Qt.SizeHint.MinimumSize][1])
+
+    label.updateMin = no_min_width
+    no_min_width()
+
+
+# Where a letter may sit around its point (pyqtgraph TextItem anchors: the point is at that
+# fraction of the text's box), best first: right, left, above, below, then the diagonals.
+LABEL_SPOTS = (
+    (-0.05, 0.55),
+    (1.05, 0.55),
+    (0.5, 0.95),
+    (0.5, 0.15),
+    (0.0, 0.9),
+    (0.0, 0.2),
+    (1.0, 0.9),
+    (1.0, 0.2),
+)
+MARKER_RADIUS = 5.0  # pixels: the scatter's dots (size 9) and a pixel of air
+CORE_RADIUS = 2.5  # a letter may touch another point's dot, never hide its centre
+
+
+def place_labels(
+    points: np.ndarray,
+    boxes: np.ndarray,
+    inset: tuple[float, float],
+    area: tuple[float, float],
+    previous: list[int],
+) -> list[int]:
+    """Where each point's label goes: an index into LABEL_SPOTS, or -1 (left out).
+
+    points (n, 2): the points in pixels (y down); boxes (n, 2): each label's text box
+    (width, height); inset: the empty border of a box around its letter (x, y); area: the
+    view's (width, height); previous: the spots of the last placement.  A label's letter
+    must stay inside the area, overlap no label placed before it and no other point's
+    centre; it prefers a spot clear of the other points altogether, then the first spot
+    (right of its point), then the spot it had (so labels don't jump about while the
+    points move).  A label with no such spot is left out: every label shown can be read.
+    The labels shown before are placed first.
+    """
+    n = len(points)
+    spots = np.asarray(LABEL_SPOTS)
+    dots = np.hstack([points - MARKER_RADIUS, points + MARKER_RADIUS])  # (n, 4): x0 y0 x1 y1
+    cores = np.hstack([points - CORE_RADIUS, points + CORE_RADIUS])
+    previous = list(previous)[:n] + [-1] * (n - len(previous))
+    placed = np.empty((0, 4))
+    out = [-1] * n
+    for i in sorted(range(n), key=lambda i: (previous[i] < 0, i)):
+        (bw, bh), (px, py) = boxes[i], points[i]
+        x0 = px - spots[:, 0] * bw + inset[0]
+        y0 = py - spots[:, 1] * bh + inset[1]
+        rects = np.stack([x0, y0, x0 + bw - 2 * inset[0], y0 + bh - 2 * inset[1]], axis=1)
+        free = (rects[:, 0] >= 0) & (rects[:, 1] >= 0)
+        free &= (rects[:, 2] <= area[0]) & (rects[:, 3] <= area[1])
+        free &= ~_overlaps(rects, placed) & ~_overlaps(rects, np.delete(cores, i, axis=0))
+        clear = free & ~_overlaps(rects, np.delete(dots, i, axis=0))
+        out[i] = _pick(clear, previous[i])
+        if out[i] < 0:
+            out[i] = _pick(free, previous[i])
+        if out[i] >= 0:
+            placed = np.vstack([placed, rects[out[i]]])
+    return out
+
+
+def _pick(ok: np.ndarray, previous: int) -> int:
+    """The first spot if ``ok``, else the previous one if ``ok``, else the first ``ok``."""
+    if ok[0]:
+        return 0
+    if previous >= 0 and ok[previous]:
+        return previous
+    return int(np.argmax(ok)) if ok.any() else -1
+
+
+def _overlaps(rects: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """For each of ``rects`` (k, 4), whether it overlaps any of ``others`` (m, 4)."""
+    if not len(others):
+        return np.zeros(len(rects), bool)
+    a, b = rects[:, None, :], others[None, :, :]
+    hit = (a[..., 0] < b[..., 2]) & (b[..., 0] < a[..., 2])
+    hit &= (a[..., 1] < b[..., 3]) & (b[..., 1] < a[..., 3])
+    return hit.any(axis=1)
 
 
 class EmbeddingScatter(FittedPlot):
@@ -127,10 +209,19 @@ class EmbeddingScatter(FittedPlot):
         self._axes_timer.setSingleShot(True)
         self._axes_timer.setInterval(1000)
         self._axes_timer.timeout.connect(self._show_axes)
-        self.plotItem.vb.sigRangeChangedManually.connect(self._stop_following)
-        self.scatter = pg.ScatterPlotItem(size=9, pen=pg.mkPen("w", width=0.5))
+        vb = self.plotItem.vb
+        vb.sigRangeChangedManually.connect(self._stop_following)
+        vb.sigRangeChanged.connect(lambda *_: self._moving or self.place_labels())
+        vb.sigResized.connect(lambda *_: self.place_labels())
+        self._moving = False  # show_points places the labels itself
+        self.scatter = pg.ScatterPlotItem(
+            size=9, pen=pg.mkPen("w", width=0.5), hoverable=True, tip=_point_tip
+        )
         self.addItem(self.scatter)
         self.labels: list[pg.TextItem] = []
+        self.spots: list[int] = []  # where each label sits (LABEL_SPOTS), -1: left out
+        self._boxes = np.zeros((0, 2))
+        self._inset = (0.0, 0.0)
         self.itos: list[str] = []
         self.xy = np.zeros((0, 2))
         self.moves = 0  # how many times the points were updated
@@ -154,10 +245,16 @@ class EmbeddingScatter(FittedPlot):
         self.labels = []
         for ch in self.itos:
             color = PAD_COLOR if ch == "." else VOWEL_COLOR if ch in VOWELS else CONSONANT_COLOR
-            t = pg.TextItem(ch, color=color, anchor=(-0.15, 0.6))
+            t = pg.TextItem(ch, color=color, anchor=LABEL_SPOTS[0])
             t.setFont(self._font)
             self.addItem(t)
             self.labels.append(t)
+        self.spots = [0] * len(self.labels)
+        rects = [t.textItem.boundingRect() for t in self.labels]
+        self._boxes = np.array([(r.width(), r.height()) for r in rects]).reshape(-1, 2)
+        if self.labels:  # the text's own border, and the line's room above and below a letter
+            margin = self.labels[0].textItem.document().documentMargin()
+            self._inset = (margin, margin + 2)
         self._brushes = [
             pg.mkBrush(PAD_COLOR if ch == "." else VOWEL_COLOR if ch in VOWELS else CONSONANT_COLOR)
             for ch in self.itos
@@ -168,7 +265,7 @@ class EmbeddingScatter(FittedPlot):
         xy = np.asarray(xy, dtype=float)
         self.xy = xy.copy()
         self.moves += 1
-        self.scatter.setData(pos=xy, brush=self._brushes)
+        self.scatter.setData(pos=xy, brush=self._brushes, data=self.itos[: len(xy)])
         for t, (x, y) in zip(self.labels, xy, strict=False):
             t.setPos(float(x), float(y))
         self._want_axes = (str(axes[0]), str(axes[1]))
@@ -185,7 +282,41 @@ class EmbeddingScatter(FittedPlot):
         step = title.split(" · ")[-1]
         self.set_titles(f"{title} · {key}", f"C · {step} · {key}", key, size="9pt")
         if self._follow and len(xy):
-            self._frame(xy)
+            self._moving = True
+            try:
+                self._frame(xy)
+            finally:
+                self._moving = False
+        self.place_labels()
+
+    def letter_rects(self) -> list[QRectF]:
+        """Where the letters shown are, in scene coordinates (their text box less its empty
+        border: the rectangles :func:`place_labels` keeps apart)."""
+        dx, dy = self._inset
+        return [
+            t.textItem.sceneBoundingRect().adjusted(dx, dy, -dx, -dy)
+            for t in self.labels
+            if t.isVisible()
+        ]
+
+    def place_labels(self) -> None:
+        """Put each letter beside its point where it overlaps no other letter nor point
+        (:func:`place_labels`); one with no room is left out (hover its point for it)."""
+        vb = self.plotItem.vb
+        n = min(len(self.labels), len(self.xy))
+        (x0, x1), (y0, y1) = vb.viewRange()
+        w, h = vb.width(), vb.height()
+        if not n or w <= 0 or h <= 0 or x1 <= x0 or y1 <= y0:
+            return
+        xy = self.xy[:n]
+        pixels = np.stack([(xy[:, 0] - x0) * (w / (x1 - x0)), (y1 - xy[:, 1]) * (h / (y1 - y0))], 1)
+        spots = place_labels(pixels, self._boxes[:n], self._inset, (w, h), self.spots)
+        for t, old, new in zip(self.labels, self.spots, spots, strict=False):
+            if new != old:
+                if new >= 0:
+                    t.setAnchor(LABEL_SPOTS[new])
+                t.setVisible(new >= 0)
+        self.spots = spots
 
     def _show_axes(self) -> None:
         old = self._axes or ("", "")
@@ -213,6 +344,11 @@ class EmbeddingScatter(FittedPlot):
         vb.enableAutoRange(enable=False)
 
 
+def _point_tip(x: float, y: float, data: Any) -> str:
+    """The hover text of a point of the embedding: its character and where it is."""
+    return f"{data!r}: ({x:.2f}, {y:.2f})"
+
+
 def _steady_range(now: tuple[float, float], need: tuple[float, float]) -> tuple[float, float]:
     """``now`` if it holds ``need`` and is at most 2.5 times as wide; else a range of a nice
     width (1.2 to 1.5 times ``need``'s) that starts on a tenth of that width."""
@@ -226,6 +362,11 @@ def _steady_range(now: tuple[float, float], need: tuple[float, float]) -> tuple[
     return (start, start + width)
 
 
+def layer_color(i: int) -> str:
+    """The colour of hidden layer ``i`` (from 0) in the activation histograms."""
+    return OKABE_ITO[(i + 1) % len(OKABE_ITO)]
+
+
 class ActivationHistogram(FittedPlot):
     """A histogram of tanh outputs per hidden layer, with the share saturated (|t| > 0.97)."""
 
@@ -237,8 +378,6 @@ class ActivationHistogram(FittedPlot):
         self.setLabel("bottom", "tanh output t")
         self.setLabel("left", "share of units")
         self.set_titles("tanh activations")
-        self.legend = self.addLegend(offset=(5, 5), labelTextSize="8pt")
-        self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))  # readable over the bars
         self.edges = np.linspace(-1, 1, 51)
         self.curves: list[pg.PlotDataItem] = []
         self.saturated: list[float] = []
@@ -254,7 +393,8 @@ class ActivationHistogram(FittedPlot):
         self.setToolTip(
             "How the outputs of each tanh layer are spread, on a fixed batch of 1,024 training "
             "contexts. Piles at -1 and +1 are saturated units: they pass almost no gradient "
-            "(dotted lines at |t| = 0.97). L1, L2, …: hidden layers 1, 2, …"
+            "(dotted lines at |t| = 0.97). The title gives each layer's saturated share in its "
+            "curve's colour: L1, L2, …: hidden layers 1, 2, …"
         )
 
     def set_layers(self, n: int) -> None:
@@ -263,18 +403,10 @@ class ActivationHistogram(FittedPlot):
             return
         for c in self.curves:
             self.removeItem(c)
-        self.legend.clear()
         self.curves = []
         for i in range(n):
-            c = self.plot(
-                self.edges,
-                np.zeros(50),
-                stepMode="center",
-                pen=pg.mkPen(OKABE_ITO[(i + 1) % len(OKABE_ITO)], width=2),
-                name=f"L{i + 1}" if n > 1 else "layer 1",
-            )
-            self.curves.append(c)
-        self.legend.setColumnCount(max(n, 1))  # one row: several layers would hide the bars
+            pen = pg.mkPen(layer_color(i), width=2)
+            self.curves.append(self.plot(self.edges, np.zeros(50), stepMode="center", pen=pen))
         self._set_top(0.1)
 
     def _set_top(self, top: float) -> None:
@@ -283,7 +415,7 @@ class ActivationHistogram(FittedPlot):
             self.setYRange(0.0, top, padding=0)
 
     def _fit_top(self, highest: float) -> None:
-        """Room for ``highest`` (a share) and the legend above it, in steps of 0.05."""
+        """Room for ``highest`` (a share) and a little above it, in steps of 0.05."""
         need = min(highest * 1.15 + 0.01, 1.05)
         if need > self._top or need < self._top / 3:
             self._set_top(max(0.1, math.ceil(need / 0.05 - 1e-9) * 0.05))
@@ -292,22 +424,32 @@ class ActivationHistogram(FittedPlot):
         self.set_layers(len(activations))
         self.saturated = [a["saturated"] for a in activations]
         highest = 0.0
-        for i, (c, a) in enumerate(zip(self.curves, activations, strict=False)):
+        for c, a in zip(self.curves, activations, strict=False):
             counts = np.asarray(a["counts"], float)
             shares = counts / max(counts.sum(), 1.0)
             highest = max(highest, float(shares.max(initial=0.0)))
             c.setData(self.edges, shares)
-            label = self.legend.getLabel(c) if hasattr(self.legend, "getLabel") else None
-            # one layer: its share here; several: the title lists the shares in order
-            text = (
-                f"L{i + 1}" if len(activations) > 1 else f"layer 1: {a['saturated']:.0%} saturated"
-            )
-            if label is not None and label.text != text:
-                label.setText(text)
         self._fit_top(highest)
-        shares = ", ".join(f"{s:.0%}" for s in self.saturated)
+        if len(self.saturated) == 1:
+            share = f"{self.saturated[0]:.0%}"
+            self.set_titles(
+                f"tanh outputs · saturated: {share}", f"saturated: {share}", f"sat. {share}"
+            )
+            return
+        # several layers: the title is the legend too, each share in its curve's colour
+        named = [
+            f'<span style="color:{layer_color(i)}">L{i + 1} {s:.0%}</span>'
+            for i, s in enumerate(self.saturated)
+        ]
+        bare = [
+            f'<span style="color:{layer_color(i)}">{s:.0%}</span>'
+            for i, s in enumerate(self.saturated)
+        ]
         self.set_titles(
-            f"tanh outputs · saturated: {shares}", f"saturated: {shares}", f"sat. {shares}"
+            "saturated: " + " · ".join(named),
+            " ".join(named),
+            "sat. " + " ".join(bare),
+            " ".join(bare),
         )
 
 
@@ -388,7 +530,9 @@ class LrFinderPlot(FittedPlot):
         )
         self.marker.setVisible(False)
         self.addItem(self.marker)
-        self.setXRange(-3, 0, padding=0.02)
+        # room beside -3 and 0 for their tick labels (pyqtgraph leaves out a label that
+        # passes the end of a gridded axis): the ends of the sweep are the rates that matter
+        self.setXRange(-3.2, 0.2, padding=0)
         self.enableAutoRange(x=False)
         self.points = 0
         self.setToolTip(
