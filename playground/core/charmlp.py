@@ -221,8 +221,9 @@ def build_dataset(
     """{"train"|"dev"|"test": (X int64 (n, block_size), Y int64 (n,))} on the lecture's split."""
     itos = list(itos) if itos is not None else vocabulary(words)
     key = (hash(tuple(words)), len(words), block_size, seed, tuple(itos))
-    if key in _CACHE:
-        return _CACHE[key]
+    cached = _CACHE.get(key)  # one look: another thread may clear the cache meanwhile
+    if cached is not None:
+        return cached
     stoi = {s: i for i, s in enumerate(itos)}
     out = {}
     for split, ws in split_words(words, seed).items():
@@ -600,11 +601,12 @@ class Run:
         if self.data is None:
             ds = build_dataset(self.words, self.config.block_size, itos=self.model.itos)
             dev = self.model.device
-            self.data = {k: (X.to(dev), Y.to(dev)) for k, (X, Y) in ds.items()}
+            data = {k: (X.to(dev), Y.to(dev)) for k, (X, Y) in ds.items()}
             self.train_words = set(split_words(self.words)["train"])
-            n = len(self.data["train"][1])
+            n = len(data["train"][1])
             g = torch.Generator().manual_seed(1234)
-            self._probe = self.data["train"][0][torch.randint(0, n, (1024,), generator=g).to(dev)]
+            self._probe = data["train"][0][torch.randint(0, n, (1024,), generator=g).to(dev)]
+            self.data = data  # last: whoever sees the data sees the probe too
         return self.data
 
     def losses(self) -> dict[str, float]:

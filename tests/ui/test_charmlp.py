@@ -16,6 +16,7 @@ from PySide6.QtCore import QSettings
 
 from playground.core.training import torch_threads
 from playground.ui.tabs.charmlp import CharMLPTab
+from playground.ui.tabs.charmlp.part4 import rate_text
 from playground.ui.tabs.charmlp.state import (
     CONFIG_FIELDS,
     SHAPE_FIELDS,
@@ -94,7 +95,7 @@ def test_tab_shows_its_initial_state(tab):
     assert "11,897 parameters" in tab.settings_panel.count_label.text()
     assert n_params(tab.model) == 11_897
     assert "3.30" in tab.views.init_label.text()
-    assert tab.views.scatter.moves >= 1 and len(tab.views.scatter.labels) == 27
+    assert tab.views.scatter.moves >= 1 and len(tab.views.scatter.itos) == 27
     assert "names loaded" in tab.message()
     # every control explains itself
     from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox
@@ -542,7 +543,7 @@ def test_training_with_the_hand_written_backward(tab, qtbot):
     losses = [float(tab.views.table.item(r, 2).text()) for r in range(3)]
     assert all(2.0 < x < 3.5 for x in losses)
     label = tab.settings_panel.speed_label.text()
-    assert "this run" not in label and f"by hand {tab.speeds['manual']:,.0f}" in label
+    assert "this run" not in label and f"by hand {rate_text(tab.speeds['manual'])}" in label
     # the table followed the model where training ended
     qtbot.waitUntil(lambda: f"step {steps:,}" in tab.views.ninja.status.text(), timeout=30_000)
     assert not tab.views.ninja.failing()
@@ -613,7 +614,7 @@ def test_the_speed_leaves_out_pauses_and_the_final_losses(tab, qtbot, monkeypatc
     assert tab.speeds["autograd"] == pytest.approx(steps / seconds)
     assert tab.speeds["autograd"] > tab.model.steps_trained / wall
     label = tab.settings_panel.speed_label.text()
-    assert f"autograd {steps / seconds:,.0f}" in label and "this run" not in label
+    assert f"autograd {rate_text(steps / seconds)}" in label and "this run" not in label
 
 
 def test_the_views_fit_1024x640_titles_points_and_letters(tab, qtbot):
@@ -646,29 +647,51 @@ def test_the_views_fit_1024x640_titles_points_and_letters(tab, qtbot):
         assert not any(a.intersects(b) for b in rects[i + 1 :])
 
 
+def test_a_shown_model_has_its_data_and_views_ready_before_play(tab, qtbot, monkeypatch):
+    """What Play would otherwise do on the GUI's time: build the data split (a second of
+    plain Python holding the GIL) and name the ratio bars' layers (a new axis)."""
+    from playground.core import charmlp
+
+    built = []
+    build = charmlp.build_dataset
+
+    def counted(words, block_size=3, *args, **kw):
+        built.append(block_size)
+        return build(words, block_size, *args, **kw)
+
+    monkeypatch.setattr(charmlp, "build_dataset", counted)
+    tab.apply_preset("wavenet")  # block size 8: not built yet
+    qtbot.waitUntil(lambda: tab.model.config.block_size == 8, timeout=10_000)
+    qtbot.waitUntil(lambda: 8 in built, timeout=30_000)
+    assert tab.session.state != "running"
+    assert tab.views.ratios.names == ["C", "W1", "W2", "W3", "W out"]
+
+
 def test_letters_are_placed_apart_or_left_out():
-    from playground.ui.widgets.charmlp_views import LABEL_SPOTS, place_labels
+    from playground.ui.widgets.charmlp_views import LABEL_SPOTS, letter_boxes, place_labels
 
     # five points in one spot, three alone
     points = np.array([[100, 100]] * 5 + [[20, 20], [180, 30], [100, 170]], float)
-    boxes = np.full((8, 2), (18.0, 24.0))
-    spots = place_labels(points, boxes, (4, 6), (200, 200), [0] * 8)
+    boxes = np.full((8, 2), (9.0, 12.0))
+    spots = place_labels(points, boxes, (200, 200), [0] * 8)
     assert spots[5:] == [0, 0, 0]  # alone: right of its point
     shown = [i for i in range(5) if spots[i] >= 0]
-    assert 1 <= len(shown) < 5 and len(set(spots[i] for i in shown)) == len(shown)
+    assert 1 <= len(shown) < 5 and len({spots[i] for i in shown}) == len(shown)
+    rects = letter_boxes(points, boxes)
+    drawn = [rects[i, spots[i]] for i in range(8) if spots[i] >= 0]
+    for i, a in enumerate(drawn):  # no two letters overlap
+        for b in drawn[i + 1 :]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
     # near the right edge: the letter goes left of its point, inside the view
-    spots = place_labels(np.array([[195.0, 100.0]]), boxes[:1], (4, 6), (200, 200), [0])
-    assert LABEL_SPOTS[spots[0]][0] > 0.5
+    spots = place_labels(np.array([[195.0, 100.0]]), boxes[:1], (200, 200), [0])
+    assert LABEL_SPOTS[spots[0]][2] < 0
     # a label keeps its spot while its first choice is taken, and goes back when it frees
-    pair = np.array([[100, 100], [115, 100]], float)
-    first = place_labels(pair, boxes[:2], (4, 6), (200, 200), [0, 0])
+    pair = np.array([[100, 100], [112, 100]], float)
+    first = place_labels(pair, boxes[:2], (200, 200), [0, 0])
     assert first[0] != 0 and first[1] == 0
-    again = place_labels(pair + 0.5, boxes[:2], (4, 6), (200, 200), first)
-    assert again == first
-    apart = place_labels(
-        np.array([[100, 100], [100, 190]], float), boxes[:2], (4, 6), (200, 200), first
-    )
-    assert apart == [0, 0]
+    assert place_labels(pair + 0.5, boxes[:2], (200, 200), first) == first
+    apart = np.array([[100, 100], [100, 190]], float)
+    assert place_labels(apart, boxes[:2], (200, 200), first) == [0, 0]
 
 
 # ---------------------------------------------------------------- pinned runs

@@ -181,7 +181,7 @@ class CharMLPTab(FormMixin, ModelsMixin, RunsMixin, Part4Mixin, Tab):
         except ValueError as exc:
             self.show_message(str(exc), "error")
             return None
-        self._view_gen += 1  # a fresh model still being built is not wanted now
+        self._new_view()  # a fresh model still being built is not wanted now
         self._preview_key = None
         self.finder_worker.stop()
         self._new_model = False

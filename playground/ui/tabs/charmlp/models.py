@@ -15,6 +15,7 @@ there; the message bar then says so and the tab keeps its model.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import QFileDialog
 from playground.ui.background import run_in_thread
 from playground.ui.tabs.charmlp import files, job
 from playground.ui.tabs.charmlp.state import changes, config_values, values_of
-from playground.ui.worker import Frame
+from playground.ui.worker import SWITCH_S, Frame
 
 
 class ModelsMixin:
@@ -33,15 +34,22 @@ class ModelsMixin:
     def _init_models(self) -> None:
         self._sample_gen = 0  # the latest samples request
         self._view_gen = 0  # the latest background view request; older results are dropped
+        self._view_latest = [0]  # the same, for the threads (a list: they hold no Qt object)
         self._preview_key: tuple | None = None  # shape of the fresh model being built
         self._new_model = False  # the shown model is new (or just loaded): Play trains it
         self._stale = False  # the shown model diverged: Play starts a new one
         self._loading_model = False
         self._name_chars: set[str] | None = None  # the characters of names.txt
 
+    def _new_view(self) -> int:
+        """A new background view request: older ones are dropped (or skip their work)."""
+        self._view_gen += 1
+        self._view_latest[0] = self._view_gen
+        return self._view_gen
+
     def _adopt(self, run: Any) -> None:
         """Make ``run`` the model shown and trained."""
-        self._view_gen += 1
+        self._new_view()
         self._preview_key = None
         self.run = run
         self._stale = False
@@ -60,8 +68,7 @@ class ModelsMixin:
             self.show_message(str(exc), "error")
             self._ready = self._ready or ready
             return
-        self._view_gen += 1
-        gen = self._view_gen
+        gen = self._new_view()
         self._preview_key = key
         cm, words, device = self.cm, self.words, self.device
         run_in_thread(
@@ -83,6 +90,16 @@ class ModelsMixin:
         self.presenter.clear()
         self.presenter.show_initial(view)
         self.check_gradients()  # if its page is shown, the table follows the new model
+        cm, words, latest, gen = self.cm, self.words, self._view_latest, self._view_gen
+        if sys.getswitchinterval() > SWITCH_S:  # as a job's thread (see Worker.start): the
+            sys.setswitchinterval(SWITCH_S)  # GUI waits 0.2 ms, not 5, for the GIL
+        run_in_thread(
+            self,
+            lambda: job.prepare(cm, words, run, lambda: latest[0] == gen),
+            lambda _result: None,
+            lambda _exc: None,  # Play builds it then, and says what went wrong
+            name="charmlp-prepare",
+        )
 
     def _background_failed(self, gen: int, exc: BaseException, ready: bool = False) -> None:
         if ready:
@@ -186,8 +203,7 @@ class ModelsMixin:
             st.sample_seed,
             (st.temperature),
         )
-        self._view_gen += 1
-        gen = self._view_gen
+        gen = self._new_view()
         self._loading_model = True
         self.show_message(f"Loading {name} ({steps:,} steps trained) …", topic="file")
         run_in_thread(

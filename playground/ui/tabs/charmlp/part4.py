@@ -12,6 +12,7 @@ pauses and the final losses left out) and shown once a run has trained long enou
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -22,6 +23,7 @@ from playground.ui.tabs.charmlp.state import BACKWARD_NAMES
 SHORT_BACKWARD = {"autograd": "autograd", "manual": "by hand"}
 MIN_SECONDS = 2.0  # the training time a rate must span before it is shown
 MIN_STEPS = 20  # and the steps
+SPEED_EVERY_S = 1.0  # the figure shown while it trains changes at most this often
 
 
 class SpeedMeter:
@@ -83,18 +85,25 @@ def unsupported(config: Any) -> str:
     )
 
 
+def rate_text(rate: float | None) -> str:
+    """A rate to three significant digits, as measuring gives no more: 2,134.6 -> "2,130"."""
+    if not rate:
+        return "–"
+    if rate < 10:
+        return f"{rate:.2g}"
+    return f"{round(rate, 2 - math.floor(math.log10(rate))):,.0f}"
+
+
 def speed_text(kind: str | None, rate: float | None, speeds: dict[str, float]) -> str:
     """ "this run: 2,100 steps/s (autograd) · last measured: autograd 2,100, by hand 2,400";
     ``kind``: the run's backward while it plays (None: no run plays); ``rate`` None: not
     measured long enough yet."""
-
-    def fmt(v: float | None) -> str:
-        return "–" if not v else f"{v:,.0f}"
+    fmt = rate_text
 
     last = ", ".join(f"{SHORT_BACKWARD[k]} {fmt(speeds.get(k))}" for k in BACKWARD_NAMES)
     text = f"last measured: {last} steps/s"
     if kind is not None:
-        now = f"{rate:,.0f} steps/s" if rate else "measuring…"
+        now = f"{fmt(rate)} steps/s" if rate else "measuring…"
         text = f"<b>this run: {now}</b> ({SHORT_BACKWARD[kind]}) · " + text
     return text
 
@@ -108,6 +117,7 @@ class Part4Mixin:
         self.speeds: dict[str, float] = {}  # backward kind -> last steps/s measured
         self.speed_meter = SpeedMeter()  # the run now
         self._speed_shown = ""
+        self._speed_at = -math.inf  # when the figure was last updated while training
 
     def _connect_part4(self) -> None:
         view = self.views.ninja
@@ -173,10 +183,12 @@ class Part4Mixin:
     def _measure_speed(self, step: int, final: bool) -> None:
         """A frame of the job arrived: its steps count if the run plays (not the frame of
         the final losses, measured after the last step)."""
-        meter = self.speed_meter
+        meter, now = self.speed_meter, time.perf_counter()
         if self.session.running and not final:
-            meter.step_seen(step, time.perf_counter())
-        self._keep_speed()
+            meter.step_seen(step, now)
+        if now - self._speed_at >= SPEED_EVERY_S:  # a label that changes lays out its panel
+            self._speed_at = now
+            self._keep_speed()
 
     def _speed_paused(self) -> None:
         self.speed_meter.pause()
