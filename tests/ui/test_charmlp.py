@@ -328,7 +328,7 @@ def test_a_wrong_model_file_is_refused_at_once_in_words(tab, qtbot, tmp_path):
         assert tab.load_from(str(path)) is False
         assert not tab.loading_model and tab.message_bar.level == "error"
         assert all(w in tab.message() for w in words), tab.message()
-        assert f"Could not open {path.name}" in tab.message()
+        assert path.name in tab.message()  # the file is named
         qtbot.wait(50)  # nothing arrives later: the tab keeps its model
         assert tab.model is model and tab.model.steps_trained == steps
         assert tab.message_bar.level == "error"
@@ -533,7 +533,7 @@ def test_training_with_the_hand_written_backward(tab, qtbot):
     tab.views.show_page(tab.views.ninja)
     ninja_rows(tab, qtbot, 17)
     tab.toggle_play()
-    qtbot.waitUntil(lambda: "manual" in tab.speeds, timeout=30_000)  # after 2 s of training
+    qtbot.waitUntil(lambda: "manual" in tab.speeds, timeout=30_000)  # after 1 s of training
     label = tab.settings_panel.speed_label.text()
     assert "this run" in label and "(by hand)" in label and "last measured" in label
     with qtbot.waitSignal(tab.session.finished, timeout=30_000):
@@ -554,15 +554,15 @@ def test_speed_meter_counts_only_stretches_of_training():
 
     meter = SpeedMeter()
     meter.step_seen(5, 10.0)  # the first frame: start-up before it is not counted
-    meter.step_seen(1005, 11.0)
-    assert meter.totals() == (1000, 1.0) and meter.rate() is None  # 1 s: too short to say
+    meter.step_seen(505, 10.5)
+    assert meter.totals() == (500, 0.5) and meter.rate() is None  # too short to say
     meter.pause()
-    meter.step_seen(1010, 50.0)  # 39 s paused: not training time
+    meter.step_seen(510, 50.0)  # 39.5 s paused: not training time
     meter.step_seen(2010, 51.5)
-    assert meter.totals() == (2000, 2.5) and meter.rate() == pytest.approx(800.0)
+    assert meter.totals() == (2000, 2.0) and meter.rate() == pytest.approx(1000.0)
     meter.pause()
     meter.pause()  # twice: nothing more
-    assert meter.totals() == (2000, 2.5) and MIN_SECONDS <= 2.5
+    assert meter.totals() == (2000, 2.0) and MIN_SECONDS <= 2.0
 
 
 def slow_final_losses(monkeypatch, seconds: float = 0.7) -> None:
@@ -603,7 +603,7 @@ def test_the_speed_leaves_out_pauses_and_the_final_losses(tab, qtbot, monkeypatc
     assert tab.session.state == "paused"
     qtbot.wait(1_000)
     tab.toggle_play()
-    qtbot.waitUntil(lambda: "autograd" in tab.speeds, timeout=60_000)  # 2 s of training
+    qtbot.waitUntil(lambda: "autograd" in tab.speeds, timeout=60_000)  # 1 s of training
     assert "this run: " in tab.settings_panel.speed_label.text()
     with qtbot.waitSignal(tab.session.finished, timeout=30_000):
         tab.stop_training()

@@ -192,8 +192,8 @@ class ModelsMixin:
         name = Path(path).name
         try:
             _values, steps = files.check_model(self.cm, path, self._name_chars)
-        except ValueError as exc:
-            self.show_message(f"Could not open {name}: {exc}", "error", topic="file")
+        except ValueError as exc:  # its message names the file
+            self.show_message(str(exc), "error", topic="file")
             return False
         st = self.state
         cm, words, device, seed, temp = (
@@ -223,7 +223,8 @@ class ModelsMixin:
     def _load_failed(self, gen: int, name: str, exc: BaseException) -> None:
         self._loading_model = False
         if gen == self._view_gen:
-            self.show_message(f"Could not open {name}: {exc}", "error", topic="file")
+            text = str(exc) if name in str(exc) else f"Could not open {name}: {exc}"
+            self.show_message(text, "error", topic="file")
 
     def _model_loaded(self, gen: int, name: str, result: dict[str, Any]) -> None:
         self._loading_model = False

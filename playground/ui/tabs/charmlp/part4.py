@@ -21,7 +21,7 @@ from playground.ui.tabs.charmlp import job
 from playground.ui.tabs.charmlp.state import BACKWARD_NAMES
 
 SHORT_BACKWARD = {"autograd": "autograd", "manual": "by hand"}
-MIN_SECONDS = 2.0  # the training time a rate must span before it is shown
+MIN_SECONDS = 1.0  # the training time a rate must span before it is shown
 MIN_STEPS = 20  # and the steps
 SPEED_EVERY_S = 1.0  # the figure shown while it trains changes at most this often
 
