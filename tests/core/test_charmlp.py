@@ -190,6 +190,130 @@ def test_corrupt_or_wrong_file_gives_a_clear_message(tmp_path):
         charmlp.load(tmp_path / "missing.safetensors")
 
 
+def _write(path, tensors: dict, meta: dict) -> None:
+    """A .safetensors file with these tensors and metadata (any shapes)."""
+    from safetensors.torch import save_file
+
+    save_file(tensors, str(path), metadata=meta)
+
+
+def _header(path) -> tuple[dict, bytes]:
+    import json
+
+    raw = path.read_bytes()
+    n = int.from_bytes(raw[:8], "little")
+    return json.loads(raw[8 : 8 + n]), raw[8 + n :]
+
+
+def _rewrite(path, header: dict, data: bytes) -> None:
+    import json
+
+    text = json.dumps(header).encode()
+    path.write_bytes(len(text).to_bytes(8, "little") + text + data)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        *charmlp.PRESETS.values(),
+        charmlp.CharMLPConfig(hidden=(30, 20, 10), batchnorm=True),
+        charmlp.CharMLPConfig(block_size=4, hidden=(16, 8), architecture="wavenet"),
+    ],
+)
+def test_expected_tensors_are_the_models_own(config):
+    itos = charmlp.vocabulary(["abcdefghijklmnopqrstuvwxyz"])
+    model = charmlp.make_model(config, itos)
+    want = charmlp.expected_tensors(config, len(itos))
+    assert {k: e.shape for k, e in want.items()} == {
+        k: tuple(v.shape) for k, v in model.state_dict().items()
+    }
+    assert list(want) == list(model.state_dict())
+
+
+def test_a_file_with_wrong_shapes_says_which_tensor_in_words(tmp_path):
+    model = charmlp.make_model(
+        charmlp.preset("lecture"), charmlp.vocabulary(["abcdefghijklmnopqrstuvwxyz"])
+    )
+    path = tmp_path / "m.safetensors"
+    charmlp.save(model, path)
+    header, data = _header(path)
+    meta = header.pop("__metadata__")
+    tensors = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    # the issue's file: C cut to 3x3
+    wrong = tmp_path / "wrong.safetensors"
+    _write(wrong, {**tensors, "C": torch.zeros(3, 3)}, meta)
+    with pytest.raises(ValueError) as err:
+        charmlp.check_file(wrong)
+    assert str(err.value) == (
+        "wrong.safetensors does not match its own settings: C is 3x3 in the file, but a "
+        "model with vocabulary 27 and embedding 10 needs 27x10."
+    )
+    with pytest.raises(ValueError, match="C is 3x3 in the file"):
+        charmlp.load(wrong)  # the loader says the same, not PyTorch's size mismatch
+    # a hidden layer's bias
+    _write(wrong, {**tensors, "layers.0.bias": torch.zeros(100)}, meta)
+    with pytest.raises(
+        ValueError,
+        match=r"b1 \(layers.0.bias\) is a vector of 100 in the file, but "
+        r"a model with 200 units in hidden layer 1 needs a vector of 200\.",
+    ):
+        charmlp.load(wrong)
+    # settings edited in the header: the weights no longer fit them
+    edited = tmp_path / "edited.safetensors"
+    header["__metadata__"] = {
+        **meta,
+        "config": charmlp.with_changes(model.config, block_size=4).to_json(),
+    }
+    _rewrite(edited, header, data)
+    with pytest.raises(
+        ValueError,
+        match=r"W1 \(layers.0.weight\) is 30x200 in the file, but a "
+        r"model with block size 4 and embedding 10 and 200 units in hidden layer 1 "
+        r"needs 40x200",
+    ):
+        charmlp.load(edited)
+    # a tensor missing, another one too many, another dtype
+    _write(wrong, {k: v for k, v in tensors.items() if k != "layers.2.bias"}, meta)
+    with pytest.raises(ValueError, match=r"lacks b out \(layers.2.bias\)"):
+        charmlp.load(wrong)
+    _write(wrong, {**tensors, "layers.1.gamma": torch.ones(200)}, meta)
+    with pytest.raises(ValueError, match="holds layers.1.gamma, which a model"):
+        charmlp.load(wrong)
+    _write(wrong, {**tensors, "C": tensors["C"].double()}, meta)
+    with pytest.raises(ValueError, match="C is stored as F64"):
+        charmlp.load(wrong)
+
+
+def test_a_truncated_or_padded_file_is_refused_from_its_header(tmp_path):
+    model = charmlp.make_model(
+        charmlp.preset("tiny"), charmlp.vocabulary(["abcdefghijklmnopqrstuvwxyz"])
+    )
+    path = tmp_path / "m.safetensors"
+    charmlp.save(model, path)
+    raw = path.read_bytes()
+    cut = tmp_path / "cut.safetensors"
+    cut.write_bytes(raw[: len(raw) - 1000])
+    with pytest.raises(
+        ValueError, match=r"cut.safetensors is cut short: its weights need 13,924 bytes"
+    ):
+        charmlp.check_file(cut)
+    with pytest.raises(ValueError, match="cut short"):
+        charmlp.load(cut)
+    cut.write_bytes(raw[:100])  # inside the header
+    with pytest.raises(ValueError, match="not a Character MLP model file"):
+        charmlp.load(cut)
+    padded = tmp_path / "padded.safetensors"
+    padded.write_bytes(raw + b"\0" * 16)
+    with pytest.raises(ValueError, match="16 bytes more than its weights"):
+        charmlp.load(padded)
+    header, data = _header(path)
+    header["__metadata__"]["config"] = '{"emb_dim": 0}'
+    _rewrite(padded, header, data)
+    with pytest.raises(ValueError, match="its settings are not valid: .*embedding size"):
+        charmlp.load(padded)
+    assert charmlp.check_file(path)[0] == model.config  # the sound file passes
+
+
 def test_adam_option_trains_too(words):
     config = charmlp.with_changes(charmlp.preset("tiny"), optimizer="adam", lr=0.01)
     run = charmlp.Run(words, config)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import json
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,9 +16,9 @@ from PySide6.QtCore import QSettings
 
 from playground.core.training import torch_threads
 from playground.ui.tabs.charmlp import CharMLPTab
+from playground.ui.tabs.charmlp.part4 import rate_text
 from playground.ui.tabs.charmlp.state import (
     CONFIG_FIELDS,
-    FILE_FORMAT,
     SHAPE_FIELDS,
     CharMLPState,
     config_values,
@@ -69,7 +70,6 @@ def test_state_defaults_are_the_lecture_preset_and_the_core_config():
     config = charmlp.preset("lecture")
     assert config_values(CharMLPState()) == {f: getattr(config, f) for f in CONFIG_FIELDS}
     assert tuple(f.name for f in dataclasses.fields(charmlp.CharMLPConfig)) == CONFIG_FIELDS
-    assert FILE_FORMAT == charmlp.FILE_FORMAT
     # the shape fields are exactly those charmlp.shape_key reads
     base = config_values(CharMLPState())
     in_key = {
@@ -95,7 +95,7 @@ def test_tab_shows_its_initial_state(tab):
     assert "11,897 parameters" in tab.settings_panel.count_label.text()
     assert n_params(tab.model) == 11_897
     assert "3.30" in tab.views.init_label.text()
-    assert tab.views.scatter.moves >= 1 and len(tab.views.scatter.labels) == 27
+    assert tab.views.scatter.moves >= 1 and len(tab.views.scatter.itos) == 27
     assert "names loaded" in tab.message()
     # every control explains itself
     from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox
@@ -273,7 +273,8 @@ def test_save_load_and_bad_files(tab, qtbot, tmp_path):
     with qtbot.waitSignal(tab.session.finished, timeout=30_000):
         tab.toggle_play()
     path = tmp_path / "tiny.safetensors"
-    assert tab.save_to(str(path)) and "Saved" in tab.message()
+    assert tab.save_to(str(path))
+    assert tab.message() == f"Saved the model (200 steps trained) to {path}."
     assert not list(tmp_path.glob(".*.tmp"))  # the temporary file was renamed
     tab.reset()
     tab.apply_preset("lecture")
@@ -282,7 +283,8 @@ def test_save_load_and_bad_files(tab, qtbot, tmp_path):
     qtbot.waitUntil(lambda: not tab.loading_model, timeout=30_000)
     assert tab.model.steps_trained == 200 and tab.state.emb_dim == 2
     assert tab.settings_panel.emb_spin.value() == 2 and n_params(tab.model) == form_count(tab)
-    assert len(tab.views.samples.names) == 12 and "Loaded" in tab.message()
+    assert len(tab.views.samples.names) == 12 and "Opened tiny.safetensors" in tab.message()
+    assert "embedding size 10 → 2" in tab.message()  # what the file changed in the form
     assert tab.views.table.item(1, 2).text() != "–"
     with qtbot.waitSignal(tab.session.finished, timeout=30_000):
         tab.toggle_play()  # Play continues the loaded model
@@ -294,30 +296,97 @@ def test_save_load_and_bad_files(tab, qtbot, tmp_path):
     assert "not a Character MLP model file" in tab.message()
     assert not tab.load_from(str(tmp_path / "missing.safetensors"))
     assert "does not exist" in tab.message()
-    # a header that lies about the weights: the error arrives from the background load
-    import json
-    import struct
-
-    header = json.loads(path.read_bytes()[8 : 8 + struct.unpack("<Q", path.read_bytes()[:8])[0]])
-    meta = header["__metadata__"]
-    meta["config"] = json.dumps({**json.loads(meta["config"]), "emb_dim": 5})
-    data = path.read_bytes()
-    n = struct.unpack("<Q", data[:8])[0]
-    text = json.dumps(header).encode()
-    lying = tmp_path / "lying.safetensors"
-    lying.write_bytes(struct.pack("<Q", len(text)) + text + data[8 + n :])
-    assert tab.load_from(str(lying))
-    qtbot.waitUntil(lambda: not tab.loading_model, timeout=30_000)
-    assert "don't match" in tab.message() and tab.model.steps_trained == 400
-    assert tab.state.emb_dim == 2
-    # a setting out of range in the header: named
-    meta["config"] = json.dumps({**json.loads(meta["config"]), "emb_dim": 0})
-    text = json.dumps(header).encode()
-    lying.write_bytes(struct.pack("<Q", len(text)) + text + data[8 + n :])
-    assert not tab.load_from(str(lying)) and "emb_dim" in tab.message()
     # saving where it can't: the message bar, not a dialog
     assert not tab.save_to(str(tmp_path / "no such dir" / "m.safetensors"))
     assert "Could not write" in tab.message()
+
+
+def rewrite_header(path: Path, to: Path, **config) -> None:
+    """Copy a model file with settings in its header changed (its weights as they were)."""
+    raw = path.read_bytes()
+    n = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8 : 8 + n])
+    meta = header["__metadata__"]
+    meta["config"] = json.dumps({**json.loads(meta["config"]), **config})
+    text = json.dumps(header).encode()
+    to.write_bytes(len(text).to_bytes(8, "little") + text + raw[8 + n :])
+
+
+def test_a_wrong_model_file_is_refused_at_once_in_words(tab, qtbot, tmp_path):
+    import torch
+    from safetensors.torch import save_file
+
+    from playground.core import charmlp
+
+    itos = charmlp.vocabulary(tab.words)
+    good = tmp_path / "good.safetensors"
+    charmlp.save(charmlp.make_model(charmlp.preset("lecture"), itos), good)
+    model, steps = tab.model, tab.model.steps_trained
+    raw = good.read_bytes()
+
+    def refused(path: Path, *words: str) -> None:
+        assert tab.load_from(str(path)) is False
+        assert not tab.loading_model and tab.message_bar.level == "error"
+        assert all(w in tab.message() for w in words), tab.message()
+        assert path.name in tab.message()  # the file is named
+        qtbot.wait(50)  # nothing arrives later: the tab keeps its model
+        assert tab.model is model and tab.model.steps_trained == steps
+        assert tab.message_bar.level == "error"
+
+    cut = tmp_path / "cut.safetensors"
+    cut.write_bytes(raw[:-4000])
+    refused(cut, "cut short", "an interrupted copy")
+    shapes = tmp_path / "shapes.safetensors"
+    weights = charmlp.make_model(charmlp.preset("lecture"), itos).state_dict()
+    meta = {
+        "format": charmlp.FILE_FORMAT,
+        "config": charmlp.preset("lecture").to_json(),
+        "itos": json.dumps(itos),
+        "steps_trained": "5",
+    }
+    save_file({**weights, "C": torch.zeros(3, 3)}, str(shapes), metadata=meta)
+    refused(
+        shapes,
+        "C is 3x3 in the file, but a model with vocabulary 27 and embedding 10 needs 27x10.",
+    )
+    assert "torch.Size" not in tab.message() and "size mismatch" not in tab.message()
+    edited = tmp_path / "edited.safetensors"
+    rewrite_header(good, edited, emb_dim=5)
+    refused(edited, "C is 27x10 in the file", "vocabulary 27 and embedding 5 needs 27x5")
+    rewrite_header(good, edited, emb_dim=0)
+    refused(edited, "settings are not valid", "embedding size")
+    rewrite_header(good, edited, batch_size=100_000)  # the core takes it, the form can't
+    refused(edited, "outside what the form allows", "batch_size")
+    text = tmp_path / "notes.safetensors"
+    text.write_text("these are my notes, not a model\n" * 10)
+    refused(text, "not a Character MLP model file")
+    other = tmp_path / "other.safetensors"
+    save_file({"w": torch.zeros(2)}, str(other))
+    refused(other, "no Character MLP header")
+    # the sound file still opens
+    assert tab.load_from(str(good))
+    qtbot.waitUntil(lambda: not tab.loading_model, timeout=30_000)
+    assert tab.model is not model and "Opened good.safetensors" in tab.message()
+
+
+def test_opening_a_model_says_which_settings_it_changed(tab, qtbot, tmp_path):
+    from playground.core import charmlp
+
+    config = charmlp.CharMLPConfig(block_size=8, emb_dim=10, hidden=(20,), backward="manual")
+    path = tmp_path / "m.safetensors"
+    charmlp.save(charmlp.make_model(config, charmlp.vocabulary(tab.words)), path)
+    assert tab.state.backward == "autograd" and tab.state.block_size == 3
+    assert tab.load_from(str(path))
+    qtbot.waitUntil(lambda: not tab.loading_model, timeout=30_000)
+    assert tab.state.backward == "manual" and tab.state.block_size == 8
+    message = tab.message()
+    assert message.startswith("Opened m.safetensors (0 steps trained); the form changed: ")
+    assert "block size 3 → 8" in message and "gradients autograd → by hand" in message
+    assert "hidden layers 200 → 20" in message and "embedding" not in message  # unchanged
+    # the same file again: nothing changes, and it says so
+    assert tab.load_from(str(path))
+    qtbot.waitUntil(lambda: not tab.loading_model, timeout=30_000)
+    assert "the form already had its settings" in tab.message()
 
 
 def test_divergence_stops_with_a_message_and_reset(tab, qtbot):
@@ -462,7 +531,7 @@ def test_training_with_the_hand_written_backward(tab, qtbot):
     tab.views.show_page(tab.views.ninja)
     ninja_rows(tab, qtbot, 17)
     tab.toggle_play()
-    qtbot.waitUntil(lambda: "manual" in tab.speeds, timeout=30_000)  # after ~0.5 s
+    qtbot.waitUntil(lambda: "manual" in tab.speeds, timeout=30_000)  # after 1 s of training
     label = tab.settings_panel.speed_label.text()
     assert "this run" in label and "(by hand)" in label and "last measured" in label
     with qtbot.waitSignal(tab.session.finished, timeout=30_000):
@@ -472,10 +541,155 @@ def test_training_with_the_hand_written_backward(tab, qtbot):
     losses = [float(tab.views.table.item(r, 2).text()) for r in range(3)]
     assert all(2.0 < x < 3.5 for x in losses)
     label = tab.settings_panel.speed_label.text()
-    assert "this run" not in label and f"by hand {tab.speeds['manual']:,.0f}" in label
+    assert "this run" not in label and f"by hand {rate_text(tab.speeds['manual'])}" in label
     # the table followed the model where training ended
     qtbot.waitUntil(lambda: f"step {steps:,}" in tab.views.ninja.status.text(), timeout=30_000)
     assert not tab.views.ninja.failing()
+
+
+def test_speed_meter_counts_only_stretches_of_training():
+    from playground.ui.tabs.charmlp.part4 import MIN_SECONDS, SpeedMeter
+
+    meter = SpeedMeter()
+    meter.step_seen(5, 10.0)  # the first frame: start-up before it is not counted
+    meter.step_seen(505, 10.5)
+    assert meter.totals() == (500, 0.5) and meter.rate() is None  # too short to say
+    meter.pause()
+    meter.step_seen(510, 50.0)  # 39.5 s paused: not training time
+    meter.step_seen(2010, 51.5)
+    assert meter.totals() == (2000, 2.0) and meter.rate() == pytest.approx(1000.0)
+    meter.pause()
+    meter.pause()  # twice: nothing more
+    assert meter.totals() == (2000, 2.0) and MIN_SECONDS <= 2.0
+
+
+def slow_final_losses(monkeypatch, seconds: float = 0.7) -> None:
+    """The final train/dev/test losses take ``seconds`` longer (as on a big model)."""
+    import time
+
+    from playground.core import charmlp
+
+    losses = charmlp.Run.losses
+
+    def slow(self):
+        time.sleep(seconds)
+        return losses(self)
+
+    monkeypatch.setattr(charmlp.Run, "losses", slow)
+
+
+def test_a_short_run_shows_no_speed(tab, qtbot, monkeypatch):
+    slow_final_losses(monkeypatch)
+    fresh_tiny(tab, qtbot, steps=200)
+    with qtbot.waitSignal(tab.session.finished, timeout=30_000):
+        tab.toggle_play()
+    assert tab.model.steps_trained == 200
+    assert "autograd" not in tab.speeds  # 200 steps (0.1 s) and a slow end: no rate to tell
+    assert "last measured: autograd –, by hand – steps/s" in tab.settings_panel.speed_label.text()
+
+
+def test_the_speed_leaves_out_pauses_and_the_final_losses(tab, qtbot, monkeypatch):
+    import time
+
+    slow_final_losses(monkeypatch)
+    fresh_tiny(tab, qtbot, steps=1_000_000)
+    t0 = time.perf_counter()
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.model.steps_trained > 100, timeout=30_000)
+    assert "this run: measuring…" in tab.settings_panel.speed_label.text()
+    tab.toggle_play()  # pause for a second
+    assert tab.session.state == "paused"
+    qtbot.wait(1_000)
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: "autograd" in tab.speeds, timeout=60_000)  # 1 s of training
+    assert "this run: " in tab.settings_panel.speed_label.text()
+    with qtbot.waitSignal(tab.session.finished, timeout=30_000):
+        tab.stop_training()
+    wall = time.perf_counter() - t0
+    steps, seconds = tab.speed_meter.totals()
+    assert 0 < steps <= tab.model.steps_trained
+    assert seconds < wall - 1.7  # the second paused and the 0.7 s of final losses are out
+    assert tab.speeds["autograd"] == pytest.approx(steps / seconds)
+    assert tab.speeds["autograd"] > tab.model.steps_trained / wall
+    label = tab.settings_panel.speed_label.text()
+    assert f"autograd {rate_text(steps / seconds)}" in label and "this run" not in label
+
+
+def test_the_views_fit_1024x640_titles_points_and_letters(tab, qtbot):
+    tab.resize(1024, 592)  # the tab in a 1024x640 window
+    fresh_tiny(tab, qtbot, steps=300)
+    with qtbot.waitSignal(tab.session.finished, timeout=30_000):
+        tab.toggle_play()
+    v = tab.views
+    v.show_page(v.pages.widget(0))
+    qtbot.wait(100)  # laid out
+    plots = (v.loss_plot, v.scatter, v.hist, v.ratios, v.finder_plot)
+    for plot in plots:
+        item, label = plot.plotItem, plot.plotItem.titleLabel
+        assert plot.isVisible() and plot.width() < 420  # narrow: 1024 wide
+        # the plot is laid out in its widget, not wider (its right part cut off)
+        assert item.sceneBoundingRect().right() <= plot.width() + 0.5, type(plot).__name__
+        # and its title's text fits the title's width
+        assert label.itemRect().width() <= label.width() + 0.5, label.text
+    assert v.ratios.plotItem.vb.viewRange()[0][1] >= len(v.ratios.names) - 0.5  # every bar
+    # every point in view, with a margin; the letters shown don't overlap, and fit the view
+    scatter = v.scatter
+    (x0, x1), (y0, y1) = scatter.plotItem.vb.viewRange()
+    xs, ys = (scatter.xy[:, 0] - x0) / (x1 - x0), (scatter.xy[:, 1] - y0) / (y1 - y0)
+    assert xs.min() > 0.01 and xs.max() < 0.99 and ys.min() > 0.01 and ys.max() < 0.99
+    rects = scatter.letter_rects()
+    view = scatter.plotItem.vb.sceneBoundingRect()
+    assert len(rects) >= 9  # of 27: the crowded ones may be left out
+    assert all(view.contains(r) for r in rects)
+    for i, a in enumerate(rects):
+        assert not any(a.intersects(b) for b in rects[i + 1 :])
+
+
+def test_a_shown_model_has_its_data_and_views_ready_before_play(tab, qtbot, monkeypatch):
+    """What Play would otherwise do on the GUI's time: build the data split (a second of
+    plain Python holding the GIL) and name the ratio bars' layers (a new axis)."""
+    from playground.core import charmlp
+
+    built = []
+    build = charmlp.build_dataset
+
+    def counted(words, block_size=3, *args, **kw):
+        built.append(block_size)
+        return build(words, block_size, *args, **kw)
+
+    monkeypatch.setattr(charmlp, "build_dataset", counted)
+    tab.apply_preset("wavenet")  # block size 8: not built yet
+    qtbot.waitUntil(lambda: tab.model.config.block_size == 8, timeout=10_000)
+    qtbot.waitUntil(lambda: 8 in built, timeout=30_000)
+    assert tab.session.state != "running"
+    assert tab.views.ratios.names == ["C", "W1", "W2", "W3", "W out"]
+
+
+def test_letters_are_placed_apart_or_left_out():
+    from playground.ui.widgets.charmlp_views import LABEL_SPOTS, letter_boxes, place_labels
+
+    # five points in one spot, three alone
+    points = np.array([[100, 100]] * 5 + [[20, 20], [180, 30], [100, 170]], float)
+    boxes = np.full((8, 2), (9.0, 12.0))
+    spots = place_labels(points, boxes, (200, 200), [0] * 8)
+    assert spots[5:] == [0, 0, 0]  # alone: right of its point
+    shown = [i for i in range(5) if spots[i] >= 0]
+    assert 1 <= len(shown) < 5 and len({spots[i] for i in shown}) == len(shown)
+    rects = letter_boxes(points, boxes)
+    drawn = [rects[i, spots[i]] for i in range(8) if spots[i] >= 0]
+    for i, a in enumerate(drawn):  # no two letters overlap
+        for b in drawn[i + 1 :]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+    # near the right edge: the letter goes left of its point, inside the view
+    spots = place_labels(np.array([[195.0, 100.0]]), boxes[:1], (200, 200), [0])
+    assert LABEL_SPOTS[spots[0]][2] < 0
+    # a label keeps its spot while its first choice is taken, and goes back when it frees
+    pair = np.array([[100, 100], [112, 100]], float)
+    first = place_labels(pair, boxes[:2], (200, 200), [0, 0])
+    assert first[0] != 0 and first[1] == 0
+    assert place_labels(pair + 0.5, boxes[:2], (200, 200), first) == first
+    apart = np.array([[100, 100], [100, 190]], float)
+    assert place_labels(apart, boxes[:2], (200, 200), first) == [0, 0]
 
 
 # ---------------------------------------------------------------- pinned runs
@@ -517,6 +731,7 @@ def test_pin_two_runs_restore_and_persist(tab, qtbot, tmp_path):
     # CSV export and persistence across launches
     path = tmp_path / "runs.csv"
     tab.runs.export_csv_to(str(path))
+    assert tab.message() == f"Saved the pinned runs as CSV to {path}."  # where it wrote
     lines = path.read_text().splitlines()
     assert len(lines) == 3 and "init" in lines[0] and lines[1].startswith("kaiming,")
     s = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)

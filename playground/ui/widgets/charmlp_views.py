@@ -7,12 +7,13 @@ from __future__ import annotations
 import html
 import math
 import re
+import time
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainterPath, QTransform
 from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsItem,
@@ -39,6 +40,7 @@ PAD_COLOR = "#000000"
 
 
 _TAG = re.compile(r"<[^>]+>")
+LEFT_AXIS_PX = 46  # room for the left axis' title and tick labels such as "-0.25"
 NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)  # view widths, x 10^k
 
 
@@ -63,6 +65,10 @@ class FittedPlot(pg.PlotWidget):
         self._shown_title: tuple[str, str] | None = None
         for name in ("left", "bottom", "top", "right"):
             self.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        # a fixed width: pyqtgraph fits the left axis to its tick labels, so a new range
+        # ("0.1" -> "0.15") would lay out and repaint the whole plot
+        self.getAxis("left").setWidth(LEFT_AXIS_PX)
+        _elastic(self.plotItem.titleLabel)
 
     def set_titles(self, *variants: str, size: str = "10pt") -> None:
         """Show the first of ``variants`` (longest first; HTML allowed) that fits."""
@@ -92,23 +98,134 @@ class FittedPlot(pg.PlotWidget):
         self._shown_title = (text, self._title_size)
         self.plotItem.setTitle(text, color="#222", size=self._title_size)
         self.plotItem.titleLabel.item.setToolTip("")
-        # the label's own size hint must not force the plot wider than the widget
-        self.plotItem.titleLabel.setMinimumWidth(0)
+        if self.plotItem.geometry() != self.range:  # a longer title had pushed it wider
+            self.plotItem.setGeometry(self.range)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        self._fit_title()  # first: the plot is then laid out once, at its new width
         super().resizeEvent(event)
-        self._fit_title()
 
 
-def _plot(title: str, x_label: str, y_label: str) -> pg.PlotWidget:
-    w = pg.PlotWidget()
-    w.setBackground("w")
-    w.plotItem.setTitle(title, color="#222", size="10pt")
-    w.setLabel("bottom", x_label)
-    w.setLabel("left", y_label)
-    w.showGrid(x=True, y=True, alpha=0.2)
-    w.setMinimumSize(200, 150)
-    return w
+def _elastic(label: pg.LabelItem) -> None:
+    """Let ``label`` (a plot's title) be narrower than its text: pyqtgraph makes the text's
+    width the label's minimum on every resize, which lays the whole plot out wider than
+    its widget (its right part cut off) whenever a title does not fit."""
+    update_min = label.updateMin
+
+    def no_min_width() -> None:
+        update_min()
+        label.setMinimumWidth(0)
+        label._sizeHint[Qt.SizeHint.MinimumSize] = (0, label._sizeHint[Qt.SizeHint.MinimumSize][1])
+
+    label.updateMin = no_min_width
+    no_min_width()
+
+
+# Where a letter may sit around its point, best first: right, left, above, below, then the
+# diagonals.  (ax, ay, gx, gy): the point of the letter's box at fraction (ax, ay) (0, 0:
+# top left) sits gx, gy pixels from the point (y down).
+LABEL_SPOTS = (
+    (0.0, 0.5, 7, 0),
+    (1.0, 0.5, -7, 0),
+    (0.5, 1.0, 0, -7),
+    (0.5, 0.0, 0, 7),
+    (0.0, 1.0, 5, -5),
+    (0.0, 0.0, 5, 5),
+    (1.0, 1.0, -5, -5),
+    (1.0, 0.0, -5, 5),
+)
+MARKER_RADIUS = 5.0  # pixels: the scatter's dots (size 9) and half a pixel of air
+CORE_RADIUS = 2.5  # a letter may touch another point's dot, never hide its centre
+
+
+def place_labels(
+    points: np.ndarray, boxes: np.ndarray, area: tuple[float, float], previous: list[int]
+) -> list[int]:
+    """Where each point's label goes: an index into LABEL_SPOTS, or -1 (left out).
+
+    points (n, 2): the points in pixels (y down); boxes (n, 2): each letter's size (width,
+    height); area: the view's (width, height); previous: the spots of the last placement.
+    A letter must stay inside the area, overlap no letter placed before it and no other
+    point's centre; it prefers a spot clear of the other points altogether, then the first
+    spot (right of its point), then the spot it had (so letters don't jump about while the
+    points move).  A letter with no such spot is left out: every letter shown can be read.
+    The letters shown before are placed first.  (Every overlap is computed at once, in
+    numpy: about 1 ms for 27 letters.)
+    """
+    n, k = len(points), len(LABEL_SPOTS)
+    if n == 0:
+        return []
+    rects = letter_boxes(points, boxes)  # (n, k, 4)
+    inside = (rects[..., 0] >= 0) & (rects[..., 1] >= 0)
+    inside &= (rects[..., 2] <= area[0]) & (rects[..., 3] <= area[1])
+    others = ~np.eye(n, dtype=bool)[:, None, :]  # (n, 1, n): a label and the other points
+    free = inside & ~(_hits(rects, points, CORE_RADIUS) & others).any(axis=2)
+    clear = free & ~(_hits(rects, points, MARKER_RADIUS) & others).any(axis=2)
+    flat = rects.reshape(n * k, 4)
+    a, b = flat[:, None, :], flat[None, :, :]
+    apart = (a[..., 2] <= b[..., 0]) | (b[..., 2] <= a[..., 0])
+    apart |= (a[..., 3] <= b[..., 1]) | (b[..., 3] <= a[..., 1])
+    clash = (~apart).reshape(n, k, n, k)  # label i at spot s overlaps label j at spot t
+    previous = list(previous)[:n] + [-1] * (n - len(previous))
+    out = [-1] * n
+    placed_i: list[int] = []
+    placed_s: list[int] = []
+    for i in sorted(range(n), key=lambda i: (previous[i] < 0, i)):
+        taken = clash[i][:, placed_i, placed_s].any(axis=1) if placed_i else np.zeros(k, bool)
+        spot = _pick((clear[i] & ~taken).tolist(), previous[i])
+        if spot < 0:
+            spot = _pick((free[i] & ~taken).tolist(), previous[i])
+        if spot >= 0:
+            out[i] = spot
+            placed_i.append(i)
+            placed_s.append(spot)
+    return out
+
+
+def letter_boxes(points: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """(n, k, 4): the rectangle (x0, y0, x1, y1) of letter i at spot s, in pixels."""
+    spots = np.asarray(LABEL_SPOTS, float)
+    boxes = np.asarray(boxes, float)
+    x0 = points[:, None, 0] + spots[None, :, 2] - spots[None, :, 0] * boxes[:, None, 0]
+    y0 = points[:, None, 1] + spots[None, :, 3] - spots[None, :, 1] * boxes[:, None, 1]
+    return np.stack([x0, y0, x0 + boxes[:, None, 0], y0 + boxes[:, None, 1]], axis=2)
+
+
+def letter_paths(ch: str, font: QFont) -> tuple[list[QPainterPath], tuple[float, float]]:
+    """``ch`` drawn at each of LABEL_SPOTS around a point at (0, 0), in pixels (y down),
+    and the letter's size (width, height)."""
+    glyph = QPainterPath()
+    glyph.addText(0, 0, font, ch)
+    box = glyph.boundingRect()
+    w, h = max(box.width(), 1.0), max(box.height(), 1.0)
+    paths = []
+    for ax, ay, gx, gy in LABEL_SPOTS:
+        placed = QPainterPath(glyph)
+        placed.translate(gx - box.left() - ax * w, gy - box.top() - ay * h)
+        paths.append(placed)
+    return paths, (w, h)
+
+
+def _hits(rects: np.ndarray, points: np.ndarray, radius: float) -> np.ndarray:
+    """(n, k, m): whether rectangle (i, s) of ``rects`` overlaps the square of ``radius``
+    around point j."""
+    px, py = points[None, None, :, 0], points[None, None, :, 1]
+    r = rects[..., None]
+    return (
+        (r[..., 0, :] < px + radius)
+        & (px - radius < r[..., 2, :])
+        & (r[..., 1, :] < py + radius)
+        & (py - radius < r[..., 3, :])
+    )
+
+
+def _pick(ok: list[bool], previous: int) -> int:
+    """The first spot if ``ok``, else the previous one if ``ok``, else the first ``ok``."""
+    if ok[0]:
+        return 0
+    if previous >= 0 and ok[previous]:
+        return previous
+    return ok.index(True) if True in ok else -1
 
 
 class EmbeddingScatter(FittedPlot):
@@ -123,14 +240,27 @@ class EmbeddingScatter(FittedPlot):
         self._follow = True  # keep every point and its label in view until the user pans
         self._axes: tuple[str, ...] = ()  # the axis labels shown
         self._want_axes: tuple[str, ...] = ()  # the latest ones
-        self._axes_timer = QTimer(self)
+        self._axes_at = -math.inf  # when they were last changed
+        self._axes_timer = QTimer(self)  # restarted by each update: fires once they stop
         self._axes_timer.setSingleShot(True)
-        self._axes_timer.setInterval(1000)
+        self._axes_timer.setInterval(1500)
         self._axes_timer.timeout.connect(self._show_axes)
-        self.plotItem.vb.sigRangeChangedManually.connect(self._stop_following)
-        self.scatter = pg.ScatterPlotItem(size=9, pen=pg.mkPen("w", width=0.5))
+        vb = self.plotItem.vb
+        vb.enableAutoRange(enable=False)  # _frame moves the view, in steps
+        vb.sigRangeChangedManually.connect(self._stop_following)
+        vb.sigRangeChanged.connect(lambda *_: self._moving or self.place_labels())
+        vb.sigResized.connect(lambda *_: self.place_labels())
+        self._moving = False  # show_points places the labels itself
+        self.scatter = pg.ScatterPlotItem(
+            size=9, pen=pg.mkPen("w", width=0.5), hoverable=True, tip=_point_tip
+        )
         self.addItem(self.scatter)
-        self.labels: list[pg.TextItem] = []
+        self.letters = pg.ScatterPlotItem(pen=None)  # every label, as a symbol
+        self.addItem(self.letters)
+        self.spots: list[int] = []  # where each label sits (LABEL_SPOTS), -1: left out
+        self._symbols: list[list[QPainterPath]] = []  # per character, per spot
+        self._boxes = np.zeros((0, 2))  # each letter's size in pixels
+        self._symbol_size = 1
         self.itos: list[str] = []
         self.xy = np.zeros((0, 2))
         self.moves = 0  # how many times the points were updated
@@ -145,39 +275,48 @@ class EmbeddingScatter(FittedPlot):
         )
 
     def set_vocabulary(self, itos: list[str]) -> None:
-        """Create one label per character (once per vocabulary)."""
+        """Make each character's label symbols (once per vocabulary).
+
+        The letters are one scatter item whose symbols are the letters themselves, each
+        drawn beside its point: updating them is one setData (27 text items were 27 Qt
+        calls per frame, each waiting for the training thread's hold on the GIL)."""
         if itos == self.itos:
             return
-        for t in self.labels:
-            self.removeItem(t)
         self.itos = list(itos)
-        self.labels = []
-        for ch in self.itos:
-            color = PAD_COLOR if ch == "." else VOWEL_COLOR if ch in VOWELS else CONSONANT_COLOR
-            t = pg.TextItem(ch, color=color, anchor=(-0.15, 0.6))
-            t.setFont(self._font)
-            self.addItem(t)
-            self.labels.append(t)
+        made = [letter_paths(ch, self._font) for ch in self.itos]
+        self._boxes = np.array([box for _, box in made], float).reshape(-1, 2)
+        # a symbol is a path in units of its size, centred on its point: room for the
+        # farthest letter
+        w, h = self._boxes.max(axis=0) if len(made) else (1.0, 1.0)
+        reach = max(max(abs(gx) + w, abs(gy) + h) for _, _, gx, gy in LABEL_SPOTS)
+        self._symbol_size = size = 2 * math.ceil(reach) + 2
+        unit = QTransform.fromScale(1 / size, 1 / size)
+        self._symbols = [[unit.map(path) for path in paths] for paths, _ in made]
+        self.spots = [0] * len(self.itos)
         self._brushes = [
             pg.mkBrush(PAD_COLOR if ch == "." else VOWEL_COLOR if ch in VOWELS else CONSONANT_COLOR)
             for ch in self.itos
         ]
+        self.letters.clear()
 
     def show_points(self, xy: np.ndarray, axes: tuple[str, str], title: str) -> None:
         """Move the points to ``xy`` (V, 2)."""
         xy = np.asarray(xy, dtype=float)
         self.xy = xy.copy()
         self.moves += 1
-        self.scatter.setData(pos=xy, brush=self._brushes)
-        for t, (x, y) in zip(self.labels, xy, strict=False):
-            t.setPos(float(x), float(y))
+        self.scatter.setData(pos=xy, brush=self._brushes, data=self.itos[: len(xy)])
         self._want_axes = (str(axes[0]), str(axes[1]))
+        now = time.monotonic()
         if not self._axes or self._want_axes[0].split(" (")[0] != self._axes[0].split(" (")[0]:
             self._show_axes()  # the first labels, or other axes (real ones, PCA)
-        elif self._want_axes != self._axes and not self._axes_timer.isActive():
+        elif self._want_axes != self._axes:
             # PCA's shares change a little every frame; a new label repaints the axis (and
-            # its grid): at most once a second, the last labels always shown in the end
-            self._axes_timer.start()
+            # its grid): at most once a second, here (with the points, in one paint, not
+            # at any moment), and the last labels shown once the points stop moving
+            if now - self._axes_at >= 1.0:
+                self._show_axes()
+            else:
+                self._axes_timer.start()
         key = (
             f'<span style="color:{VOWEL_COLOR}">vowels</span> · '
             f'<span style="color:{CONSONANT_COLOR}">consonants</span>'
@@ -185,9 +324,53 @@ class EmbeddingScatter(FittedPlot):
         step = title.split(" · ")[-1]
         self.set_titles(f"{title} · {key}", f"C · {step} · {key}", key, size="9pt")
         if self._follow and len(xy):
-            self._frame(xy)
+            self._moving = True
+            try:
+                self._frame(xy)
+            finally:
+                self._moving = False
+        self.place_labels()
+
+    def letter_rects(self) -> list[QRectF]:
+        """Where the letters shown are drawn, in scene coordinates (from the symbols drawn)."""
+        vb, rects = self.plotItem.vb, []
+        for spot in self.letters.points():
+            centre = vb.mapViewToScene(spot.pos())
+            box = spot.symbol().boundingRect()
+            size = spot.size()
+            rects.append(
+                QRectF(
+                    centre.x() + box.left() * size,
+                    centre.y() + box.top() * size,
+                    box.width() * size,
+                    box.height() * size,
+                )
+            )
+        return rects
+
+    def place_labels(self) -> None:
+        """Put each letter beside its point where it overlaps no other letter nor point
+        (:func:`place_labels`); one with no room is left out (hover its point for it)."""
+        vb = self.plotItem.vb
+        n = min(len(self.itos), len(self.xy))
+        (x0, x1), (y0, y1) = vb.viewRange()
+        w, h = vb.width(), vb.height()
+        if not n or w <= 0 or h <= 0 or x1 <= x0 or y1 <= y0:
+            return
+        xy = self.xy[:n]
+        pixels = np.stack([(xy[:, 0] - x0) * (w / (x1 - x0)), (y1 - xy[:, 1]) * (h / (y1 - y0))], 1)
+        self.spots = spots = place_labels(pixels, self._boxes[:n], (w, h), self.spots)
+        shown = [i for i in range(n) if spots[i] >= 0]
+        self.letters.setData(
+            pos=xy[shown],
+            symbol=[self._symbols[i][spots[i]] for i in shown],
+            brush=[self._brushes[i] for i in shown],
+            size=self._symbol_size,
+        )
 
     def _show_axes(self) -> None:
+        self._axes_timer.stop()
+        self._axes_at = time.monotonic()
         old = self._axes or ("", "")
         for i, name in enumerate(("bottom", "left")):
             if self._want_axes[i] != old[i] or not self._axes:
@@ -209,8 +392,12 @@ class EmbeddingScatter(FittedPlot):
         shown = vb.viewRange()
         new = [_steady_range(tuple(now), want) for now, want in zip(shown, need, strict=True)]
         if new != [tuple(r) for r in shown]:
-            vb.setRange(xRange=new[0], yRange=new[1], padding=0)
-        vb.enableAutoRange(enable=False)
+            vb.setRange(xRange=new[0], yRange=new[1], padding=0)  # also ends auto-range
+
+
+def _point_tip(x: float, y: float, data: Any) -> str:
+    """The hover text of a point of the embedding: its character and where it is."""
+    return f"{data!r}: ({x:.2f}, {y:.2f})"
 
 
 def _steady_range(now: tuple[float, float], need: tuple[float, float]) -> tuple[float, float]:
@@ -226,6 +413,11 @@ def _steady_range(now: tuple[float, float], need: tuple[float, float]) -> tuple[
     return (start, start + width)
 
 
+def layer_color(i: int) -> str:
+    """The colour of hidden layer ``i`` (from 0) in the activation histograms."""
+    return OKABE_ITO[(i + 1) % len(OKABE_ITO)]
+
+
 class ActivationHistogram(FittedPlot):
     """A histogram of tanh outputs per hidden layer, with the share saturated (|t| > 0.97)."""
 
@@ -237,8 +429,6 @@ class ActivationHistogram(FittedPlot):
         self.setLabel("bottom", "tanh output t")
         self.setLabel("left", "share of units")
         self.set_titles("tanh activations")
-        self.legend = self.addLegend(offset=(5, 5), labelTextSize="8pt")
-        self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))  # readable over the bars
         self.edges = np.linspace(-1, 1, 51)
         self.curves: list[pg.PlotDataItem] = []
         self.saturated: list[float] = []
@@ -254,7 +444,8 @@ class ActivationHistogram(FittedPlot):
         self.setToolTip(
             "How the outputs of each tanh layer are spread, on a fixed batch of 1,024 training "
             "contexts. Piles at -1 and +1 are saturated units: they pass almost no gradient "
-            "(dotted lines at |t| = 0.97). L1, L2, …: hidden layers 1, 2, …"
+            "(dotted lines at |t| = 0.97). The title gives each layer's saturated share in its "
+            "curve's colour: L1, L2, …: hidden layers 1, 2, …"
         )
 
     def set_layers(self, n: int) -> None:
@@ -263,18 +454,10 @@ class ActivationHistogram(FittedPlot):
             return
         for c in self.curves:
             self.removeItem(c)
-        self.legend.clear()
         self.curves = []
         for i in range(n):
-            c = self.plot(
-                self.edges,
-                np.zeros(50),
-                stepMode="center",
-                pen=pg.mkPen(OKABE_ITO[(i + 1) % len(OKABE_ITO)], width=2),
-                name=f"L{i + 1}" if n > 1 else "layer 1",
-            )
-            self.curves.append(c)
-        self.legend.setColumnCount(max(n, 1))  # one row: several layers would hide the bars
+            pen = pg.mkPen(layer_color(i), width=2)
+            self.curves.append(self.plot(self.edges, np.zeros(50), stepMode="center", pen=pen))
         self._set_top(0.1)
 
     def _set_top(self, top: float) -> None:
@@ -283,7 +466,7 @@ class ActivationHistogram(FittedPlot):
             self.setYRange(0.0, top, padding=0)
 
     def _fit_top(self, highest: float) -> None:
-        """Room for ``highest`` (a share) and the legend above it, in steps of 0.05."""
+        """Room for ``highest`` (a share) and a little above it, in steps of 0.05."""
         need = min(highest * 1.15 + 0.01, 1.05)
         if need > self._top or need < self._top / 3:
             self._set_top(max(0.1, math.ceil(need / 0.05 - 1e-9) * 0.05))
@@ -292,22 +475,32 @@ class ActivationHistogram(FittedPlot):
         self.set_layers(len(activations))
         self.saturated = [a["saturated"] for a in activations]
         highest = 0.0
-        for i, (c, a) in enumerate(zip(self.curves, activations, strict=False)):
+        for c, a in zip(self.curves, activations, strict=False):
             counts = np.asarray(a["counts"], float)
             shares = counts / max(counts.sum(), 1.0)
             highest = max(highest, float(shares.max(initial=0.0)))
             c.setData(self.edges, shares)
-            label = self.legend.getLabel(c) if hasattr(self.legend, "getLabel") else None
-            # one layer: its share here; several: the title lists the shares in order
-            text = (
-                f"L{i + 1}" if len(activations) > 1 else f"layer 1: {a['saturated']:.0%} saturated"
-            )
-            if label is not None and label.text != text:
-                label.setText(text)
         self._fit_top(highest)
-        shares = ", ".join(f"{s:.0%}" for s in self.saturated)
+        if len(self.saturated) == 1:
+            share = f"{self.saturated[0]:.0%}"
+            self.set_titles(
+                f"tanh outputs · saturated: {share}", f"saturated: {share}", f"sat. {share}"
+            )
+            return
+        # several layers: the title is the legend too, each share in its curve's colour
+        named = [
+            f'<span style="color:{layer_color(i)}">L{i + 1} {s:.0%}</span>'
+            for i, s in enumerate(self.saturated)
+        ]
+        bare = [
+            f'<span style="color:{layer_color(i)}">{s:.0%}</span>'
+            for i, s in enumerate(self.saturated)
+        ]
         self.set_titles(
-            f"tanh outputs · saturated: {shares}", f"saturated: {shares}", f"sat. {shares}"
+            "saturated: " + " · ".join(named),
+            " ".join(named),
+            "sat. " + " ".join(bare),
+            " ".join(bare),
         )
 
 
@@ -347,12 +540,18 @@ class RatioBars(FittedPlot):
             "rule of thumb is about 1e-3 (-3): far below learns slowly, far above is unstable."
         )
 
-    def show_ratios(self, ratios: list[dict]) -> None:
-        names = [r["name"] for r in ratios]
+    def set_names(self, names: list[str]) -> None:
+        """The layers' names on the axis (set when the model is shown, so that training's
+        first frame changes neither the axis nor the range)."""
         if names != self.names:
-            self.names = names
+            self.names = list(names)
             self.getAxis("bottom").setTicks([list(enumerate(names))])
             self.setXRange(-0.6, max(len(names), 1) - 0.4, padding=0)
+
+    def show_ratios(self, ratios: list[dict]) -> None:
+        """The bars of each layer ([]: none, the layers' names stay)."""
+        if ratios:
+            self.set_names([r["name"] for r in ratios])
         # bars rise from a floor at 10^-6, so that negative logs read as heights
         x = np.arange(len(ratios))
         floor = np.full(len(ratios), FLOOR)
@@ -365,6 +564,11 @@ class RatioBars(FittedPlot):
             self.update.setOpts(x=x + 0.2, y0=floor, height=u - FLOOR)
         self.update.setVisible(sgd)
         self.values = {r["name"]: (r["grad_data"], r["update_data"]) for r in ratios}
+
+
+def layer_names(layers: int) -> list[str]:
+    """The names of a model's weight matrices as the ratio bars show them: C, W1, ..., W out."""
+    return ["C", *(f"W{i + 1}" for i in range(layers)), "W out"]
 
 
 class LrFinderPlot(FittedPlot):
@@ -388,7 +592,9 @@ class LrFinderPlot(FittedPlot):
         )
         self.marker.setVisible(False)
         self.addItem(self.marker)
-        self.setXRange(-3, 0, padding=0.02)
+        # room beside -3 and 0 for their tick labels (pyqtgraph leaves out a label that
+        # passes the end of a gridded axis): the ends of the sweep are the rates that matter
+        self.setXRange(-3.2, 0.2, padding=0)
         self.enableAutoRange(x=False)
         self.points = 0
         self.setToolTip(

@@ -164,8 +164,9 @@ class RunsPanel(QWidget):
         self._refresh()
 
     def export_csv_to(self, path: str) -> None:
-        """Write the table as CSV (atomic); OSError on failure."""
+        """Write the table as CSV (atomic); OSError on failure; :attr:`exported` after."""
         self.book.export_csv(path)
+        self.exported.emit(str(path))
 
     # ---------------------------------------------------------------- drawing
     def _draw(self, run: PinnedRun) -> list[tuple[str, str, str]]:
@@ -265,5 +266,3 @@ class RunsPanel(QWidget):
                 self.export_csv_to(path)
             except OSError as exc:
                 self.failed.emit(f"Could not write {path}: {exc.strerror or exc}")
-                return
-            self.exported.emit(path)

@@ -181,7 +181,7 @@ class CharMLPTab(FormMixin, ModelsMixin, RunsMixin, Part4Mixin, Tab):
         except ValueError as exc:
             self.show_message(str(exc), "error")
             return None
-        self._view_gen += 1  # a fresh model still being built is not wanted now
+        self._new_view()  # a fresh model still being built is not wanted now
         self._preview_key = None
         self.finder_worker.stop()
         self._new_model = False
@@ -189,6 +189,7 @@ class CharMLPTab(FormMixin, ModelsMixin, RunsMixin, Part4Mixin, Tab):
         run.temperature = self.state.temperature
         start, steps = run.model.steps_trained, config.steps
         self.presenter.begin_run(steps)
+        self._new_speed_run()
         self.show_message(
             f"Training steps {start + 1:,} to {start + steps:,} on {len(self.words):,} names "
             f"({'fresh model' if start == 0 else 'continuing'})."
@@ -225,7 +226,7 @@ class CharMLPTab(FormMixin, ModelsMixin, RunsMixin, Part4Mixin, Tab):
         finals = self.presenter.on_frame(frame, self.session.progress_text(frame))
         if finals is not None:
             self._show_finals(finals)
-        self._measure_speed()
+        self._measure_speed(frame.step, finals is not None or frame.partial)
 
     def _show_finals(self, finals: dict[str, float]) -> None:
         key = self.state.preset
@@ -243,6 +244,7 @@ class CharMLPTab(FormMixin, ModelsMixin, RunsMixin, Part4Mixin, Tab):
             self.run.detail_every_s = 0.1 if state == "running" else 0.0
         if state != "running":
             self.presenter.flush(self.session.progress_text)
+            self._speed_paused()
         loaded = self.cm is not None
         s, v = self.settings_panel, self.views
         s.finder_button.setEnabled(state not in ("running", "paused") and loaded)

@@ -4,14 +4,18 @@ All model work (building the initial view, sampling, reading weights, measuring 
 model's losses) runs through ``ui/background.py``; results older than the tab's latest
 request are dropped (a generation counter, as in ndv).
 
-``load_from(path)`` reads the file's small header at once (plain Python: a wrong file is
-refused immediately, returning False with the error shown), then loads the weights in a
-background thread and returns True: the outcome ("Loaded ..." or the error) reaches the
-message bar when it is done, and until then the tab keeps what it had.
+``load_from(path)`` checks the file at once, from its small header (plain Python, no
+torch: ``files.check_model``): a file that is not a model, is cut short, or whose tensors
+do not fit its own settings is refused there, returning False with the reason shown, and
+the tab keeps its model.  A sound file returns True: its weights then load in a background
+thread (``loading_model`` is True until the model is shown, with the settings it changed
+named in the message bar).  Only a file changed or removed in that moment can still fail
+there; the message bar then says so and the tab keeps its model.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +24,8 @@ from PySide6.QtWidgets import QFileDialog
 
 from playground.ui.background import run_in_thread
 from playground.ui.tabs.charmlp import files, job
-from playground.ui.tabs.charmlp.state import config_values, model_values, values_of
-from playground.ui.worker import Frame
+from playground.ui.tabs.charmlp.state import changes, config_values, values_of
+from playground.ui.worker import SWITCH_S, Frame
 
 
 class ModelsMixin:
@@ -30,14 +34,22 @@ class ModelsMixin:
     def _init_models(self) -> None:
         self._sample_gen = 0  # the latest samples request
         self._view_gen = 0  # the latest background view request; older results are dropped
+        self._view_latest = [0]  # the same, for the threads (a list: they hold no Qt object)
         self._preview_key: tuple | None = None  # shape of the fresh model being built
         self._new_model = False  # the shown model is new (or just loaded): Play trains it
         self._stale = False  # the shown model diverged: Play starts a new one
         self._loading_model = False
+        self._name_chars: set[str] | None = None  # the characters of names.txt
+
+    def _new_view(self) -> int:
+        """A new background view request: older ones are dropped (or skip their work)."""
+        self._view_gen += 1
+        self._view_latest[0] = self._view_gen
+        return self._view_gen
 
     def _adopt(self, run: Any) -> None:
         """Make ``run`` the model shown and trained."""
-        self._view_gen += 1
+        self._new_view()
         self._preview_key = None
         self.run = run
         self._stale = False
@@ -56,8 +68,7 @@ class ModelsMixin:
             self.show_message(str(exc), "error")
             self._ready = self._ready or ready
             return
-        self._view_gen += 1
-        gen = self._view_gen
+        gen = self._new_view()
         self._preview_key = key
         cm, words, device = self.cm, self.words, self.device
         run_in_thread(
@@ -79,6 +90,16 @@ class ModelsMixin:
         self.presenter.clear()
         self.presenter.show_initial(view)
         self.check_gradients()  # if its page is shown, the table follows the new model
+        cm, words, latest, gen = self.cm, self.words, self._view_latest, self._view_gen
+        if sys.getswitchinterval() > SWITCH_S:  # as a job's thread (see Worker.start): the
+            sys.setswitchinterval(SWITCH_S)  # GUI waits 0.2 ms, not 5, for the GIL
+        run_in_thread(
+            self,
+            lambda: job.prepare(cm, words, run, lambda: latest[0] == gen),
+            lambda _result: None,
+            lambda _exc: None,  # Play builds it then, and says what went wrong
+            name="charmlp-prepare",
+        )
 
     def _background_failed(self, gen: int, exc: BaseException, ready: bool = False) -> None:
         if ready:
@@ -143,7 +164,7 @@ class ModelsMixin:
         except (OSError, ValueError) as exc:
             self.show_message(f"Could not write {path}: {exc}", "error")
             return False
-        self.show_message(f"Saved the model ({model.steps_trained:,} steps) to {path}.")
+        self.saved(f"the model ({model.steps_trained:,} steps trained)", path)
         return True
 
     def open(self) -> None:
@@ -157,14 +178,22 @@ class ModelsMixin:
             self.load_from(path)
 
     def load_from(self, path: str) -> bool:
-        """Load a saved model to sample from or continue training (see the module doc)."""
+        """Load a saved model to sample from or continue training.
+
+        False, with the reason shown, when the file can't be this tab's model (checked at
+        once, from its header); True when it can: it then loads in a background thread and
+        is shown when ``loading_model`` turns False (see the module doc).
+        """
         if self.cm is None:
             self.show_message("The names dataset is still loading; try again shortly.", "error")
             return False
+        if self._name_chars is None:
+            self._name_chars = set("".join(self.words))
+        name = Path(path).name
         try:
-            _values, _itos, steps = model_values(files.read_header(path), Path(path).name)
-        except ValueError as exc:
-            self.show_message(str(exc), "error")
+            _values, steps = files.check_model(self.cm, path, self._name_chars)
+        except ValueError as exc:  # its message names the file
+            self.show_message(str(exc), "error", topic="file")
             return False
         st = self.state
         cm, words, device, seed, temp = (
@@ -174,35 +203,37 @@ class ModelsMixin:
             st.sample_seed,
             (st.temperature),
         )
-        self._view_gen += 1
-        gen = self._view_gen
+        gen = self._new_view()
         self._loading_model = True
-        self.show_message(f"Loading {Path(path).name} ({steps:,} steps trained) …")
+        self.show_message(f"Loading {name} ({steps:,} steps trained) …", topic="file")
         run_in_thread(
             self,
             lambda: job.load_model(cm, words, path, device, seed, temp),
-            lambda result: self._model_loaded(gen, result),
-            lambda exc: self._load_failed(gen, exc),
+            lambda result: self._model_loaded(gen, name, result),
+            lambda exc: self._load_failed(gen, name, exc),
             name="charmlp-load",
         )
         return True
 
     @property
     def loading_model(self) -> bool:
-        """True while load_from's background part runs."""
+        """True from a successful ``load_from`` until its model is shown (or failed)."""
         return self._loading_model
 
-    def _load_failed(self, gen: int, exc: BaseException) -> None:
+    def _load_failed(self, gen: int, name: str, exc: BaseException) -> None:
         self._loading_model = False
-        self._background_failed(gen, exc)
+        if gen == self._view_gen:
+            text = str(exc) if name in str(exc) else f"Could not open {name}: {exc}"
+            self.show_message(text, "error", topic="file")
 
-    def _model_loaded(self, gen: int, result: dict[str, Any]) -> None:
+    def _model_loaded(self, gen: int, name: str, result: dict[str, Any]) -> None:
         self._loading_model = False
         if gen != self._view_gen:
             return
         self.session.stop()
         self.finder_worker.stop()
         run = result["run"]
+        before = config_values(self.state)
         self._adopt(run)  # first: the form then matches the model, so no shape change
         self.apply(values_of(run.config))
         self.session.set_notice("")
@@ -213,9 +244,16 @@ class ModelsMixin:
         self.presenter.keep_samples = True
         self.presenter.show_samples(result["samples"], self.state.sample_seed, run.temperature)
         self.check_gradients()
+        changed = changes(before, values_of(run.config))
+        what = (
+            "the form changed: " + ", ".join(changed)
+            if changed
+            else "the form already had its settings"
+        )
         self.show_message(
-            f"Loaded a model trained for {run.model.steps_trained:,} steps. Draw samples, or "
-            "Play to continue training it."
+            f"Opened {name} ({run.model.steps_trained:,} steps trained); {what}. Draw "
+            "samples, or Play to continue training it.",
+            topic="file",
         )
 
     def _connect_finder(self) -> None:

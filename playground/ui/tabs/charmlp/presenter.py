@@ -2,9 +2,12 @@
 
 Every step's loss arrives in ``Frame.history``; the presenter keeps them and draws at the
 rate the session allows (``session.due``): the loss curves and the other views each at most
-10 times a second, and not in the same paint (each repaints axes: together they would stall
-the GUI thread for longer).  The running mean is a trailing mean over the
-last ``window`` steps, one point per step like the raw loss.
+10 times a second, and not in the same paint: the views come ``VIEWS_AFTER_MS`` after the
+curves, and one plot at a time, ``STAGE_MS`` apart (the embedding; the histograms; the
+ratios and samples).  Painted together, plots stall the GUI thread for the sum of their
+paints, and while a job trains each paint is slower: every call between Qt and Python waits
+for the training thread to hand over the GIL.  The running mean is a trailing mean over
+the last ``window`` steps, one point per step like the raw loss.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from PySide6.QtCore import QTimer
 
 from playground.ui.style import TEST_COLOR
 from playground.ui.tabs.charmlp.panels import SPLIT_SIZES, ViewsPanel
+from playground.ui.widgets.charmlp_views import layer_names
 from playground.ui.worker import Frame
 
 CURVES = ("train, per step", "train, running mean", "dev")
 VIEWS_AFTER_MS = 40  # the views, when due with the curves: drawn this much later
+STAGE_MS = 15  # and one after the other, this far apart
 
 
 def mean_window(steps: int) -> int:
@@ -45,6 +50,11 @@ class Presenter:
         self._last: Frame | None = None  # the latest frame, drawn or not
         self._window: deque[float] = deque(maxlen=10)
         self._sum = 0.0
+        self._staged: list[Any] = []  # the parts of the latest views still to draw
+        self._stage_timer = QTimer(views)
+        self._stage_timer.setSingleShot(True)
+        self._stage_timer.setInterval(STAGE_MS)
+        self._stage_timer.timeout.connect(self._next_stage)
 
     # ------------------------------------------------------------------ runs
     def clear(self) -> None:
@@ -55,6 +65,7 @@ class Presenter:
             xs.clear()
             ys.clear()
         self._detail = self._last = None
+        self._staged = []
         self.first_loss = None
         self._window.clear()
         self._sum = 0.0
@@ -85,6 +96,7 @@ class Presenter:
             view["embedding_2d"], view["axes"], scatter_title(view["emb"], view["step"])
         )
         self.v.hist.set_layers(view["layers"])
+        self.v.ratios.set_names(layer_names(view["layers"]))
         self.show_init_label()
 
     def show_init_label(self) -> None:
@@ -176,12 +188,26 @@ class Presenter:
         self.v.controls.show_frame(frame, progress)
 
     def show_detail(self, d: dict[str, Any]) -> None:
+        """The views of a detail: the embedding now, the others a stage each after it."""
         v = self.v
         v.scatter.set_vocabulary(d["itos"])
         v.scatter.show_points(
             d["embedding_2d"], d["axes"], scatter_title(d["embedding"].shape[1], d["step"])
         )
-        v.hist.show_stats(d["activations"])
+        self._staged = [
+            lambda: v.hist.show_stats(d["activations"]),
+            lambda: self._show_ratios_and_samples(d),
+        ]
+        self._stage_timer.start()
+
+    def _next_stage(self) -> None:
+        if self._staged:
+            self._staged.pop(0)()
+        if self._staged:
+            self._stage_timer.start()
+
+    def _show_ratios_and_samples(self, d: dict[str, Any]) -> None:
+        v = self.v
         v.ratios.show_ratios(d["ratios"])
         if not self.keep_samples:
             temp = v.temp_spin.value()

@@ -131,6 +131,7 @@ class RunsMixin:
         runs.pin_clicked.connect(lambda: self.pin_run())
         runs.restore_requested.connect(self.restore_run_settings)
         runs.failed.connect(lambda text: self.show_message(text, "error"))
+        runs.exported.connect(lambda path: self.saved("the pinned runs as CSV", path))
         runs.changed.connect(self._runs_changed)
         page.compare_button.clicked.connect(lambda: self.compare_init())
         page.cancel_button.clicked.connect(self.cancel_comparison)

@@ -7,13 +7,11 @@ learning rate and the temperature reach a running job (``live``); the rest apply
 next job (the tab restarts a running one so that the form stays true).
 
 The core module imports torch, so nothing here imports it: the tab builds its state
-(and restores saved settings) before torch has loaded.  Also here: the pure checks of a
-model file's header (:func:`model_values`).
+(and restores saved settings) before torch has loaded.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +28,6 @@ INIT_NAMES = {"randn": "randn (part 2)", "kaiming": "Kaiming: gain/√fan_in (pa
 LAST_LAYER_NAMES = {1.0: "× 1 (as drawn)", 0.1: "× 0.1", 0.01: "× 0.01"}
 OPTIMIZER_NAMES = {"sgd": "SGD", "adam": "Adam"}
 BACKWARD_NAMES = {"autograd": "autograd: loss.backward()", "manual": "by hand (part 4)"}
-FILE_FORMAT = "playground-charmlp-1"  # charmlp.FILE_FORMAT (a test keeps them equal)
 SEED_MAX = 2**31 - 1
 
 
@@ -207,30 +204,36 @@ def wavenet_block(hidden: tuple) -> int:
     return 2 ** len(hidden)
 
 
-def model_values(meta: dict[str, Any], name: str) -> tuple[dict[str, Any], list[str], int]:
-    """Check a model file's metadata: (state values, vocabulary, steps trained).
+# short names of the choices, for sentences ("gradients autograd → by hand")
+SHORT_NAMES: dict[str, dict[Any, str]] = {
+    "architecture": {"mlp": "flat MLP", "wavenet": "WaveNet"},
+    "init": {"randn": "randn", "kaiming": "Kaiming"},
+    "last_layer_scale": {k: v.split(" (")[0] for k, v in LAST_LAYER_NAMES.items()},
+    "optimizer": OPTIMIZER_NAMES,
+    "backward": {"autograd": "autograd", "manual": "by hand"},
+    "preset": {k: v.split(":")[0] for k, v in PRESET_NAMES.items()},
+}
 
-    ``ValueError`` naming the file ``name`` and the problem (a missing header, a setting
-    out of range, a broken vocabulary).
-    """
-    what = f"{name} is not a Character MLP model file"
-    if not isinstance(meta, dict) or meta.get("format") != FILE_FORMAT:
-        raise ValueError(f"{what} (it has no Character MLP header).")
-    try:
-        config = json.loads(meta["config"])
-        itos = json.loads(meta["itos"])
-        steps = int(meta.get("steps_trained", 0))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"{what} (its header is damaged: {exc}).") from None
-    if not isinstance(config, dict):
-        raise ValueError(f"{what} (its settings are not a mapping).")
-    known = {k: v for k, v in config.items() if k in CONFIG_FIELDS}
-    try:
-        values = config_values(CharMLPState.from_dict(known, strict=True))
-    except ValueError as exc:
-        raise ValueError(f"{name}: a setting is out of range: {exc}.") from None
-    if not isinstance(itos, list) or len(itos) < 2 or not all(isinstance(s, str) for s in itos):
-        raise ValueError(f"{name}: its vocabulary is not a list of characters.")
-    if steps < 0:
-        raise ValueError(f"{name}: steps_trained is negative ({steps}).")
-    return values, itos, steps
+
+def value_text(name: str, value: Any) -> str:
+    """A setting's value as a sentence says it: 200,000; 0.1; 128-128-128; on; by hand."""
+    if name in SHORT_NAMES:
+        return SHORT_NAMES[name].get(value, str(value))
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, tuple):
+        return "-".join(str(v) for v in value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What differs from ``old`` in ``new``, in words: ["block size 3 → 8", ...]."""
+    return [
+        f"{CharMLPState.spec(k).label.lower()} {value_text(k, old[k])} → {value_text(k, v)}"
+        for k, v in new.items()
+        if k in old and old[k] != v
+    ]
