@@ -515,16 +515,26 @@ def _spoil(doc: dict, kind: str) -> None:
         doc["y"]["shape"] = [len(doc["y"]["data"])]
     elif kind == "not a number":
         doc["ui"]["settings"]["lr"] = "fast"
+    elif kind == "y shorter than X":
+        doc["y"]["data"].pop()
+        doc["y"]["shape"] = [len(doc["y"]["data"])]
+    elif kind == "dataset not a mapping":
+        doc["dataset"] = 5
+    elif kind == "settings of another network":
+        doc["ui"]["settings"]["hidden"] = [3]
 
 
-BAD_FILES = {  # kind -> what the message must name
-    "weight shape": "weights",
+BAD_FILES = {  # kind -> what the message must name (core's loader checks the same)
+    "weight shape": "weights: layer 1 has W (4, 3)",
     "label too big": "y: label 2",
     "NaN point": "X: every coordinate must be a finite number",
     "inf point": "X_test",
     "X/y lengths": "y: 41 labels for 40 points",
     "not a number": "lr",
     "not JSON": "not JSON",
+    "y shorter than X": "y: 39 labels for 40 points",
+    "dataset not a mapping": "dataset: expected a mapping, got int",
+    "settings of another network": "ui.settings: the network 2 -> 3 -> 1",
 }
 
 

@@ -10,8 +10,8 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QInputDialog
 
+from playground.core.toy_checks import check_weights
 from playground.core.toy_names import FEATURES, MAX_LAYERS, MAX_WIDTH
-from playground.ui.tabs.boundary.state import check_weights
 
 EXPLAIN_LAYERS, EXPLAIN_WIDTH = 2, 4  # the largest net whose point-loss graph stays legible
 
@@ -205,7 +205,7 @@ class EditingMixin:
             self.show_message("No network yet to take those weights: wait for it to load.")
             return False
         try:
-            checked = check_weights(weights, self.state)
+            checked = check_weights(weights, self.state.layer_sizes())
         except ValueError as exc:
             self.show_message(f"Cannot use those weights: {exc}", "error")
             return False
