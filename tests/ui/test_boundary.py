@@ -314,6 +314,27 @@ def test_the_hover_readout_is_never_cut_off(qtbot, tab):
     assert readout.heightForWidth(readout.width()) <= readout.height()
 
 
+def test_the_hover_readout_stays_true_and_goes_when_the_data_changes(qtbot, tab):
+    plane, readout = tab.plane, tab.views.readout
+    qtbot.mouseMove(plane.viewport(), plane.data_to_widget(2.0, 8.0))
+    qtbot.waitUntil(lambda: "sure)" in readout.text(), timeout=5000)
+    assert readout.text().startswith("size of the orange spots = ")
+    # weights that say 50% everywhere: the readout says so with the next frame
+    tab.set_weights([(np.zeros_like(W), np.zeros_like(b)) for W, b in tab.weights])
+    qtbot.waitUntil(lambda: "(50% sure)" in readout.text(), timeout=WAIT)
+    # another dataset: the point and the network it described are gone
+    tab.state.dataset = "circle"
+    assert readout.text().strip() == ""
+    _settle(qtbot, tab)
+    qtbot.wait(200)  # the new model's frames do not bring the old text back
+    assert readout.text().strip() == ""
+    qtbot.mouseMove(plane.viewport(), plane.data_to_widget(1.0, -1.0))
+    qtbot.waitUntil(lambda: readout.text().startswith("x1 = "), timeout=5000)
+    # a new network (the shape rule) makes it old news too
+    tab.state.hidden = (3,)
+    assert readout.text().strip() == ""
+
+
 def test_the_diagram_edits_the_architecture(qtbot, tab):
     from playground.ui.widgets.network import _Button
 

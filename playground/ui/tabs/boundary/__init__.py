@@ -148,7 +148,7 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
         self.network.neuron_hovered.connect(p.neuron_hovered)
         self.network.neuron_left.connect(p.neuron_left)
         self.plane.hovered.connect(p.plane_hovered)
-        self.plane.left.connect(lambda: self.views.readout.setText(" "))
+        self.plane.left.connect(p.plane_left)
         self.data_panel.load_csv_clicked.connect(self.load_csv_dialog)
         self.data_panel.save_csv_clicked.connect(self.save_csv_dialog)
 
