@@ -350,6 +350,7 @@ def test_pin_two_runs_table_overlays_restore(tab, qtbot, tmp_path):
     runs.rename(1, "eight")
     assert table.item(1, 1).text() == "eight"
     runs.export_csv_to(str(tmp_path / "runs.csv"))
+    assert tab.message() == f"Saved the pinned runs as CSV to {tmp_path / 'runs.csv'}."
     text = (tmp_path / "runs.csv").read_text()
     assert "four" in text and "eight" in text and "torch_steps_s" in text
     runs.restore(0)  # the first run's settings back in the form

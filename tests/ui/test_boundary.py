@@ -469,6 +469,7 @@ def test_csv_bad_file_shows_a_message_and_good_file_loads(qtbot, tab, tmp_path):
     good = tmp_path / "good.csv"
     assert tab.save_points_csv_to(str(good))
     n = sum(len(a) for a in tab.points()[::2])
+    assert tab.message() == f"Saved {n} points as CSV to {good}."
     tab.clear_points()
     assert len(tab.points()[0]) == 0
     assert tab.load_points_csv_from(str(good))
@@ -483,6 +484,7 @@ def test_experiment_save_and_load_exactly(qtbot, tab, tmp_path):
     _settle(qtbot, tab)
     path = tmp_path / "exp.json"
     assert tab.save_experiment_to(str(path))
+    assert tab.message() == f"Saved the experiment to {path}."
     saved = [(w.copy(), b.copy()) for w, b in tab.weights]
     points = [a.copy() for a in tab.points()]
     tab.reset()
@@ -496,10 +498,17 @@ def test_experiment_save_and_load_exactly(qtbot, tab, tmp_path):
     for a, b in zip(points, tab.points(), strict=True):
         assert np.array_equal(a, b)
     assert tab.loss_plot.count("train") == 3  # epochs 0, 1, 2 came back too
+    assert tab.message().startswith("Opened exp.json")
+    # every export says where it wrote (the bar no longer says "Opened exp.json")
     png, script = tmp_path / "view.png", tmp_path / "train.py"
     assert tab.export_png_to(str(png)) and png.stat().st_size > 1000
+    assert tab.message() == f"Saved the boundary as PNG to {png}."
     assert tab.export_script_to(str(script)) and "torch" in script.read_text()
+    assert tab.message().startswith("Saved a PyTorch script") and str(script) in tab.message()
     compile(script.read_text(), str(script), "exec")  # valid Python
+    tab.pin_run("one")
+    tab.runs.export_csv_to(str(tmp_path / "runs.csv"))
+    assert tab.message() == f"Saved the pinned runs as CSV to {tmp_path / 'runs.csv'}."
 
 
 def test_an_experiment_of_the_first_format_still_loads(qtbot, tab, tmp_path):

@@ -63,6 +63,7 @@ class RunsPanel(QWidget):
     restore_requested = Signal(dict)  # the settings of a pinned run
     changed = Signal()  # a run was pinned, removed, renamed, shown or hidden
     failed = Signal(str)  # a message for the tab's message bar
+    exported = Signal(str)  # the path the CSV export wrote (for the tab's Tab.saved)
 
     def __init__(
         self,
@@ -163,8 +164,9 @@ class RunsPanel(QWidget):
         self._refresh()
 
     def export_csv_to(self, path: str) -> None:
-        """Write the table as CSV (atomic); OSError on failure."""
+        """Write the table as CSV (atomic); OSError on failure; :attr:`exported` after."""
         self.book.export_csv(path)
+        self.exported.emit(str(path))
 
     # ---------------------------------------------------------------- drawing
     def _draw(self, run: PinnedRun) -> list[tuple[str, str, str]]:

@@ -208,6 +208,7 @@ class RunsMixin:
         runs.pin_clicked.connect(self.pin_run)
         runs.restore_requested.connect(self.restore_run_settings)
         runs.failed.connect(lambda text: self.show_message(text, "error"))
+        runs.exported.connect(lambda path: self.saved("the pinned runs as CSV", path))
         runs.changed.connect(self.show_pinned)
         self.compare.race_clicked.connect(self.compare_optimizers)
         self.compare.cancel_clicked.connect(self.cancel_comparison)
