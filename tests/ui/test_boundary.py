@@ -21,8 +21,7 @@ def _settle(qtbot, tab: BoundaryTab) -> None:
     qtbot.waitUntil(lambda: tab.weights is not None, timeout=WAIT)
 
 
-@pytest.fixture
-def tab(qtbot):
+def _new_tab(qtbot) -> BoundaryTab:
     t = BoundaryTab()
     qtbot.addWidget(t)
     t.resize(1360, 800)
@@ -31,6 +30,12 @@ def tab(qtbot):
     t.state.update(points=80, batch_size=20)  # small and quick: 40 training points
     qtbot.waitUntil(lambda: t.points() is not None and len(t.points()[0]) == 40, timeout=WAIT)
     _settle(qtbot, t)
+    return t
+
+
+@pytest.fixture
+def tab(qtbot):
+    t = _new_tab(qtbot)
     yield t
     t.shutdown()
 
@@ -751,7 +756,7 @@ def test_a_ready_made_comparison_runs_to_the_end(qtbot, tab):
         "adam",
     ]
     assert all(r.settings["dataset"] == "spiral" and r.settings["points"] == 40 for r in runs)
-    assert all(r.metrics["epoch"] >= 3 and r.wall_s > 0 for r in runs)
+    assert all(r.metrics["epoch"] == 3 and r.wall_s > 0 for r in runs)  # exactly 3
     # the same data and initial weights: every run starts from the same loss
     starts = {round(r.curves["loss/train"][1][0], 6) for r in runs}
     assert len(starts) == 1
@@ -762,6 +767,44 @@ def test_a_ready_made_comparison_runs_to_the_end(qtbot, tab):
     assert tab.compare.race_button.isEnabled() and not tab.compare.cancel_button.isVisible()
     assert tab.state.to_dict() == before  # the user's settings came back
     _settle(qtbot, tab)
+
+
+def _race(qtbot, tab: BoundaryTab) -> list[tuple[str, dict]]:
+    """A short "Optimizers on the spiral": each run's name and final numbers."""
+    tab.runs.load([])
+    comp = tab.compare_optimizers(until=3, points=40)
+    with qtbot.waitSignal(comp.done, timeout=WAIT) as done:
+        pass
+    assert done.args == [True]
+    return [(r.name, dict(r.metrics)) for r in tab.runs.book.runs]
+
+
+def test_a_ready_made_comparison_is_the_same_from_any_state_and_shows_its_seed(qtbot, tab):
+    for _ in range(3):  # each Reset takes the next seed of initial weights
+        tab.reset()
+        _settle(qtbot, tab)
+    assert tab.weights_seed == 3
+    tab.step()
+    qtbot.waitUntil(lambda: tab.epoch == 1, timeout=WAIT)
+    mine = tab.pin_run("mine")
+    assert mine.metrics["init_seed"] == 3  # every pinned run keeps its seed...
+    table = tab.runs.table
+    header = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    column = header.index("init seed")
+    assert table.item(0, column).text() == "3"  # ...and the table shows it
+    tab.state.update(seed=7, noise=0.3, test_share=0.3)  # the user's own data, too
+    after_resets = _race(qtbot, tab)
+    assert [table.item(r, column).text() for r in range(5)] == ["0"] * 5
+    assert "init seed 0" in tab.message()
+    _settle(qtbot, tab)
+    assert tab.weights_seed == 3  # the user's seed is theirs again
+    fresh = _new_tab(qtbot)
+    try:
+        from_fresh = _race(qtbot, fresh)
+    finally:
+        fresh.shutdown()
+    assert after_resets == from_fresh  # the same final numbers, to the bit
+    assert {m["init_seed"] for _, m in after_resets} == {0}
 
 
 # ---------------------------------------------------------------------------- explain a point

@@ -72,7 +72,7 @@ class FileMethodsMixin:
             p.weights,
             p.epoch,
             p.curves(),
-            self.init_seed,
+            self.weights_seed,
             p.extent(),
             self.runs.book.to_list(),
         )
@@ -186,7 +186,7 @@ class FileMethodsMixin:
                 path,
                 state,
                 self.data,
-                self.init_seed,
+                self.weights_seed,
                 DATASET_TITLES[state.dataset],
                 self.presenter.extent(),
                 epochs,

@@ -95,9 +95,11 @@ def boundary_job(
     settings: Any,
     res: int = RES,
     view_every: float | None = VIEW_EVERY,
+    epochs: int | None = None,
 ):
-    """An epoch-``run.epoch0`` view, then toy.train's epochs, numbered from ``run.epoch0``,
-    with views from inside the epochs (``view_every`` seconds apart at most).
+    """An epoch-``run.epoch0`` view, then toy.train's epochs (``epochs`` of them, None:
+    until stopped), numbered from ``run.epoch0``, with views from inside the epochs
+    (``view_every`` seconds apart at most).
 
     Makes the data (if ``run.data`` is None) and the model (if ``run.model`` is None).
     A snapshot's ``detail`` only copies the weights (applying hand-set ones first); its
@@ -126,8 +128,10 @@ def boundary_job(
     if len(X_train) == 0:
         return
     # no grid: the model has its extent (prepare), and this job renders its own views
-    epochs = toy.train(model, X_train, y_train, X_test, y_test, settings, view_every=view_every)
-    yield from _numbered(epochs, run.epoch0, first, config["n_classes"], detail, render)
+    snaps = toy.train(
+        model, X_train, y_train, X_test, y_test, settings, epochs=epochs, view_every=view_every
+    )
+    yield from _numbered(snaps, run.epoch0, first, config["n_classes"], detail, render)
 
 
 def _detail(run: Run, metrics: Any) -> Any:
@@ -196,12 +200,13 @@ def _numbered(epochs: Any, epoch0: int, first: dict, n_classes: int, detail: Any
 class RunInfo:
     """What the tab knows of the run in the training process: the epoch it started at,
     its data (None until the first frame brings it), its model's device (None: no model
-    yet) and config."""
+    yet), config and the seed of its model's initial weights."""
 
     epoch0: int = 0
     data: tuple | None = None
     device: str | None = None
     config: Any = None  # the model's toy.ToyConfig, as the first frame tells it
+    seed: int = 0
 
 
 @dataclass
@@ -219,6 +224,7 @@ class BoundarySpec:
     weights: list | None
     res: int = RES
     view_every: float | None = VIEW_EVERY
+    epochs: int | None = None  # None: until stopped
 
     def make(self, store: dict) -> Any:
         from playground.core.training import LiveSettings
@@ -231,7 +237,9 @@ class BoundarySpec:
         run.give(self.weights)
         live = LiveSettings(**self.live)
         store.update(run=run, live=live, give=run.give)
-        job = boundary_job(run, self.config, self.dataset, live, self.res, self.view_every)
+        job = boundary_job(
+            run, self.config, self.dataset, live, self.res, self.view_every, self.epochs
+        )
         return _telling(job, run)
 
 
