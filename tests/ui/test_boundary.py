@@ -876,6 +876,56 @@ def test_explain_a_point_of_a_single_neuron_and_of_a_4_4_net(qtbot, tab):
         assert not tab.views.explain_button.isChecked()
 
 
+def test_explain_a_point_shows_the_planes_numbers_in_the_backprop_graph(qtbot, tmp_path):
+    """Fruit, a single neuron: the point, its class and the plane's equation read the same
+    in both tabs, and every weight of that equation is a leaf of the graph, rescaled."""
+    import re
+
+    from playground.ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    w = MainWindow(tab="boundary", settings=settings)
+    qtbot.addWidget(w)
+    w.resize(1360, 860)
+    w.show()
+    tab, backprop = w.page("boundary"), w.page("backprop")
+    qtbot.waitUntil(tab.is_ready, timeout=WAIT)
+    tab.state.update(points=80, batch_size=20, hidden=())
+    _settle(qtbot, tab)
+    tab.step()
+    qtbot.waitUntil(lambda: tab.epoch == 1, timeout=WAIT)
+    _settle(qtbot, tab)
+    X, y = tab.points()[0], tab.points()[1]
+    i = int(np.argmax(y == 1))  # a poisonous point
+    tab.views.explain_button.click()
+    _click(qtbot, tab, float(X[i, 0]), float(X[i, 1]))
+    qtbot.waitUntil(lambda: w.current_tab() is backprop, timeout=5000)
+    said = re.search(r"\((\S+), (\S+)\), (\w+)", tab.message())  # "(1.84, 8.60), poisonous"
+    x1, x2, cls = said[1], said[2], said[3]
+    assert cls == "poisonous" and float(x1) == pytest.approx(X[i, 0], abs=0.006)
+    text = backprop.message()
+    assert f"Point ({x1}, {x2}), poisonous (label 1) of the Decision boundary" in text, text
+    # the graph starts from the point as the plane shows it
+    table = backprop.graph.leaves
+    leaves = {n: float(table.item(r, 1).text()) for r, n in enumerate(table.names)}
+    assert leaves["x1"] == pytest.approx(float(x1), abs=0.006)
+    assert leaves["x2"] == pytest.approx(float(x2), abs=0.006)
+    # the plane's equation, as the Boundary writes it, is in the Backprop's words...
+    equation = tab.neuron_panel.equation_label.text()  # p(poisonous) = σ(0.39·x₁ + ...)
+    numbers = re.findall(r"−?\d+\.\d\d", equation)
+    assert len(numbers) == 3 and equation.startswith("p(poisonous) = σ(")
+    assert "p(poisonous) = σ(" in text and all(n in text for n in numbers), (equation, text)
+    # ...each of its weights a leaf of the graph times the rescaling (the sliders' values)
+    a1, a2 = (float(n.replace("−", "-")) for n in numbers[:2])
+    assert a1 == pytest.approx(leaves["W1[0,0]"] * 1.2, abs=0.006)
+    assert a2 == pytest.approx(leaves["W1[0,1]"] * 1.2, abs=0.006)
+    slider = float(tab.neuron_panel.weight_sliders[0][1].text())
+    assert slider == pytest.approx(leaves["W1[0,0]"], abs=0.006)
+    assert f"point ({x1}, {x2}), poisonous" in backprop.graph.expression.edit.placeholderText()
+    assert "u1" in {n.label for n in backprop.presenter.nodes()}  # the rescaling, as nodes
+    w.close()
+
+
 def test_apply_weights_shows_them(qtbot, tab):
     tab.set_hidden((4, 4))
     _settle(qtbot, tab)

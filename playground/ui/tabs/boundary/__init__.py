@@ -51,7 +51,8 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
     help_html = HELP_HTML
 
     # a point to explain in the Backprop tab: {"weights", "features_values", "label",
-    # "activation", "feature_names"} (plain data: see :meth:`explain_point`)
+    # "activation", "feature_names", "plane", "class_names"} (plain data: see
+    # :meth:`explain_point`)
     explain_requested = Signal(dict)
 
     def __init__(self, parent: QWidget | None = None):
