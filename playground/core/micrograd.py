@@ -570,6 +570,11 @@ class ExpressionError(ValueError):
     """A typed expression that is not allowed or cannot be computed."""
 
 
+class ComputeError(ExpressionError):
+    """An allowed expression that cannot be computed for these values (a division by zero,
+    an overflow, the log of a negative number), said in plain words."""
+
+
 FUNCTIONS = ("tanh", "exp", "log", "relu", "sigmoid")
 MAX_TEXT = 4000
 MAX_NODES = 2000
@@ -689,7 +694,9 @@ class Expression:
                 else:
                     root = self._value(st.value, env)
         except (ZeroDivisionError, OverflowError, ValueError) as exc:
-            raise ExpressionError(f"cannot compute it: {exc}") from None
+            if isinstance(exc, ExpressionError):
+                raise
+            raise ComputeError(f"Cannot compute it: {exc}.") from None
         assert root is not None
         count = len(root.topo())
         if count > MAX_NODES:
@@ -708,26 +715,58 @@ class Expression:
             return env[node.id]
         if isinstance(node, ast.BinOp):
             left = self._value(node.left, env)
-            if isinstance(node.op, ast.Pow):
-                out = left ** _number(node.right)
-            else:
-                right = self._value(node.right, env)
-                out = {
-                    ast.Add: Value.__add__,
-                    ast.Sub: Value.__sub__,
-                    ast.Mult: Value.__mul__,
-                    ast.Div: Value.__truediv__,
-                }[type(node.op)](left, right)
+            right = None if isinstance(node.op, ast.Pow) else self._value(node.right, env)
+            out = _computed(node, left, right)
         elif isinstance(node, ast.UnaryOp):
             inner = self._value(node.operand, env)
             out = -inner if isinstance(node.op, ast.USub) else inner
             if out is inner:
                 return out
         else:  # a whitelisted call
-            arg = self._value(_call_argument(node), env)
-            out = getattr(arg, _call_name(node))()
+            out = _computed(node, self._value(_call_argument(node), env), None)
         out.label = _short(node)
         return out
+
+
+_BINARY = {ast.Add: Value.__add__, ast.Sub: Value.__sub__, ast.Mult: Value.__mul__}
+_BINARY[ast.Div] = Value.__truediv__
+
+
+def _computed(node: ast.AST, a: Value, b: Value | None) -> Value:
+    """One operation of a typed expression (``a op b``, ``a ** k`` or ``f(a)``); what
+    cannot be computed raises :class:`ComputeError` saying so plainly."""
+    what = _snippet(node)
+    power = isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow)
+    try:
+        if power:
+            out = a ** _number(node.right)
+        elif isinstance(node, ast.BinOp):
+            out = _BINARY[type(node.op)](a, b)
+        else:
+            out = getattr(a, _call_name(node))()
+    except ZeroDivisionError:
+        if power:
+            why = "raises 0 to a negative power, which divides by 0"
+        elif b is not None and not b._op and b.label == _fmt(b.data):
+            why = "divides by 0"
+        else:
+            why = f"divides by {name_of(b)}, which is 0; give it another value"
+        raise ComputeError(f"Division by zero: {what} {why}.") from None
+    except OverflowError:
+        raise ComputeError(
+            f"Overflow: {what} is larger than the largest float (about 1.8e308)."
+        ) from None
+    except ValueError:  # log of a number <= 0
+        raise ComputeError(
+            f"Log of a number that is not positive: {what} is log({_fmt(a.data)}); "
+            "log needs a number above 0."
+        ) from None
+    if isinstance(out.data, complex):
+        raise ComputeError(
+            f"Not a real number: {what} takes a fractional power of {_fmt(a.data)}, "
+            "a negative number."
+        )
+    return out
 
 
 _ALLOWED = "use numbers, names, + - * / ** and tanh exp log relu sigmoid"

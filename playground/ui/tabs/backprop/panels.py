@@ -457,8 +457,9 @@ same network beside it: the same losses, and how much faster tensors are.</li>
 message (it diverged); Reset starts again.</li>
 <li><b>Pin run</b> keeps a run (settings, both losses, accuracy, both speeds, time): its
 losses stay dashed on the plot and the table highlights the settings that differ from
-now. <b>Compare</b> trains ready-made variants (hidden sizes 4 / 16 / 32, schedules,
-learning rates) one after another from the same seed and pins each.</li>
+now. <b>Compare</b> trains ready-made variants one after another from the same seed
+(the form's) and pins each: MLP(2, [4, 1]) / MLP(2, [16, 1]) / the demo's MLP(2, [16, 16, 1]),
+the two schedules, learning rates 0.1 / 1 / 10.</li>
 <li>From the Decision boundary tab, a point's loss can be explained here (the point, its
 label and that tab's weights); <b>SGD step</b> moves the weights by -lr * grad and sends
 them back to the Decision boundary tab, whose boundary moves.</li>

@@ -164,6 +164,31 @@ class GraphPresenter:
     def grads(self) -> dict[str, float]:
         return {n: v.grad for n, v in self.built.leaves.items()} if self.built else {}
 
+    def numbers_note(self) -> str:
+        """Where the graph's numbers stopped being numbers, and why it matters ("" when
+        every value and grad is finite): the first value that overflowed from finite
+        inputs, else the first grad (from the output back) that did."""
+        if self.built is None:
+            return ""
+        topo = self.built.root.topo()
+        for v in topo:  # inputs before what is made of them
+            if not math.isfinite(v.data) and all(math.isfinite(c.data) for c in v._prev):
+                what = f"{mg.name_of(v)} = {number_word(v.data)}"
+                return (
+                    f"{what}: the result is beyond the largest float (about 1.8e308) or not a "
+                    "number at all, so every value computed from it, and every grad that flows "
+                    "through it, is inf or NaN too: none of them is a real result. Use smaller "
+                    "numbers."
+                )
+        for v in reversed(topo):  # from the output back, as backward goes
+            if not math.isfinite(v.grad):
+                return (
+                    f"grad({mg.name_of(v)}) = {number_word(v.grad)}: the chain rule's products "
+                    "grew beyond the largest float (about 1.8e308), so this grad and every grad "
+                    "computed from it mean nothing. Use smaller numbers."
+                )
+        return ""
+
 
 # ----------------------------------------------------------------------------- training page
 class TrainPresenter:
@@ -246,6 +271,13 @@ class TrainPresenter:
                 metrics[name] = rate
         metrics["steps"] = float(self.panel.curves.data(OURS)[0][-1])
         return curves, metrics, float(m.get("elapsed_s", 0.0))
+
+
+def number_word(v: float) -> str:
+    """inf, -inf and NaN as a reader should see them: "inf (too big for a float)"."""
+    if math.isnan(v):
+        return "NaN (not a number)"
+    return ("inf" if v > 0 else "−inf") + " (too big for a float)"
 
 
 def _loss(v: float) -> str:
