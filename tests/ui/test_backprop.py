@@ -287,6 +287,15 @@ def test_training_the_moons_demo(tab, qtbot):
     tab.session.play()
     qtbot.waitUntil(lambda: tab.session.state == "finished", timeout=60_000)
     assert tab.train.run_controls.progress.value() == 4
+    # one figure: the ratio of each engine's median step time over the run, as stated
+    import statistics
+
+    steps = [m for f in frames for _, m in f.history]
+    assert len(steps) == 4
+    ours, theirs = (statistics.median(m[k] for m in steps) for k in ("ours_ms", "torch_ms"))
+    text = tab.train.speed.text()
+    assert f"{ours:.1f} ms/step" in text and f"{theirs:.2f} ms/step" in text, text
+    assert text.endswith(f"torch {ours / theirs:.0f}x faster (median step times so far)")
     tab.state.seed = 7  # a shape setting: the next Play starts afresh, and says so
     assert "Play starts a new model" in tab.message()
 

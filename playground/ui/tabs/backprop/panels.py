@@ -305,7 +305,11 @@ class TrainPanel(QWidget):
         self.speed = QLabel("Press Play: our engine trains the demo; torch trains a copy.")
         self.speed.setObjectName("speedLabel")
         self.speed.setWordWrap(True)
-        self.speed.setToolTip("Loss, accuracy and time per step of each engine.")
+        self.speed.setToolTip(
+            "Loss and accuracy of each engine, and the median time of its steps so far (one "
+            "thread each, float64; ours builds one point's graph at a time): the figure "
+            "benchmarks/backprop.py measures."
+        )
         self.speed.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
         self.runs = RunsPanel(
             {"loss": self.curves},
