@@ -455,6 +455,29 @@ def test_pinned_runs_persist(tab, qtbot, tmp_path):
     other.shutdown()
 
 
+@pytest.mark.parametrize("width", [1360, 1024])
+def test_training_never_relays_the_page_out(tab, qtbot, width):
+    """The numbers of each step change the speed line's text, never its height: a height
+    that followed the text resized both plots, whose whole repaint stalled the GUI."""
+    from PySide6.QtGui import QFontMetrics
+
+    tab.resize(width, 800)
+    tab.state.update(**{**SMALL, "steps": 6, "hidden": "16, 16"})
+    qtbot.wait(50)
+    sizes = (tab.train.curves.size(), tab.train.plane.size())
+    frames = []
+    tab.session.frame.connect(frames.append)
+    tab.session.play()
+    qtbot.waitUntil(lambda: tab.session.state == "finished", timeout=60_000)
+    qtbot.wait(50)
+    assert len(frames) >= 2 and (tab.train.curves.size(), tab.train.plane.size()) == sizes
+    speed = tab.train.speed  # and the whole text is shown: two lines hold it
+    lines = QFontMetrics(speed.font()).boundingRect(
+        0, 0, speed.width(), 1000, int(Qt.TextWordWrap), speed.text()
+    )
+    assert lines.height() <= speed.height(), speed.text()
+
+
 def test_ready_made_comparison_runs_to_the_end(tab, qtbot):
     tab.state.update(**SMALL)
     bar = tab.train.compare

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -310,7 +309,10 @@ class TrainPanel(QWidget):
             "thread each, float64; ours builds one point's graph at a time): the figure "
             "benchmarks/backprop.py measures."
         )
-        self.speed.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
+        # two lines, always: a label whose height followed its text re-laid the page out
+        # (both plots resized and repainted whole, ~30 ms) when the first step's numbers came
+        self.speed.setFixedHeight(2 * self.speed.fontMetrics().lineSpacing() + 4)
+        self.speed.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.runs = RunsPanel(
             {"loss": self.curves},
             RUN_METRICS,
