@@ -19,7 +19,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from playground.ui.session import Session
 from playground.ui.tabs.base import Tab
@@ -88,6 +96,9 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
         )
         self.compare = ComparePanel(self.runs)
         self.runs.pin_button.setText("Pin run")  # (an emoji shows as a box without its font)
+        header = self.runs.table.horizontalHeader()  # the numbers as wide as they are, so
+        for column in range(3, self.runs.table.columnCount()):  # the init seed shows too
+            header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
         self.top = TopBar(self.state, files, self.runs.pin_button)
         self.data_panel = DataPanel(self.state)
         self.net = NetworkPanel()
