@@ -124,6 +124,10 @@ class Value:
         # d relu(x)/dx = 1 where x > 0, else 0
         return Value(x if x > 0 else 0.0, "", "relu", self, None, 1.0 if x > 0 else 0.0)
 
+    def sin(self) -> Value:
+        # d sin(x)/dx = cos(x)
+        return Value(math.sin(self.data), "", "sin", self, None, math.cos(self.data))
+
     def sigmoid(self) -> Value:
         x = self.data
         s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
@@ -421,6 +425,7 @@ _LOCAL_WORDS = {
     "log": ("1/{0}",),
     "relu": ("({0} > 0)",),
     "sigmoid": ("{out}(1 - {out})",),
+    "sin": ("cos({0})",),
     "/": ("1/{1}", "-{0}/{1}²"),
 }
 
@@ -565,6 +570,11 @@ class ExpressionError(ValueError):
     """A typed expression that is not allowed or cannot be computed."""
 
 
+class ComputeError(ExpressionError):
+    """An allowed expression that cannot be computed for these values (a division by zero,
+    an overflow, the log of a negative number), said in plain words."""
+
+
 FUNCTIONS = ("tanh", "exp", "log", "relu", "sigmoid")
 MAX_TEXT = 4000
 MAX_NODES = 2000
@@ -684,7 +694,9 @@ class Expression:
                 else:
                     root = self._value(st.value, env)
         except (ZeroDivisionError, OverflowError, ValueError) as exc:
-            raise ExpressionError(f"cannot compute it: {exc}") from None
+            if isinstance(exc, ExpressionError):
+                raise
+            raise ComputeError(f"Cannot compute it: {exc}.") from None
         assert root is not None
         count = len(root.topo())
         if count > MAX_NODES:
@@ -703,26 +715,58 @@ class Expression:
             return env[node.id]
         if isinstance(node, ast.BinOp):
             left = self._value(node.left, env)
-            if isinstance(node.op, ast.Pow):
-                out = left ** _number(node.right)
-            else:
-                right = self._value(node.right, env)
-                out = {
-                    ast.Add: Value.__add__,
-                    ast.Sub: Value.__sub__,
-                    ast.Mult: Value.__mul__,
-                    ast.Div: Value.__truediv__,
-                }[type(node.op)](left, right)
+            right = None if isinstance(node.op, ast.Pow) else self._value(node.right, env)
+            out = _computed(node, left, right)
         elif isinstance(node, ast.UnaryOp):
             inner = self._value(node.operand, env)
             out = -inner if isinstance(node.op, ast.USub) else inner
             if out is inner:
                 return out
         else:  # a whitelisted call
-            arg = self._value(_call_argument(node), env)
-            out = getattr(arg, _call_name(node))()
+            out = _computed(node, self._value(_call_argument(node), env), None)
         out.label = _short(node)
         return out
+
+
+_BINARY = {ast.Add: Value.__add__, ast.Sub: Value.__sub__, ast.Mult: Value.__mul__}
+_BINARY[ast.Div] = Value.__truediv__
+
+
+def _computed(node: ast.AST, a: Value, b: Value | None) -> Value:
+    """One operation of a typed expression (``a op b``, ``a ** k`` or ``f(a)``); what
+    cannot be computed raises :class:`ComputeError` saying so plainly."""
+    what = _snippet(node)
+    power = isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow)
+    try:
+        if power:
+            out = a ** _number(node.right)
+        elif isinstance(node, ast.BinOp):
+            out = _BINARY[type(node.op)](a, b)
+        else:
+            out = getattr(a, _call_name(node))()
+    except ZeroDivisionError:
+        if power:
+            why = "raises 0 to a negative power, which divides by 0"
+        elif b is not None and not b._op and b.label == _fmt(b.data):
+            why = "divides by 0"
+        else:
+            why = f"divides by {name_of(b)}, which is 0; give it another value"
+        raise ComputeError(f"Division by zero: {what} {why}.") from None
+    except OverflowError:
+        raise ComputeError(
+            f"Overflow: {what} is larger than the largest float (about 1.8e308)."
+        ) from None
+    except ValueError:  # log of a number <= 0
+        raise ComputeError(
+            f"Log of a number that is not positive: {what} is log({_fmt(a.data)}); "
+            "log needs a number above 0."
+        ) from None
+    if isinstance(out.data, complex):
+        raise ComputeError(
+            f"Not a real number: {what} takes a fractional power of {_fmt(a.data)}, "
+            "a negative number."
+        )
+    return out
 
 
 _ALLOWED = "use numbers, names, + - * / ** and tanh exp log relu sigmoid"
@@ -773,6 +817,22 @@ def parse(text: str) -> Expression:
 
 
 # ----------------------------------------------------------------------------- a point's loss
+def _shapes(weights: Sequence[tuple[Any, Any]], width: int) -> list[tuple[int, int]]:
+    """Each layer's ``(out, in)``, checked against the inputs' ``width``."""
+    shapes = []
+    for i, (W, b) in enumerate(weights):
+        if len(W) == 0 or len(W) != len(b) or any(len(row) != width for row in W):
+            raise ValueError(f"layer {i + 1}: expected W of {len(b)} x {width} and b of {len(b)}")
+        shapes.append((len(W), width))
+        width = len(W)
+    if not shapes:
+        raise ValueError("no layers")
+    return shapes
+
+
+PLANE_FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1", "sin x2")  # the boundary's
+
+
 class PointLoss:
     """The loss of ONE point of a small classifier (the Decision boundary's), as a graph.
 
@@ -783,6 +843,12 @@ class PointLoss:
     cross-entropy (``loss = log sum exp z - z[label]``), as in ``core/toy.py``.
     Leaves: ``x1..xn``, ``W1[i,j]``, ``b1[i]``, ...  Like :class:`Expression`: ``names``,
     ``defaults``, ``build(values)``; the built graph's ``groups`` name each node's neuron.
+
+    ``plane``: ``((cx, cy), (fx, fy))`` when ``x`` is the point as the Decision boundary's
+    plane shows it, ``(x1, x2)`` in the plane's units.  The graph then does what that tab's
+    network does, in nodes a learner can follow: it rescales the point onto -6..6,
+    ``u1 = (x1 - cx) * fx`` (nothing to do on a -6..6 plane), and computes the features
+    ``feature_names`` (of :data:`PLANE_FEATURES`) from ``u1``, ``u2``.
     """
 
     def __init__(
@@ -792,32 +858,42 @@ class PointLoss:
         label: int,
         activation: str = "tanh",
         feature_names: Sequence[str] | None = None,
+        plane: tuple[Sequence[float], Sequence[float]] | None = None,
     ):
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}")
-        width = len(x)
-        self.shapes = []
-        for i, (W, b) in enumerate(weights):
-            if len(W) == 0 or len(W) != len(b) or any(len(row) != width for row in W):
-                raise ValueError(
-                    f"layer {i + 1}: expected W of {len(b)} x {width} and b of {len(b)}"
-                )
-            self.shapes.append((len(W), width))
-            width = len(W)
-        if not self.shapes:
-            raise ValueError("no layers")
+        self.point, self.plane = list(map(float, x)), None
+        if plane is None:
+            self.features = list(feature_names or [f"x{j + 1}" for j in range(len(x))])
+            self.inputs = list(self.features)
+            if len(self.inputs) != len(self.point):
+                raise ValueError(f"{len(self.point)} input values for {len(self.inputs)} names")
+        else:
+            self.features = list(feature_names or ("x1", "x2"))
+            unknown = [f for f in self.features if f not in PLANE_FEATURES]
+            if unknown or len(self.point) != 2:
+                raise ValueError(f"a plane point is 2 numbers; features of {PLANE_FEATURES}")
+            (cx, cy), (fx, fy) = plane
+            self.plane = ((float(cx), float(cy)), (float(fx), float(fy)))
+            used = "".join(self.features)
+            self.inputs = [n for n in ("x1", "x2") if n in used]  # the coordinates needed
+        self.shapes = _shapes(weights, len(self.features))
         n_out = self.shapes[-1][0]
         if not 0 <= label < max(n_out, 2):
             raise ValueError(f"label {label} is not a class of a net with {n_out} outputs")
         self.label, self.activation = int(label), activation
-        self.inputs = list(feature_names or [f"x{j + 1}" for j in range(len(x))])
-        self.defaults: dict[str, float] = dict(zip(self.inputs, map(float, x), strict=True))
-        for l, (W, b) in enumerate(weights, start=1):
+        self.weights = [([list(map(float, r)) for r in W], list(map(float, b))) for W, b in weights]
+        if plane is None:
+            self.defaults: dict[str, float] = dict(zip(self.inputs, self.point, strict=True))
+        else:
+            coords = dict(zip(("x1", "x2"), self.point, strict=True))
+            self.defaults = {n: coords[n] for n in self.inputs}
+        for l, (W, b) in enumerate(self.weights, start=1):
             for i, row in enumerate(W):
                 for j, w in enumerate(row):
-                    self.defaults[f"W{l}[{i},{j}]"] = float(w)
+                    self.defaults[f"W{l}[{i},{j}]"] = w
             for i, bi in enumerate(b):
-                self.defaults[f"b{l}[{i}]"] = float(bi)
+                self.defaults[f"b{l}[{i}]"] = bi
         self.names = list(self.defaults)
 
     def build(self, values: dict[str, float] | None = None) -> Built:
@@ -825,12 +901,66 @@ class PointLoss:
         values = {**self.defaults, **(values or {})}
         leaves = {n: Value(values[n], label=n) for n in self.names}
         groups: dict[int, str] = {}
-        h = [leaves[n] for n in self.inputs]
+        h = self._features(leaves) if self.plane else [leaves[n] for n in self.inputs]
         for l, (n_out, _) in enumerate(self.shapes, start=1):
             last = l == len(self.shapes)
             h = [self._neuron(leaves, groups, l, i, h, last) for i in range(n_out)]
         root = self._loss(h)
         return Built(root, leaves, len(root.topo()), groups)
+
+    def _features(self, leaves: dict[str, Value]) -> list[Value]:
+        """The plane point rescaled (``u1 = (x1 - cx) * fx``) and its features, as nodes."""
+        u: dict[str, Value] = {}
+        for j, name in enumerate(("x1", "x2")):
+            if name not in leaves:
+                continue
+            c, f = self.plane[0][j], self.plane[1][j]
+            v = leaves[name]
+            if c != 0.0:
+                v = v - Value(c, label=_fmt(c))
+                v.label = f"{name}−{_fmt(c)}"
+            if f != 1.0:
+                v = v * Value(f, label=_fmt(f))
+            if v is not leaves[name]:
+                v.label = f"u{j + 1}"
+            u[name] = v
+        made = {
+            "x1": lambda: u["x1"],
+            "x2": lambda: u["x2"],
+            "x1^2": lambda: u["x1"] * u["x1"],
+            "x2^2": lambda: u["x2"] * u["x2"],
+            "x1*x2": lambda: u["x1"] * u["x2"],
+            "sin x1": lambda: u["x1"].sin(),
+            "sin x2": lambda: u["x2"].sin(),
+        }
+        out = []
+        for name in self.features:
+            v = made[name]()
+            if not v.label:  # x1^2 of the rescaled point: u1^2 (x1^2 on a -6..6 plane)
+                v.label = name.replace("x", "u") if self.scaled() else name
+            out.append(v)
+        return out
+
+    def scaled(self) -> bool:
+        """Whether the graph rescales a plane point (not on a -6..6 plane)."""
+        return self.plane is not None and self.plane != ((0.0, 0.0), (1.0, 1.0))
+
+    def plane_equation(self) -> tuple[float, float, float] | None:
+        """A single neuron on x1, x2 of a plane point: its weighted sum in the PLANE's units,
+        ``(a1, a2, a0)`` with ``z = a1*x1 + a2*x2 + a0`` (the equation the Decision
+        boundary writes): ``a1 = W1[0,0] * fx`` and ``a0 = b1[0] - a1*cx - a2*cy``.
+        None for any other network."""
+        if self.plane is None or self.features != ["x1", "x2"] or self.shapes != [(1, 2)]:
+            return None
+        (W, b), ((cx, cy), (fx, fy)) = self.weights[0], self.plane
+        a1, a2 = W[0][0] * fx, W[0][1] * fy
+        return a1, a2, b[0] - a1 * cx - a2 * cy
+
+    def with_weights(self, weights: Sequence[tuple[Any, Any]]) -> PointLoss:
+        """The same point and label with other weights (e.g. after an SGD step)."""
+        return PointLoss(
+            weights, self.point, self.label, self.activation, self.features, self.plane
+        )
 
     def _neuron(self, leaves, groups, l: int, i: int, h: list[Value], last: bool) -> Value:
         """Neuron ``i`` of layer ``l``: ``act(b + w0 h0 + w1 h1 + ...)``, its nodes grouped."""
@@ -856,7 +986,7 @@ class PointLoss:
         if len(z) == 1:  # sigmoid + binary cross-entropy
             p = z[0].sigmoid()
             p.label = "p"
-            q = p if self.label == 1 else 1 - p
+            q = p if self.label == 1 else Value(1.0, label="1") - p
             q.label = q.label or "1 - p"
             log = q.log()
             log.label = "log " + q.label

@@ -41,6 +41,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from playground.core import toy_checks
 from playground.core.files import atomic_write_text
 from playground.core.toy_names import (  # noqa: F401 - toy's names live there, torch-free
     ACTIVATIONS,
@@ -916,7 +917,7 @@ def _array_from_json(d: Any, what: str) -> np.ndarray:
             raise ValueError(dtype)
         return np.asarray(d["data"], dtype=dtype).reshape(d["shape"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"The experiment file's {what} is damaged ({exc}).") from None
+        raise ValueError(f"{what}: damaged ({exc})") from None
 
 
 def save_experiment(path: str | Path, experiment: dict[str, Any]) -> None:
@@ -954,42 +955,63 @@ def save_experiment(path: str | Path, experiment: dict[str, Any]) -> None:
 
 
 def load_experiment(path: str | Path) -> dict[str, Any]:
-    """Read a file written by :func:`save_experiment`.
+    """Read a file written by :func:`save_experiment`, checked against itself.
 
-    Returns the same keys with numpy arrays ("weights" as a list of ``(W, b)`` float32
-    pairs) and "config" as a dict (``ToyConfig.from_dict`` makes the config).  Raises
-    ValueError with a plain message if the file is not such an experiment.
+    Returns the same keys with numpy arrays ("X", "X_test" float32 (n, 2), "y", "y_test"
+    int64 (n,), "weights" as a list of ``(W, b)`` float32 pairs) and "config" as a dict
+    (``ToyConfig.from_dict`` makes the config).  Raises ValueError "NAME: field: problem"
+    for anything a model could not use: not an experiment, a bad setting, points that are
+    not finite, labels that are not classes of the network, a label count that is not the
+    point count, weights whose shapes are not the network's (see :mod:`toy_checks`).
     """
     name = Path(path).name
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"{name}: cannot be read ({exc.strerror or exc})") from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ValueError(f"{name} is not a Neural Playground experiment (not JSON).") from None
     if not isinstance(doc, dict) or doc.get("format") != EXPERIMENT_FORMAT:
         raise ValueError(f"{name} is not a Neural Playground decision-boundary experiment.")
-    if int(doc.get("version", 0)) > EXPERIMENT_VERSION:
-        raise ValueError(f"{name} was saved by a newer version of Neural Playground.")
-    out: dict[str, Any] = {
-        "config": dict(doc.get("config", {})),
-        "dataset": dict(doc.get("dataset", {})),
-        "epoch": int(doc.get("epoch", 0)),
-        "ui": dict(doc.get("ui", {})),
-    }
     try:
-        ToyConfig.from_dict(out["config"]).validate()
+        return _experiment(doc)
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
+
+
+def _experiment(doc: dict[str, Any]) -> dict[str, Any]:
+    """The content of an experiment file's JSON, checked (ValueError "field: problem")."""
+    version = toy_checks.check_number(doc.get("version", 0), "version", whole=True)
+    if version > EXPERIMENT_VERSION:
+        raise ValueError("it was saved by a newer version of Neural Playground")
+    out: dict[str, Any] = {
+        "config": dict(toy_checks.check_mapping(doc.get("config", {}), "config")),
+        "dataset": dict(toy_checks.check_dataset(doc.get("dataset", {}))),
+        "epoch": toy_checks.check_number(doc.get("epoch", 0), "epoch", whole=True, lo=0),
+        "ui": dict(toy_checks.check_mapping(doc.get("ui", {}), "ui")),
+    }
+    toy_checks.check_number(out["config"].get("seed", 0), "config.seed", whole=True)
+    try:
+        config = ToyConfig.from_dict(out["config"])
+        config.validate()
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} has an invalid model configuration: {exc}") from None
+        raise ValueError(f"config: an invalid model configuration: {exc}") from None
     for key in ("X", "y", "X_test", "y_test"):
         if key in doc:
             out[key] = _array_from_json(doc[key], key)
     if "weights" in doc:
-        try:
-            out["weights"] = [
-                (_array_from_json(layer["W"], "weights"), _array_from_json(layer["b"], "weights"))
-                for layer in doc["weights"]
-            ]
-        except (KeyError, TypeError):
-            raise ValueError("The experiment file's weights are damaged.") from None
+        layers = doc["weights"]
+        if not isinstance(layers, list) or not all(isinstance(v, dict) for v in layers):
+            raise ValueError("weights: expected a list of layers {W, b}")
+        out["weights"] = [
+            (
+                _array_from_json(layer.get("W"), "weights"),
+                _array_from_json(layer.get("b"), "weights"),
+            )
+            for layer in layers
+        ]
+    sizes = toy_checks.layer_sizes(config.features, config.hidden, config.n_classes)
+    toy_checks.check_experiment(out, config.n_classes, sizes)
     return out
 
 

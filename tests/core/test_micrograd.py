@@ -284,15 +284,34 @@ def test_parser_builds_the_lecture_with_labels():
     ],
 )
 def test_parser_rejects_anything_else(text):
-    with pytest.raises(ExpressionError):
+    with pytest.raises(ExpressionError) as caught:
         parse(text).build()
+    assert not isinstance(caught.value, mg.ComputeError)  # not allowed, not a number problem
 
 
-def test_parser_reports_impossible_numbers():
-    with pytest.raises(ExpressionError, match="compute"):
-        parse("a = 0.0\nb = 1 / a").build()
-    with pytest.raises(ExpressionError, match="compute"):
-        parse("log(a)").build({"a": -1.0})
+@pytest.mark.parametrize(
+    "text, values, message",
+    [
+        ("a = 0.0\nb = 1 / a", {}, "Division by zero: 1 / a divides by a, which is 0"),
+        ("a = 1.0; b = 0.0; c = a/b", {}, "Division by zero: a / b divides by b, which is 0"),
+        ("a = 2.0; a / 0", {}, "Division by zero: a / 0 divides by 0."),
+        ("x = 0.0; x**-1", {}, "Division by zero: x ** (-1) raises 0 to a negative power"),
+        ("log(a)", {"a": -1.0}, "Log of a number that is not positive: log(a) is log(-1)"),
+        ("x = 800.0; x.exp()", {}, "Overflow: x.exp() is larger than the largest float"),
+        ("x = 10.0; x**400", {}, "Overflow: x ** 400 is larger than the largest float"),
+        ("x = -8.0; x**0.5", {}, "Not a real number: x ** 0.5 takes a fractional power of -8"),
+    ],
+)
+def test_what_cannot_be_computed_is_said_plainly(text, values, message):
+    with pytest.raises(mg.ComputeError) as caught:
+        parse(text).build(values)
+    assert str(caught.value).startswith(message)
+    assert "cannot compute it" not in str(caught.value)
+
+
+def test_an_overflow_that_python_allows_is_inf_not_an_error():
+    built = parse("x = 1e308; y = x*x*x").build()
+    assert built.root.data == math.inf  # the tab names it (a float holds at most ~1.8e308)
 
 
 @pytest.mark.parametrize(
@@ -358,3 +377,52 @@ def test_point_loss_rejects_bad_shapes():
         mg.PointLoss([([[1.0]], [0.0])], [1.0, 2.0], 1)
     with pytest.raises(ValueError):
         mg.PointLoss([([[1.0, 2.0]], [0.0])], [1.0, 2.0], 2)
+
+
+@pytest.mark.parametrize(
+    "hidden, features",
+    [((), ("x1", "x2")), ((3,), ("x1", "x2", "x1^2", "x1*x2", "sin x2")), ((), ("x2",))],
+)
+def test_a_plane_point_is_rescaled_in_the_graph_as_the_boundary_network_does(hidden, features):
+    """The Decision boundary's fruit plane (0..10, rescaled to -6..6): the graph starts from
+    the point as the plane shows it; its loss and grads are the toy network's."""
+    torch = pytest.importorskip("torch")
+    from playground.core import toy
+
+    ext = toy.extent("fruit")
+    model = toy.ToyModel(toy.ToyConfig(hidden=hidden, features=features, extent=ext, seed=3))
+    weights = [(W.tolist(), b.tolist()) for W, b in model.weights()]
+    point, label = (1.84, 8.6), 1
+    scaling = toy.input_scaling(ext)
+    problem = mg.PointLoss(weights, point, label, "tanh", features, plane=scaling)
+    used = [n for n in ("x1", "x2") if n in "".join(features)]
+    assert problem.scaled() and problem.inputs == used  # the coordinates the features use
+    coords = dict(zip(("x1", "x2"), point, strict=True))
+    assert [problem.defaults[n] for n in used] == [coords[n] for n in used]
+    built = problem.build()
+    built.root.backward()
+    X = torch.tensor([point], dtype=torch.float32)
+    logits = model(model.inputs(X))
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(logits[:, 0], torch.ones(1))
+    loss.backward()
+    assert built.root.data == pytest.approx(loss.item(), abs=1e-5)
+    W1 = model.layers[0].weight.grad.numpy()
+    assert built.leaves["W1[0,0]"].grad == pytest.approx(float(W1[0, 0]), abs=1e-5)
+    labels = {n.label for n in mg.trace(built.root)}
+    assert {"x1−5", "u1"} <= labels or "x1" not in problem.inputs  # the rescaling, as nodes
+    # a single neuron on x1, x2: the plane's own equation (what toy's line() draws)
+    line = problem.plane_equation()
+    if hidden == () and features == ("x1", "x2"):
+        assert line == pytest.approx(model.line(), abs=1e-5)
+        assert line[0] == pytest.approx(weights[0][0][0][0] * 1.2)  # W1[0,0] x the factor
+    else:
+        assert line is None
+    again = problem.with_weights(problem.stepped(built, 0.1))
+    assert again.point == problem.point and again.names == problem.names
+
+
+def test_a_point_on_a_plain_plane_needs_no_rescaling():
+    problem = mg.PointLoss([([[1.0, 2.0]], [0.5])], [0.4, -0.3], 0, plane=((0, 0), (1, 1)))
+    assert not problem.scaled()
+    labels = [n.label for n in mg.trace(problem.build().root)]
+    assert "u1" not in labels and "x1" in labels and "1" in labels  # 1 - p: its 1 named

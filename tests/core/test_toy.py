@@ -365,6 +365,106 @@ def test_bad_experiment_files_are_explained(tmp_path):
         toy.load_experiment(bad)
 
 
+def _good_experiment(tmp_path):
+    """A small valid experiment file (2 classes, 2 -> 3 -> 1) and its JSON."""
+    import json
+
+    Xtr, ytr, Xte, yte = data("fruit", n=20)
+    cfg = toy.ToyConfig(hidden=(3,), extent=toy.extent("fruit"))
+    exp = {
+        "config": cfg.to_dict(),
+        "dataset": {"name": "fruit", "n": 20, "noise": 0.1, "seed": 0, "test_fraction": 0.5},
+        "X": Xtr,
+        "y": ytr,
+        "X_test": Xte,
+        "y_test": yte,
+        "weights": toy.ToyModel(cfg).weights(),
+        "epoch": 2,
+    }
+    path = tmp_path / "exp1.json"
+    toy.save_experiment(path, exp)
+    return path, json.loads(path.read_text())
+
+
+def _cut_weights(doc):
+    W = doc["weights"][0]["W"]  # (3, 2) -> (2, 3): the same numbers, the wrong shape
+    W["shape"] = [2, 3]
+
+
+BAD_EXPERIMENTS = {  # what is spoiled -> what the message must say
+    "label beyond the classes": (
+        lambda d: d["y"]["data"].__setitem__(0, 2),
+        "exp1.json: y: label 2 is not a class 0 to 1",
+    ),
+    "NaN in X": (
+        lambda d: d["X"]["data"].__setitem__(3, float("nan")),
+        "exp1.json: X: every coordinate must be a finite number",
+    ),
+    "inf in X_test": (
+        lambda d: d["X_test"]["data"].__setitem__(0, float("inf")),
+        "exp1.json: X_test: every coordinate must be a finite number",
+    ),
+    "weights cut to a wrong shape": (
+        _cut_weights,
+        "exp1.json: weights: layer 1 has W (2, 3) and b (3,), but the network 2 -> 3 -> 1 "
+        "needs W (3, 2)",
+    ),
+    "a layer of weights missing": (
+        lambda d: d["weights"].pop(),
+        "exp1.json: weights: 1 layers, but the network 2 -> 3 -> 1 has 2",
+    ),
+    "y shorter than X": (
+        lambda d: (d["y"]["data"].pop(), d["y"].update(shape=[len(d["y"]["data"])])),
+        "exp1.json: y: 9 labels for 10 points in X",
+    ),
+    "y_test without X_test": (lambda d: d.pop("X_test"), "exp1.json: X_test: missing"),
+    "dataset not a mapping": (
+        lambda d: d.update(dataset=5),
+        "exp1.json: dataset: expected a mapping, got int",
+    ),
+    "unknown dataset": (
+        lambda d: d["dataset"].update(name="tulips"),
+        "exp1.json: dataset: unknown dataset 'tulips'",
+    ),
+    "config not a mapping": (
+        lambda d: d.update(config=[1, 2]),
+        "exp1.json: config: expected a mapping, got list",
+    ),
+    "a bad setting": (
+        lambda d: d["config"].update(hidden=[0]),
+        "exp1.json: config: an invalid model configuration",
+    ),
+    "seed not whole": (
+        lambda d: d["config"].update(seed=1.5),
+        "exp1.json: config.seed: expected a whole number, got 1.5",
+    ),
+    "epoch not a number": (
+        lambda d: d.update(epoch="ten"),
+        "exp1.json: epoch: expected a whole number, got 'ten'",
+    ),
+    "ui not a mapping": (lambda d: d.update(ui="x"), "exp1.json: ui: expected a mapping"),
+    "array damaged": (lambda d: d["X"].update(data="abc"), "exp1.json: X: damaged"),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_EXPERIMENTS))
+def test_the_loader_refuses_what_a_model_cannot_use_and_names_file_and_field(tmp_path, kind):
+    import json
+
+    path, doc = _good_experiment(tmp_path)
+    assert toy.load_experiment(path)["epoch"] == 2  # the unspoiled file loads
+    spoil, message = BAD_EXPERIMENTS[kind]
+    spoil(doc)
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match=re.escape(message)):
+        toy.load_experiment(path)
+
+
+def test_a_missing_experiment_file_is_a_value_error_naming_it(tmp_path):
+    with pytest.raises(ValueError, match=re.escape("gone.json: cannot be read")):
+        toy.load_experiment(tmp_path / "gone.json")
+
+
 def test_points_csv_round_trips_exactly(tmp_path):
     X, y = toy.make_dataset("gauss", n=50, seed=4, n_classes=5)
     path = tmp_path / "points.csv"

@@ -144,6 +144,75 @@ def test_rejected_expression_says_why_and_keeps_the_graph(tab, bad):
     assert tab.graph.view.record_text(len(tab.graph.view.nodes) - 1).startswith("L |")
 
 
+def test_huge_numbers_are_compact_and_inf_is_named_with_a_note(tab, qtbot):
+    from PySide6.QtGui import QFontMetricsF
+
+    assert tab.set_expression("x = 1e308; y = x*x*x")
+    view = tab.graph.view
+    texts = {view.record_text(n.id).split(" |")[0]: view.record_text(n.id) for n in view.nodes}
+    assert texts["x"] == "x | data 1.000e+308 | grad 0.0000"  # not 309 digits
+    assert texts["x*x"] == "x*x | data inf | grad 0.0000" and texts["y"].startswith("y | data inf")
+    box = next(iter(view.records.values()))
+    metrics = QFontMetricsF(box.font)
+    assert box.rect.width() >= metrics.horizontalAdvance("data 1.000e+308")  # fits its box
+    note = tab.message()
+    assert tab.message_bar.level == "warning"
+    assert note.startswith("x*x = inf (too big for a float)") and "1.8e308" in note, note
+    assert "every grad" in note and "Use smaller numbers" in note
+    tab.backward_all()
+    assert "inf" in view.record_text(view.nodes[0].id) or tab.leaf_grads()["x"] != 0
+    assert tab.message().startswith("x*x = inf")
+    assert tab.set_leaf("x", 2.0)  # numbers again: the note goes
+    assert tab.message() == ""
+    assert view.record_text(len(view.nodes) - 1).startswith("y | data 8.0000")
+    # small ones: scientific below 1e-4, four significant digits
+    assert tab.set_expression("a = 0.00001234; b = a*a")
+    assert "data 1.234e-05" in view.record_text(0) or "data 1.234e-05" in view.record_text(1)
+    # a grad that overflows is named too
+    assert tab.set_expression("a = 1e-300; b = 1e200; c = 1e200; d = a*b; e = d*c")
+    assert tab.message() == ""  # every value is a float: e = 1e100
+    tab.backward_all()
+    assert tab.message().startswith("grad(a) = inf (too big for a float)"), tab.message()
+
+
+def test_what_cannot_be_computed_is_said_in_plain_words(tab):
+    before = tab.state.expression
+    assert not tab.set_expression("a = 1.0; b = 0.0; c = a/b")
+    assert tab.message().startswith("Division by zero: a / b divides by b, which is 0")
+    assert "not allowed" not in tab.message() and "cannot compute" not in tab.message()
+    assert tab.state.expression == before
+    assert tab.set_expression("a = 1.0; b = 2.0; c = a/b")
+    assert not tab.set_leaf("b", 0.0)
+    assert "Could not set b: Division by zero: a / b divides by b" in tab.message()
+
+
+def test_the_graph_fills_its_view_when_built_shown_or_changed(qtbot):
+    t = BackpropTab()  # built hidden, never laid out: the graph is drawn at a wrong size
+    qtbot.addWidget(t)
+    try:
+        t.set_expression("x = 2.0; y = x*x*x")
+        t.resize(1360, 800)
+        t.show()
+        view = t.graph.view
+
+        def fitted() -> bool:
+            scale = view.transform().m11()
+            view.fit()  # what pressing Fit does: nothing left to do
+            return abs(view.transform().m11() - scale) < 1e-6
+
+        qtbot.waitUntil(fitted, timeout=5000)
+        t.set_expression("a = 2.0; b = -3.0; c = 10.0; d = a*b + c; e = d*d; f = e.tanh()")
+        qtbot.waitUntil(fitted, timeout=5000)
+        shown = view.mapFromScene(view.sceneRect()).boundingRect()
+        inside = view.viewport().rect().adjusted(-2, -2, 2, 2)
+        assert inside.contains(shown)  # the whole graph...
+        wide = shown.width() >= 0.9 * view.viewport().width()
+        tall = shown.height() >= 0.9 * view.viewport().height()
+        assert wide or tall or view.transform().m11() >= 1.2 - 1e-6  # ...as big as it goes
+    finally:
+        t.shutdown()
+
+
 def test_setting_a_leaf_recomputes(tab, qtbot):
     tab.backward_all()
     assert tab.set_leaf("a", 3.0)
@@ -218,6 +287,15 @@ def test_training_the_moons_demo(tab, qtbot):
     tab.session.play()
     qtbot.waitUntil(lambda: tab.session.state == "finished", timeout=60_000)
     assert tab.train.run_controls.progress.value() == 4
+    # one figure: the ratio of each engine's median step time over the run, as stated
+    import statistics
+
+    steps = [m for f in frames for _, m in f.history]
+    assert len(steps) == 4
+    ours, theirs = (statistics.median(m[k] for m in steps) for k in ("ours_ms", "torch_ms"))
+    text = tab.train.speed.text()
+    assert f"{ours:.1f} ms/step" in text and f"{theirs:.2f} ms/step" in text, text
+    assert text.endswith(f"torch {ours / theirs:.0f}x faster (median step times so far)")
     tab.state.seed = 7  # a shape setting: the next Play starts afresh, and says so
     assert "Play starts a new model" in tab.message()
 
@@ -350,6 +428,7 @@ def test_pin_two_runs_table_overlays_restore(tab, qtbot, tmp_path):
     runs.rename(1, "eight")
     assert table.item(1, 1).text() == "eight"
     runs.export_csv_to(str(tmp_path / "runs.csv"))
+    assert tab.message() == f"Saved the pinned runs as CSV to {tmp_path / 'runs.csv'}."
     text = (tmp_path / "runs.csv").read_text()
     assert "four" in text and "eight" in text and "torch_steps_s" in text
     runs.restore(0)  # the first run's settings back in the form
@@ -376,17 +455,43 @@ def test_pinned_runs_persist(tab, qtbot, tmp_path):
     other.shutdown()
 
 
+@pytest.mark.parametrize("width", [1360, 1024])
+def test_training_never_relays_the_page_out(tab, qtbot, width):
+    """The numbers of each step change the speed line's text, never its height: a height
+    that followed the text resized both plots, whose whole repaint stalled the GUI."""
+    from PySide6.QtGui import QFontMetrics
+
+    tab.resize(width, 800)
+    tab.state.update(**{**SMALL, "steps": 6, "hidden": "16, 16"})
+    qtbot.wait(50)
+    sizes = (tab.train.curves.size(), tab.train.plane.size())
+    frames = []
+    tab.session.frame.connect(frames.append)
+    tab.session.play()
+    qtbot.waitUntil(lambda: tab.session.state == "finished", timeout=60_000)
+    qtbot.wait(50)
+    assert len(frames) >= 2 and (tab.train.curves.size(), tab.train.plane.size()) == sizes
+    speed = tab.train.speed  # and the whole text is shown: two lines hold it
+    lines = QFontMetrics(speed.font()).boundingRect(
+        0, 0, speed.width(), 1000, int(Qt.TextWordWrap), speed.text()
+    )
+    assert lines.height() <= speed.height(), speed.text()
+
+
 def test_ready_made_comparison_runs_to_the_end(tab, qtbot):
     tab.state.update(**SMALL)
     bar = tab.train.compare
-    assert bar.combo.findText("Hidden sizes 4 / 16 / 32") >= 0
-    cmp = tab.run_comparison("Hidden sizes 4 / 16 / 32")
+    name = "Hidden layers [4] / [16] / [16, 16]"
+    assert bar.combo.findText(name) >= 0
+    cmp = tab.run_comparison(name)
     assert not bar.run_button.isEnabled() and bar.cancel_button.isEnabled()
     with qtbot.waitSignal(cmp.done, timeout=120_000) as done:
         pass
     assert done.args == [True]
-    assert [r.name for r in tab.runs.book.runs] == ["hidden 4", "hidden 16", "hidden 32"]
-    assert [r.settings["hidden"] for r in tab.runs.book.runs] == ["4", "16", "32"]
+    # named as the demo names its network (the demo is MLP(2, [16, 16, 1]))
+    names = ["MLP(2, [4, 1])", "MLP(2, [16, 1])", "MLP(2, [16, 16, 1])"]
+    assert [r.name for r in tab.runs.book.runs] == names
+    assert [r.settings["hidden"] for r in tab.runs.book.runs] == ["4", "16", "16, 16"]
     assert all(len(r.curves["loss/train"][0]) == 3 for r in tab.runs.book.runs)
     assert tab.state.hidden == "4"  # the settings from before the comparison
     assert bar.progress.text() == "Comparison done." and bar.run_button.isEnabled()

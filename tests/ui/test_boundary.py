@@ -21,8 +21,7 @@ def _settle(qtbot, tab: BoundaryTab) -> None:
     qtbot.waitUntil(lambda: tab.weights is not None, timeout=WAIT)
 
 
-@pytest.fixture
-def tab(qtbot):
+def _new_tab(qtbot) -> BoundaryTab:
     t = BoundaryTab()
     qtbot.addWidget(t)
     t.resize(1360, 800)
@@ -31,6 +30,12 @@ def tab(qtbot):
     t.state.update(points=80, batch_size=20)  # small and quick: 40 training points
     qtbot.waitUntil(lambda: t.points() is not None and len(t.points()[0]) == 40, timeout=WAIT)
     _settle(qtbot, t)
+    return t
+
+
+@pytest.fixture
+def tab(qtbot):
+    t = _new_tab(qtbot)
     yield t
     t.shutdown()
 
@@ -314,6 +319,27 @@ def test_the_hover_readout_is_never_cut_off(qtbot, tab):
     assert readout.heightForWidth(readout.width()) <= readout.height()
 
 
+def test_the_hover_readout_stays_true_and_goes_when_the_data_changes(qtbot, tab):
+    plane, readout = tab.plane, tab.views.readout
+    qtbot.mouseMove(plane.viewport(), plane.data_to_widget(2.0, 8.0))
+    qtbot.waitUntil(lambda: "sure)" in readout.text(), timeout=5000)
+    assert readout.text().startswith("size of the orange spots = ")
+    # weights that say 50% everywhere: the readout says so with the next frame
+    tab.set_weights([(np.zeros_like(W), np.zeros_like(b)) for W, b in tab.weights])
+    qtbot.waitUntil(lambda: "(50% sure)" in readout.text(), timeout=WAIT)
+    # another dataset: the point and the network it described are gone
+    tab.state.dataset = "circle"
+    assert readout.text().strip() == ""
+    _settle(qtbot, tab)
+    qtbot.wait(200)  # the new model's frames do not bring the old text back
+    assert readout.text().strip() == ""
+    qtbot.mouseMove(plane.viewport(), plane.data_to_widget(1.0, -1.0))
+    qtbot.waitUntil(lambda: readout.text().startswith("x1 = "), timeout=5000)
+    # a new network (the shape rule) makes it old news too
+    tab.state.hidden = (3,)
+    assert readout.text().strip() == ""
+
+
 def test_the_diagram_edits_the_architecture(qtbot, tab):
     from playground.ui.widgets.network import _Button
 
@@ -448,6 +474,7 @@ def test_csv_bad_file_shows_a_message_and_good_file_loads(qtbot, tab, tmp_path):
     good = tmp_path / "good.csv"
     assert tab.save_points_csv_to(str(good))
     n = sum(len(a) for a in tab.points()[::2])
+    assert tab.message() == f"Saved {n} points as CSV to {good}."
     tab.clear_points()
     assert len(tab.points()[0]) == 0
     assert tab.load_points_csv_from(str(good))
@@ -462,6 +489,7 @@ def test_experiment_save_and_load_exactly(qtbot, tab, tmp_path):
     _settle(qtbot, tab)
     path = tmp_path / "exp.json"
     assert tab.save_experiment_to(str(path))
+    assert tab.message() == f"Saved the experiment to {path}."
     saved = [(w.copy(), b.copy()) for w, b in tab.weights]
     points = [a.copy() for a in tab.points()]
     tab.reset()
@@ -475,10 +503,17 @@ def test_experiment_save_and_load_exactly(qtbot, tab, tmp_path):
     for a, b in zip(points, tab.points(), strict=True):
         assert np.array_equal(a, b)
     assert tab.loss_plot.count("train") == 3  # epochs 0, 1, 2 came back too
+    assert tab.message().startswith("Opened exp.json")
+    # every export says where it wrote (the bar no longer says "Opened exp.json")
     png, script = tmp_path / "view.png", tmp_path / "train.py"
     assert tab.export_png_to(str(png)) and png.stat().st_size > 1000
+    assert tab.message() == f"Saved the boundary as PNG to {png}."
     assert tab.export_script_to(str(script)) and "torch" in script.read_text()
+    assert tab.message().startswith("Saved a PyTorch script") and str(script) in tab.message()
     compile(script.read_text(), str(script), "exec")  # valid Python
+    tab.pin_run("one")
+    tab.runs.export_csv_to(str(tmp_path / "runs.csv"))
+    assert tab.message() == f"Saved the pinned runs as CSV to {tmp_path / 'runs.csv'}."
 
 
 def test_an_experiment_of_the_first_format_still_loads(qtbot, tab, tmp_path):
@@ -515,16 +550,26 @@ def _spoil(doc: dict, kind: str) -> None:
         doc["y"]["shape"] = [len(doc["y"]["data"])]
     elif kind == "not a number":
         doc["ui"]["settings"]["lr"] = "fast"
+    elif kind == "y shorter than X":
+        doc["y"]["data"].pop()
+        doc["y"]["shape"] = [len(doc["y"]["data"])]
+    elif kind == "dataset not a mapping":
+        doc["dataset"] = 5
+    elif kind == "settings of another network":
+        doc["ui"]["settings"]["hidden"] = [3]
 
 
-BAD_FILES = {  # kind -> what the message must name
-    "weight shape": "weights",
+BAD_FILES = {  # kind -> what the message must name (core's loader checks the same)
+    "weight shape": "weights: layer 1 has W (4, 3)",
     "label too big": "y: label 2",
     "NaN point": "X: every coordinate must be a finite number",
     "inf point": "X_test",
     "X/y lengths": "y: 41 labels for 40 points",
     "not a number": "lr",
     "not JSON": "not JSON",
+    "y shorter than X": "y: 39 labels for 40 points",
+    "dataset not a mapping": "dataset: expected a mapping, got int",
+    "settings of another network": "ui.settings: the network 2 -> 3 -> 1",
 }
 
 
@@ -711,7 +756,7 @@ def test_a_ready_made_comparison_runs_to_the_end(qtbot, tab):
         "adam",
     ]
     assert all(r.settings["dataset"] == "spiral" and r.settings["points"] == 40 for r in runs)
-    assert all(r.metrics["epoch"] >= 3 and r.wall_s > 0 for r in runs)
+    assert all(r.metrics["epoch"] == 3 and r.wall_s > 0 for r in runs)  # exactly 3
     # the same data and initial weights: every run starts from the same loss
     starts = {round(r.curves["loss/train"][1][0], 6) for r in runs}
     assert len(starts) == 1
@@ -722,6 +767,44 @@ def test_a_ready_made_comparison_runs_to_the_end(qtbot, tab):
     assert tab.compare.race_button.isEnabled() and not tab.compare.cancel_button.isVisible()
     assert tab.state.to_dict() == before  # the user's settings came back
     _settle(qtbot, tab)
+
+
+def _race(qtbot, tab: BoundaryTab) -> list[tuple[str, dict]]:
+    """A short "Optimizers on the spiral": each run's name and final numbers."""
+    tab.runs.load([])
+    comp = tab.compare_optimizers(until=3, points=40)
+    with qtbot.waitSignal(comp.done, timeout=WAIT) as done:
+        pass
+    assert done.args == [True]
+    return [(r.name, dict(r.metrics)) for r in tab.runs.book.runs]
+
+
+def test_a_ready_made_comparison_is_the_same_from_any_state_and_shows_its_seed(qtbot, tab):
+    for _ in range(3):  # each Reset takes the next seed of initial weights
+        tab.reset()
+        _settle(qtbot, tab)
+    assert tab.weights_seed == 3
+    tab.step()
+    qtbot.waitUntil(lambda: tab.epoch == 1, timeout=WAIT)
+    mine = tab.pin_run("mine")
+    assert mine.metrics["init_seed"] == 3  # every pinned run keeps its seed...
+    table = tab.runs.table
+    header = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    column = header.index("init seed")
+    assert table.item(0, column).text() == "3"  # ...and the table shows it
+    tab.state.update(seed=7, noise=0.3, test_share=0.3)  # the user's own data, too
+    after_resets = _race(qtbot, tab)
+    assert [table.item(r, column).text() for r in range(5)] == ["0"] * 5
+    assert "init seed 0" in tab.message()
+    _settle(qtbot, tab)
+    assert tab.weights_seed == 3  # the user's seed is theirs again
+    fresh = _new_tab(qtbot)
+    try:
+        from_fresh = _race(qtbot, fresh)
+    finally:
+        fresh.shutdown()
+    assert after_resets == from_fresh  # the same final numbers, to the bit
+    assert {m["init_seed"] for _, m in after_resets} == {0}
 
 
 # ---------------------------------------------------------------------------- explain a point
@@ -791,6 +874,56 @@ def test_explain_a_point_of_a_single_neuron_and_of_a_4_4_net(qtbot, tab):
         assert words in tab.message() and len(got) == 2
         tab.views.explain_button.click()
         assert not tab.views.explain_button.isChecked()
+
+
+def test_explain_a_point_shows_the_planes_numbers_in_the_backprop_graph(qtbot, tmp_path):
+    """Fruit, a single neuron: the point, its class and the plane's equation read the same
+    in both tabs, and every weight of that equation is a leaf of the graph, rescaled."""
+    import re
+
+    from playground.ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    w = MainWindow(tab="boundary", settings=settings)
+    qtbot.addWidget(w)
+    w.resize(1360, 860)
+    w.show()
+    tab, backprop = w.page("boundary"), w.page("backprop")
+    qtbot.waitUntil(tab.is_ready, timeout=WAIT)
+    tab.state.update(points=80, batch_size=20, hidden=())
+    _settle(qtbot, tab)
+    tab.step()
+    qtbot.waitUntil(lambda: tab.epoch == 1, timeout=WAIT)
+    _settle(qtbot, tab)
+    X, y = tab.points()[0], tab.points()[1]
+    i = int(np.argmax(y == 1))  # a poisonous point
+    tab.views.explain_button.click()
+    _click(qtbot, tab, float(X[i, 0]), float(X[i, 1]))
+    qtbot.waitUntil(lambda: w.current_tab() is backprop, timeout=5000)
+    said = re.search(r"\((\S+), (\S+)\), (\w+)", tab.message())  # "(1.84, 8.60), poisonous"
+    x1, x2, cls = said[1], said[2], said[3]
+    assert cls == "poisonous" and float(x1) == pytest.approx(X[i, 0], abs=0.006)
+    text = backprop.message()
+    assert f"Point ({x1}, {x2}), poisonous (label 1) of the Decision boundary" in text, text
+    # the graph starts from the point as the plane shows it
+    table = backprop.graph.leaves
+    leaves = {n: float(table.item(r, 1).text()) for r, n in enumerate(table.names)}
+    assert leaves["x1"] == pytest.approx(float(x1), abs=0.006)
+    assert leaves["x2"] == pytest.approx(float(x2), abs=0.006)
+    # the plane's equation, as the Boundary writes it, is in the Backprop's words...
+    equation = tab.neuron_panel.equation_label.text()  # p(poisonous) = σ(0.39·x₁ + ...)
+    numbers = re.findall(r"−?\d+\.\d\d", equation)
+    assert len(numbers) == 3 and equation.startswith("p(poisonous) = σ(")
+    assert "p(poisonous) = σ(" in text and all(n in text for n in numbers), (equation, text)
+    # ...each of its weights a leaf of the graph times the rescaling (the sliders' values)
+    a1, a2 = (float(n.replace("−", "-")) for n in numbers[:2])
+    assert a1 == pytest.approx(leaves["W1[0,0]"] * 1.2, abs=0.006)
+    assert a2 == pytest.approx(leaves["W1[0,1]"] * 1.2, abs=0.006)
+    slider = float(tab.neuron_panel.weight_sliders[0][1].text())
+    assert slider == pytest.approx(leaves["W1[0,0]"], abs=0.006)
+    assert f"point ({x1}, {x2}), poisonous" in backprop.graph.expression.edit.placeholderText()
+    assert "u1" in {n.label for n in backprop.presenter.nodes()}  # the rescaling, as nodes
+    w.close()
 
 
 def test_apply_weights_shows_them(qtbot, tab):

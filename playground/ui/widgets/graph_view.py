@@ -1,6 +1,7 @@
 """A computation graph drawn as the micrograd lecture draws it, left to right.
 
-Each value is a record: its label, ``data`` and ``grad`` (4 decimals); the operation that
+Each value is a record: its label, ``data`` and ``grad`` (4 decimals; beyond 1e6 or below
+1e-4 in scientific notation, 4 significant digits; inf and NaN by name); the operation that
 made it sits in a small circle just before it.  The grad line is coloured by the sign
 (blue +, orange -) and size of the gradient.  Layout: a layered DAG (each node one column
 right of its deepest input; a leaf just left of its first user), ordered within columns
@@ -17,7 +18,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -39,7 +40,14 @@ OP_TEXT = {"neg": "−x", "relu": "ReLU", "sigmoid": "σ", "neuron": "Σ", "*": 
 
 
 def fmt4(x: float) -> str:
-    """4 decimals, as the lecture's graph (no "-0.0000")."""
+    """4 decimals, as the lecture's graph (no "-0.0000"); beyond 1e6 or below 1e-4 four
+    significant digits in scientific notation ("1.000e+308"); "inf", "-inf", "NaN"."""
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x != 0 and not 1e-4 <= abs(x) < 1e6:
+        return f"{x:.3e}"
     text = f"{x:.4f}"
     return "0.0000" if text == "-0.0000" else text
 
@@ -245,6 +253,7 @@ class GraphView(QGraphicsView):
         self.collapsing = True
         self.expanded: set[str] = set()
         self._user_zoomed = False
+        self._box_width = 0.0
 
     # ---- structure
     def set_graph(self, nodes: Sequence[Node]) -> None:
@@ -254,6 +263,7 @@ class GraphView(QGraphicsView):
         self.nodes = list(nodes)
         self._rebuild()
         self.fit()
+        QTimer.singleShot(0, self, self._fit_unless_zoomed)  # again once the layout has settled
 
     def set_collapsing(self, on: bool) -> None:
         """Show each neuron of a big graph as one box (True) or every node (False)."""
@@ -276,8 +286,8 @@ class GraphView(QGraphicsView):
         on = self.collapsing and len(self.nodes) > COLLAPSE_OVER
         shown = self.shown = collapse(self.nodes, self.expanded, on)
         metrics = QFontMetricsF(self.font_)
-        width = max(
-            [metrics.horizontalAdvance("grad -00.0000") + 14]
+        width = self._box_width = max(
+            [metrics.horizontalAdvance("grad -00.0000") + 14, self._numbers_width(shown.ids)]
             + [metrics.horizontalAdvance(self._label(i)) + 30 for i in shown.ids]
         )
         height = 3 * (metrics.height() + 3) + 4
@@ -333,6 +343,13 @@ class GraphView(QGraphicsView):
         item.setZValue(1)
         return item
 
+    def _numbers_width(self, ids: Sequence[int]) -> float:
+        """How wide the records must be for their numbers ("data -1.000e+308")."""
+        metrics = QFontMetricsF(self.font_)
+        texts = [f"data {fmt4(self.nodes[i].data)}" for i in ids]
+        texts += [f"grad {fmt4(self.nodes[i].grad)}" for i in ids]
+        return max((metrics.horizontalAdvance(t) + 14 for t in texts), default=0.0)
+
     def _label(self, i: int) -> str:
         assert self.shown is not None
         n = self.nodes[i]
@@ -343,6 +360,9 @@ class GraphView(QGraphicsView):
         """New data and grads for the same graph: texts and colours only."""
         self.nodes = list(nodes)
         if self.shown is None:
+            return
+        if self._numbers_width(self.shown.ids) > self._box_width:
+            self._rebuild()  # a number grew past its box (1e+308): wider boxes, same zoom
             return
         scale = max((abs(n.grad) for n in self.nodes if math.isfinite(n.grad)), default=0.0)
         for i, item in self.records.items():
@@ -392,10 +412,19 @@ class GraphView(QGraphicsView):
             self.scale(1.2, 1.2)
         self._user_zoomed = False
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
-        super().resizeEvent(event)
+    def _fit_unless_zoomed(self) -> None:
         if not self._user_zoomed:
             self.fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self._fit_unless_zoomed()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
+        """Shown (a tab or page opened): the graph built while hidden fits the view as it
+        is now, not as it was then."""
+        super().showEvent(event)
+        QTimer.singleShot(0, self, self._fit_unless_zoomed)
 
     def wheelEvent(self, event) -> None:  # noqa: N802 - Qt name
         factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15

@@ -144,13 +144,26 @@ class BackpropTab(PointMixin, RunsMixin, Tab):
         self._shown = (s.expression, tuple(self.presenter.values[n] for n in expr.names))
         self.graph.backward.show_sgd(False)
         self.graph.expression.show_source(s.expression)
+        self.check_numbers()
         return True
+
+    def check_numbers(self) -> None:
+        """Say in the message bar where a value or a grad overflowed (inf) or is not a
+        number (NaN), and why it matters; the note goes when every number is finite."""
+        note = self.presenter.numbers_note()
+        if note:
+            self.show_message(note, "warning", topic="numbers")
+        else:
+            self.clear_message("numbers")
 
     def set_expression(self, text: str) -> bool:
         """Parse ``text`` and draw it; a rejected text leaves the graph and says why."""
         try:
             expr = mg.parse(text)
             expr.build()
+        except mg.ComputeError as exc:  # allowed, but not computable: say what and where
+            self.show_message(str(exc), "error")
+            return False
         except mg.ExpressionError as exc:
             self.show_message(f"That expression is not allowed: {exc}", "error")
             return False
@@ -174,18 +187,22 @@ class BackpropTab(PointMixin, RunsMixin, Tab):
             names = self.presenter.problem.names
             self._shown = (self.state.expression, tuple(self.presenter.values[n] for n in names))
             self.state.leaf_values = self._shown[1]
+        self.check_numbers()
         return True
 
     def backward_step(self) -> mg.Step:
         """One node of backward; warns when a new pass starts on grads not zeroed."""
         if self.presenter.stepper is None or self.presenter.stepper.done:
             self._warn_if_not_zeroed()
-        return self.presenter.step()
+        step = self.presenter.step()
+        self.check_numbers()
+        return step
 
     def backward_all(self) -> None:
         if self.presenter.stepper is None or self.presenter.stepper.done:
             self._warn_if_not_zeroed()
         self.presenter.run_all()
+        self.check_numbers()
 
     def _warn_if_not_zeroed(self) -> None:
         if self.presenter.grads_not_zeroed():
@@ -198,6 +215,7 @@ class BackpropTab(PointMixin, RunsMixin, Tab):
     def zero_grads(self) -> None:
         self.presenter.zero()
         self.clear_message()
+        self.check_numbers()
 
     def sentence(self) -> str:
         """The chain rule shown now."""

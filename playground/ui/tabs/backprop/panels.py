@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -305,8 +304,15 @@ class TrainPanel(QWidget):
         self.speed = QLabel("Press Play: our engine trains the demo; torch trains a copy.")
         self.speed.setObjectName("speedLabel")
         self.speed.setWordWrap(True)
-        self.speed.setToolTip("Loss, accuracy and time per step of each engine.")
-        self.speed.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
+        self.speed.setToolTip(
+            "Loss and accuracy of each engine, and the median time of its steps so far (one "
+            "thread each, float64; ours builds one point's graph at a time): the figure "
+            "benchmarks/backprop.py measures."
+        )
+        # two lines, always: a label whose height followed its text re-laid the page out
+        # (both plots resized and repainted whole, ~30 ms) when the first step's numbers came
+        self.speed.setFixedHeight(2 * self.speed.fontMetrics().lineSpacing() + 4)
+        self.speed.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.runs = RunsPanel(
             {"loss": self.curves},
             RUN_METRICS,
@@ -457,8 +463,9 @@ same network beside it: the same losses, and how much faster tensors are.</li>
 message (it diverged); Reset starts again.</li>
 <li><b>Pin run</b> keeps a run (settings, both losses, accuracy, both speeds, time): its
 losses stay dashed on the plot and the table highlights the settings that differ from
-now. <b>Compare</b> trains ready-made variants (hidden sizes 4 / 16 / 32, schedules,
-learning rates) one after another from the same seed and pins each.</li>
+now. <b>Compare</b> trains ready-made variants one after another from the same seed
+(the form's) and pins each: MLP(2, [4, 1]) / MLP(2, [16, 1]) / the demo's MLP(2, [16, 16, 1]),
+the two schedules, learning rates 0.1 / 1 / 10.</li>
 <li>From the Decision boundary tab, a point's loss can be explained here (the point, its
 label and that tab's weights); <b>SGD step</b> moves the weights by -lr * grad and sends
 them back to the Decision boundary tab, whose boundary moves.</li>

@@ -9,6 +9,7 @@ typed :class:`~playground.core.micrograd.Expression` or a point's
 from __future__ import annotations
 
 import math
+import statistics
 from typing import Any
 
 import numpy as np
@@ -164,6 +165,31 @@ class GraphPresenter:
     def grads(self) -> dict[str, float]:
         return {n: v.grad for n, v in self.built.leaves.items()} if self.built else {}
 
+    def numbers_note(self) -> str:
+        """Where the graph's numbers stopped being numbers, and why it matters ("" when
+        every value and grad is finite): the first value that overflowed from finite
+        inputs, else the first grad (from the output back) that did."""
+        if self.built is None:
+            return ""
+        topo = self.built.root.topo()
+        for v in topo:  # inputs before what is made of them
+            if not math.isfinite(v.data) and all(math.isfinite(c.data) for c in v._prev):
+                what = f"{mg.name_of(v)} = {number_word(v.data)}"
+                return (
+                    f"{what}: the result is beyond the largest float (about 1.8e308) or not a "
+                    "number at all, so every value computed from it, and every grad that flows "
+                    "through it, is inf or NaN too: none of them is a real result. Use smaller "
+                    "numbers."
+                )
+        for v in reversed(topo):  # from the output back, as backward goes
+            if not math.isfinite(v.grad):
+                return (
+                    f"grad({mg.name_of(v)}) = {number_word(v.grad)}: the chain rule's products "
+                    "grew beyond the largest float (about 1.8e308), so this grad and every grad "
+                    "computed from it mean nothing. Use smaller numbers."
+                )
+        return ""
+
 
 # ----------------------------------------------------------------------------- training page
 class TrainPresenter:
@@ -173,7 +199,7 @@ class TrainPresenter:
     def __init__(self, panel: TrainPanel):
         self.panel = panel
         self.last: dict[str, float] = {}
-        self.ms = {"ours_ms": [0.0, 0], "torch_ms": [0.0, 0]}  # sum, count
+        self.ms: dict[str, list[float]] = {"ours_ms": [], "torch_ms": []}  # every step's
         # made once: brushes made per point per frame re-render the scatter's symbols
         self._brushes = (pg.mkBrush(POSITIVE), pg.mkBrush(NEGATIVE))
         self._points: tuple[np.ndarray, np.ndarray] | None = None  # the points drawn
@@ -182,7 +208,7 @@ class TrainPresenter:
     def clear(self) -> None:
         self.panel.curves.clear_curves()
         self.last = {}
-        self.ms = {"ours_ms": [0.0, 0], "torch_ms": [0.0, 0]}
+        self.ms = {"ours_ms": [], "torch_ms": []}
         self.panel.image.clear()
         self.panel.points.setData([], [])
         self._points = self._rect = None
@@ -194,12 +220,12 @@ class TrainPresenter:
             if steps and any(math.isfinite(y) for y in ys):
                 self.panel.curves.append(name, steps, ys)  # drops non-finite points
         for _, m in frame.history:
-            for key, acc in self.ms.items():
+            for key, times in self.ms.items():
                 if key in m and math.isfinite(m[key]):
-                    acc[0] += m[key]
-                    acc[1] += 1
+                    times.append(m[key])
         self.last = frame.metrics
-        self.panel.speed.setText(speed_text(frame.step, frame.metrics))
+        medians = {k: self.median_ms(k) for k in self.ms}
+        self.panel.speed.setText(speed_text(frame.step, frame.metrics, medians))
         if frame.detail:
             self.show_boundary(frame.detail)
 
@@ -223,9 +249,15 @@ class TrainPresenter:
         brushes = [positive if label > 0 else negative for label in y]
         self.panel.points.setData(X[:, 0], X[:, 1], brush=brushes)
 
+    def median_ms(self, key: str) -> float | None:
+        """The median time of a step so far ("ours_ms", "torch_ms"): what the tab states (one
+        step's time swings 2-10x on a busy machine; the median of many does not)."""
+        times = self.ms[key]
+        return statistics.median(times) if times else None
+
     def steps_per_s(self, key: str) -> float | None:
-        total, n = self.ms[key]
-        return 1000.0 * n / total if n and total > 0 else None
+        ms = self.median_ms(key)
+        return 1000.0 / ms if ms else None
 
     def summary(self) -> tuple[dict, dict[str, float], float] | None:
         """(curves, final metrics, training seconds) of the run shown; None before a step."""
@@ -248,24 +280,36 @@ class TrainPresenter:
         return curves, metrics, float(m.get("elapsed_s", 0.0))
 
 
+def number_word(v: float) -> str:
+    """inf, -inf and NaN as a reader should see them: "inf (too big for a float)"."""
+    if math.isnan(v):
+        return "NaN (not a number)"
+    return ("inf" if v > 0 else "−inf") + " (too big for a float)"
+
+
 def _loss(v: float) -> str:
     if not math.isfinite(v):
         return "—"
     return f"{v:.4f}" if abs(v) < 1e4 else f"{v:.3g}"
 
 
-def speed_text(step: int, m: dict[str, float]) -> str:
-    """ "step 12 · ours: loss 0.31, 92% , 48 ms/step · torch: ... (40x faster)"."""
-    ours = f"ours: loss {_loss(m['loss'])}, {100 * m['acc']:.0f}% right, {m['ours_ms']:.1f} ms/step"
+def speed_text(step: int, m: dict[str, float], medians: dict[str, float | None]) -> str:
+    """ "step 12 · ours: loss 0.31, 92% right, 48 ms/step · torch: ..., 0.45 ms/step · torch
+    107x faster": each engine's MEDIAN step time over the run so far, and their ratio, as
+    benchmarks/backprop.py measures it (one thread each, float64; ours builds one point's
+    graph at a time)."""
+    ours_ms = medians.get("ours_ms") or m["ours_ms"]
+    ours = f"ours: loss {_loss(m['loss'])}, {100 * m['acc']:.0f}% right, {ours_ms:.1f} ms/step"
     head = f"step {step}" + (f" (lr {m['lr']:.3g})" if "lr" in m else "")
     if "torch_loss" not in m:
-        return f"{head} · {ours}"
-    ratio = m["ours_ms"] / max(m["torch_ms"], 1e-9)
+        return f"{head} · {ours} (median so far)"
+    torch_ms = medians.get("torch_ms") or m["torch_ms"]
     theirs = (
         f"torch: loss {_loss(m['torch_loss'])}, {100 * m['torch_acc']:.0f}% right, "
-        f"{m['torch_ms']:.2f} ms/step ({ratio:.0f}x faster)"
+        f"{torch_ms:.2f} ms/step"
     )
-    return f"{head} · {ours} · {theirs}"
+    ratio = ours_ms / max(torch_ms, 1e-9)
+    return f"{head} · {ours} · {theirs} · torch {ratio:.0f}x faster (median step times so far)"
 
 
 def boundary_rgba(scores: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ class RunsMixin:
         panel.pin_clicked.connect(self._pin_clicked)
         panel.restore_requested.connect(self.restore_run)
         panel.failed.connect(lambda text: self.show_message(text, "error"))
+        panel.exported.connect(lambda path: self.saved("the pinned runs as CSV", path))
         panel.set_current(settings_of(self.state))
         bar = self.train.compare
         bar.run_button.clicked.connect(lambda: self.run_comparison(bar.combo.currentText()))

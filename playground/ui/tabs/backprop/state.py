@@ -111,9 +111,25 @@ class BackpropState(State):
 
 
 TRAIN_FIELDS = ("hidden", "steps", "lr", "schedule", "points", "noise", "seed", "torch")
-# ready-made comparisons: name -> variants (run one after another from the same seed)
+
+
+def hidden_sizes(text: str) -> list[int]:
+    """ "16, 16" -> [16, 16]."""
+    return [int(t) for t in text.split(",") if t.strip()]
+
+
+def mlp_name(hidden: str) -> str:
+    """The demo's network as micrograd writes it: "16, 16" -> "MLP(2, [16, 16, 1])"."""
+    return f"MLP(2, [{', '.join(map(str, hidden_sizes(hidden)))}, 1])"
+
+
+# ready-made comparisons: name -> variants (run one after another from the same seed);
+# networks named as the demo names its own, MLP(2, [16, 16, 1]): one hidden layer of 16
+# is not the demo's two
 COMPARISONS: dict[str, list[tuple[str, dict]]] = {
-    "Hidden sizes 4 / 16 / 32": [(f"hidden {h}", {"hidden": h}) for h in ("4", "16", "32")],
+    "Hidden layers [4] / [16] / [16, 16]": [
+        (mlp_name(h), {"hidden": h}) for h in ("4", "16", "16, 16")
+    ],
     "Schedules: decay / constant": [
         ("decay", {"schedule": "decay"}),
         ("constant", {"schedule": "constant"}),
@@ -126,11 +142,6 @@ COMPARISONS: dict[str, list[tuple[str, dict]]] = {
 def train_settings(state: BackpropState) -> dict:
     """The settings a run of the demo depends on (what a pinned run keeps)."""
     return {name: getattr(state, name) for name in TRAIN_FIELDS}
-
-
-def hidden_sizes(text: str) -> list[int]:
-    """ "16, 16" -> [16, 16]."""
-    return [int(t) for t in text.split(",") if t.strip()]
 
 
 def mismatch(grad: float, numerical: float) -> bool:

@@ -19,7 +19,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from playground.ui.session import Session
 from playground.ui.tabs.base import Tab
@@ -51,7 +59,8 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
     help_html = HELP_HTML
 
     # a point to explain in the Backprop tab: {"weights", "features_values", "label",
-    # "activation", "feature_names"} (plain data: see :meth:`explain_point`)
+    # "activation", "feature_names", "plane", "class_names"} (plain data: see
+    # :meth:`explain_point`)
     explain_requested = Signal(dict)
 
     def __init__(self, parent: QWidget | None = None):
@@ -87,6 +96,9 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
         )
         self.compare = ComparePanel(self.runs)
         self.runs.pin_button.setText("Pin run")  # (an emoji shows as a box without its font)
+        header = self.runs.table.horizontalHeader()  # the numbers as wide as they are, so
+        for column in range(3, self.runs.table.columnCount()):  # the init seed shows too
+            header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
         self.top = TopBar(self.state, files, self.runs.pin_button)
         self.data_panel = DataPanel(self.state)
         self.net = NetworkPanel()
@@ -148,7 +160,7 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
         self.network.neuron_hovered.connect(p.neuron_hovered)
         self.network.neuron_left.connect(p.neuron_left)
         self.plane.hovered.connect(p.plane_hovered)
-        self.plane.left.connect(lambda: self.views.readout.setText(" "))
+        self.plane.left.connect(p.plane_left)
         self.data_panel.load_csv_clicked.connect(self.load_csv_dialog)
         self.data_panel.save_csv_clicked.connect(self.save_csv_dialog)
 

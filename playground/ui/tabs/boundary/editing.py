@@ -10,8 +10,8 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QInputDialog
 
+from playground.core.toy_checks import check_weights
 from playground.core.toy_names import FEATURES, MAX_LAYERS, MAX_WIDTH
-from playground.ui.tabs.boundary.state import check_weights
 
 EXPLAIN_LAYERS, EXPLAIN_WIDTH = 2, 4  # the largest net whose point-loss graph stays legible
 
@@ -205,7 +205,7 @@ class EditingMixin:
             self.show_message("No network yet to take those weights: wait for it to load.")
             return False
         try:
-            checked = check_weights(weights, self.state)
+            checked = check_weights(weights, self.state.layer_sizes())
         except ValueError as exc:
             self.show_message(f"Cannot use those weights: {exc}", "error")
             return False
@@ -255,15 +255,19 @@ class EditingMixin:
         if self.session.running:
             self.session.pause()  # the weights sent are those shown
         names = list(self.state.model_config()["features"])  # the model's input order
-        toy = self.presenter.toy
+        toy, extent = self.presenter.toy, self.presenter.extent()
         point = np.array([[x, y]], np.float32)
-        values = toy.features(point, names, self.presenter.extent())[0]
+        values = toy.features(point, names, extent)[0]
+        centre, factor = toy.input_scaling(extent)
         payload = {
             "weights": [(W.copy(), b.copy()) for W, b in self.presenter.weights],
             "features_values": [float(v) for v in values],
             "label": int(label),
             "activation": self.state.activation,
             "feature_names": names,
+            # the point as the plane shows it, and how the network rescales the plane
+            "plane": {"point": [float(x), float(y)], "centre": centre, "factor": factor},
+            "class_names": self.presenter.class_names(),
         }
         self.explain_requested.emit(payload)
         cls = self.presenter.class_names()[int(label)]

@@ -72,7 +72,7 @@ class FileMethodsMixin:
             p.weights,
             p.epoch,
             p.curves(),
-            self.init_seed,
+            self.weights_seed,
             p.extent(),
             self.runs.book.to_list(),
         )
@@ -85,7 +85,7 @@ class FileMethodsMixin:
             files.save_experiment(path, self.experiment())
         except (OSError, ValueError, TypeError) as exc:
             return self._failed(f"Could not save {Path(path).name}: {exc}")
-        self.show_message(f"Saved the experiment to {Path(path).name}.")
+        self.saved("the experiment", path)
         return True
 
     def load_experiment_from(self, path: str) -> bool:
@@ -133,7 +133,7 @@ class FileMethodsMixin:
             files.save_points_csv(path, self.data)
         except (OSError, ValueError) as exc:
             return self._failed(f"Could not save {Path(path).name}: {exc}")
-        self.show_message(f"Saved {sum(len(a) for a in self.data[::2])} points to {path}.")
+        self.saved(f"{sum(len(a) for a in self.data[::2])} points as CSV", path)
         return True
 
     def load_points_csv_from(self, path: str) -> bool:
@@ -168,6 +168,7 @@ class FileMethodsMixin:
         """A PNG of the boundary view."""
         if not self.plane.export_png(path):
             return self._failed(f"Could not write {Path(path).name}.")
+        self.saved("the boundary as PNG", path)
         return True
 
     def export_script_dialog(self) -> None:
@@ -185,11 +186,12 @@ class FileMethodsMixin:
                 path,
                 state,
                 self.data,
-                self.init_seed,
+                self.weights_seed,
                 DATASET_TITLES[state.dataset],
                 self.presenter.extent(),
                 epochs,
             )
         except (OSError, ValueError) as exc:
             return self._failed(f"Could not export {Path(path).name}: {exc}")
+        self.saved(f"a PyTorch script of this data and model ({epochs} epochs)", path)
         return True

@@ -3,29 +3,24 @@
 An experiment is ``toy.save_experiment``'s JSON: "config" and "dataset" (what core and
 older versions read), the arrays, the weights, the epoch, and under "ui" the tab's whole
 state (``state.to_dict()``), the curves and the pinned runs ("pinned_runs").
-:func:`read_experiment` checks everything against everything (settings, points, labels,
-weight shapes, pinned runs) before the tab touches any of it, and raises ``ValueError``
-naming the file and the field.  No Qt here.
+The file's content is checked by core's own loader (``toy.load_experiment``: points,
+labels, weight shapes against the file's network, one validator for both); on top of that
+:func:`read_experiment` checks what only the tab keeps (its settings, which must describe
+that same network, the curves, the pinned runs) before the tab touches any of it, and
+raises ``ValueError`` naming the file and the field.  No Qt here.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from playground.core.toy_names import MAX_CLASSES
+from playground.core.toy_checks import layer_sizes
 from playground.ui.runs import RunBook
-from playground.ui.tabs.boundary.state import (
-    BoundaryState,
-    check_number,
-    check_points,
-    check_weights,
-    state_dict_from_v1,
-)
+from playground.ui.tabs.boundary.state import BoundaryState, state_dict_from_v1
 
 Data = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
@@ -79,60 +74,45 @@ def save_experiment(path: str, doc: dict[str, Any]) -> None:
 
 def read_experiment(path: str) -> Experiment:
     """Read and check an experiment file; ValueError "NAME: field: problem" if it is bad."""
-    name = Path(path).name
-    try:
-        return _read(path)
-    except OSError as exc:
-        raise ValueError(f"{name}: cannot be read ({exc.strerror or exc})") from None
-    except (ValueError, TypeError, KeyError) as exc:
-        text = str(exc)
-        raise ValueError(text if text.startswith(name) else f"{name}: {text}") from None
-
-
-def _read(path: str) -> Experiment:
     from playground.core import toy
 
+    exp = toy.load_experiment(path)  # raises naming the file: format, arrays, weights
+    name = Path(path).name
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ValueError("not an experiment file (not JSON)") from None
-    if not isinstance(doc, dict):
-        raise ValueError("not an experiment file")
-    for key in ("version", "epoch"):
-        if key in doc:
-            check_number(doc[key], key, whole=True)
-    config, dataset, ui = (_mapping(doc, k) for k in ("config", "dataset", "ui"))
+        return _experiment(exp)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ValueError(f"{name}: {exc}") from None
+
+
+def _experiment(exp: dict) -> Experiment:
+    """What the tab needs of a file core has read and checked: its state (which must
+    describe the file's network), all four point arrays, the weights, curves, runs."""
+    config, dataset, ui = exp["config"], exp["dataset"], exp["ui"]
     settings = ui.get("settings")
     if settings is None:  # written before the tab had a state: rebuild it from the rest
         settings = state_dict_from_v1(config, dataset, ui)
     state = BoundaryState.from_dict(settings, strict=True)
-    init_seed = check_number(config.get("seed", 0), "config.seed", whole=True)
-    exp = toy.load_experiment(path)  # the format, the version, the arrays
-    parts = []
-    for key in ("X", "X_test"):
-        label = "y" + key[1:]
-        if key not in exp or label not in exp:
-            raise ValueError(f"{key if key not in exp else label}: missing")
-        parts += check_points(exp[key], exp[label], state.classes, key)
-    if "weights" not in exp:
-        raise ValueError("weights: missing")
-    weights = check_weights(exp["weights"], state)
+    cfg = state.model_config()
+    n_classes = config.get("n_classes", 2)
+    mine = layer_sizes(cfg["features"], cfg["hidden"], cfg["n_classes"])
+    theirs = layer_sizes(config.get("features", ("x1", "x2")), config.get("hidden", ()), n_classes)
+    if mine != theirs or state.classes != n_classes:
+        raise ValueError(
+            f"ui.settings: the network {' -> '.join(map(str, mine))} ({state.classes} "
+            f"classes) is not the file's {' -> '.join(map(str, theirs))} ({n_classes})"
+        )
+    for key in ("X", "y", "X_test", "y_test", "weights"):
+        if key not in exp:
+            raise ValueError(f"{key}: missing")
     return Experiment(
         state,
-        tuple(parts),
-        weights,
-        int(exp.get("epoch", 0)),
-        int(init_seed),
+        (exp["X"], exp["y"], exp["X_test"], exp["y_test"]),
+        exp["weights"],
+        exp["epoch"],
+        int(config.get("seed", 0)),
         check_curves(ui.get("curves") or {}),
         check_pinned(ui["pinned_runs"]) if "pinned_runs" in ui else None,
     )
-
-
-def _mapping(doc: dict, key: str) -> dict:
-    value = doc.get(key, {})
-    if not isinstance(value, dict):
-        raise ValueError(f"{key}: expected a mapping, got {type(value).__name__}")
-    return value
 
 
 def check_curves(curves: Any) -> dict[str, list]:
@@ -172,8 +152,7 @@ def read_points_csv(path: str) -> tuple[np.ndarray, np.ndarray]:
 
     name = Path(path).name
     try:
-        X, y = toy.load_points_csv(path)
-        X, y = check_points(X, y, MAX_CLASSES, "X")
+        X, y = toy.load_points_csv(path)  # checks every coordinate and label
     except OSError as exc:
         raise ValueError(f"{name}: cannot be read ({exc.strerror or exc})") from None
     except (ValueError, OverflowError) as exc:

@@ -95,41 +95,68 @@ def boundary_job(
     settings: Any,
     res: int = RES,
     view_every: float | None = VIEW_EVERY,
+    epochs: int | None = None,
 ):
-    """An epoch-``run.epoch0`` view, then toy.train's epochs, numbered from ``run.epoch0``,
-    with views from inside the epochs (``view_every`` seconds apart at most).
+    """An epoch-``run.epoch0`` view, then toy.train's epochs (``epochs`` of them, None:
+    until stopped), numbered from ``run.epoch0``, with views from inside the epochs
+    (``view_every`` seconds apart at most).
 
     Makes the data (if ``run.data`` is None) and the model (if ``run.model`` is None).
     A snapshot's ``detail`` only copies the weights (applying hand-set ones first); its
     ``render`` (the worker's view thread) makes the neuron maps and the plane's picture.
     """
     from playground.core import toy
-    from playground.core.training import Diverged, Snapshot
-    from playground.ui.widgets.plane_image import plane_picture  # plain numpy, no Qt
+    from playground.core.training import Snapshot
 
     grid = prepare(run, config, dataset, res)
-    ext = toy.extent(dataset["name"])
     model = run.model
     X_train, y_train, X_test, y_test = run.data
-    inputs = model.inputs(grid).float().cpu()
 
     def metrics() -> dict[str, float]:
         loss, acc = toy.evaluate(model, X_train, y_train)
         test_loss, test_acc = toy.evaluate(model, X_test, y_test)
         return {"loss": loss, "acc": acc, "test_loss": test_loss, "test_acc": test_acc}
 
+    detail = _detail(run, metrics)
+    inputs = model.inputs(grid).float().cpu()
+    render = _render(inputs, config["activation"], toy.extent(dataset["name"]), res)
+    hand = run.take()
+    if hand is not None:
+        model.set_weights(hand)
+    first = metrics()
+    yield Snapshot(run.epoch0, None, first, detail, "epoch", render)
+    if len(X_train) == 0:
+        return
+    # no grid: the model has its extent (prepare), and this job renders its own views
+    snaps = toy.train(
+        model, X_train, y_train, X_test, y_test, settings, epochs=epochs, view_every=view_every
+    )
+    yield from _numbered(snaps, run.epoch0, first, config["n_classes"], detail, render)
+
+
+def _detail(run: Run, metrics: Any) -> Any:
+    """A snapshot's detail: a copy of the weights, after loading any set by hand (then
+    with their loss, measured now)."""
+
     def detail() -> dict[str, Any]:
-        weights = run.take()
+        model, weights = run.model, run.take()
         if weights is None:
             return {"weights": model.weights()}
         model.set_weights(weights)
         return {"weights": model.weights(), "now": metrics()}  # the hand-set loss, live
 
+    return detail
+
+
+def _render(inputs: Any, activation: str, ext: tuple, res: int) -> Any:
+    """A snapshot's render: what the GUI draws, made off its thread (its thread only hands
+    it to Qt).  Only the diagram columns it asks for (``d["view"]["columns"]``) carry
+    neuron maps, each thinned to every ``d["view"]["steps"][column]``-th grid point."""
+    from playground.core import toy
+    from playground.ui.widgets.plane_image import plane_picture  # plain numpy, no Qt
+
     def render(d: dict[str, Any]) -> dict[str, Any]:
-        """What the GUI draws, made off its thread: its thread only hands it to Qt.  Only
-        the diagram columns it asks for (``d["view"]["columns"]``) carry neuron maps,
-        each thinned to every ``d["view"]["steps"][column]``-th grid point if given."""
-        views = toy.grid_views(d["weights"], inputs, config["activation"])
+        views = toy.grid_views(d["weights"], inputs, activation)
         views["plane"] = plane_picture(views["probs"], ext, res)
         view = d.get("view", {})
         columns, steps = view.get("columns"), view.get("steps", {})
@@ -140,22 +167,20 @@ def boundary_job(
             ]
         return views
 
-    hand = run.take()
-    if hand is not None:
-        model.set_weights(hand)
-    first = metrics()
-    good = {"epoch": run.epoch0, "loss": first["loss"]}  # the last epoch shown
+    return render
+
+
+def _numbered(epochs: Any, epoch0: int, first: dict, n_classes: int, detail: Any, render: Any):
+    """toy.train's snapshots numbered from ``epoch0``, with the tab's detail and render;
+    a divergence says which epoch failed and which epoch's weights are kept."""
+    from playground.core.training import Diverged
+
+    good = {"epoch": epoch0, "loss": first["loss"]}  # the last epoch shown
     shown = first  # the metrics of the last epoch, for views from inside the next
-    yield Snapshot(run.epoch0, None, first, detail, "epoch", render)
-    if len(X_train) == 0:
-        return
-    n_classes = config["n_classes"]
     start = max(first["loss"] if math.isfinite(first["loss"]) else 0.0, math.log(n_classes))
-    # no grid: the model has its extent (prepare), and this job renders its own views
-    epochs = toy.train(model, X_train, y_train, X_test, y_test, settings, view_every=view_every)
     try:
         for snap in epochs:
-            snap.step += run.epoch0
+            snap.step += epoch0
             snap.detail, snap.render = detail, render
             if snap.partial:
                 snap.metrics = shown
@@ -164,7 +189,7 @@ def boundary_job(
                 good = {"epoch": snap.step, "loss": snap.metrics["loss"]}
             yield snap
     except Diverged as exc:  # the epoch as the user sees it, and what is on the screen
-        epoch = exc.step + run.epoch0
+        epoch = exc.step + epoch0
         level = getattr(exc, "start", None) or start
         err = Diverged(epoch, exc.unit, exc.value)
         err.args = (diverged_message(epoch, exc.value, level, n_classes, good),)
@@ -175,12 +200,13 @@ def boundary_job(
 class RunInfo:
     """What the tab knows of the run in the training process: the epoch it started at,
     its data (None until the first frame brings it), its model's device (None: no model
-    yet) and config."""
+    yet), config and the seed of its model's initial weights."""
 
     epoch0: int = 0
     data: tuple | None = None
     device: str | None = None
     config: Any = None  # the model's toy.ToyConfig, as the first frame tells it
+    seed: int = 0
 
 
 @dataclass
@@ -198,6 +224,7 @@ class BoundarySpec:
     weights: list | None
     res: int = RES
     view_every: float | None = VIEW_EVERY
+    epochs: int | None = None  # None: until stopped
 
     def make(self, store: dict) -> Any:
         from playground.core.training import LiveSettings
@@ -210,7 +237,9 @@ class BoundarySpec:
         run.give(self.weights)
         live = LiveSettings(**self.live)
         store.update(run=run, live=live, give=run.give)
-        job = boundary_job(run, self.config, self.dataset, live, self.res, self.view_every)
+        job = boundary_job(
+            run, self.config, self.dataset, live, self.res, self.view_every, self.epochs
+        )
         return _telling(job, run)
 
 

@@ -771,8 +771,9 @@ class ComparePanel(QWidget):
         self.race_button.setObjectName("raceButton")
         self.race_button.setToolTip(
             "One click: SGD, momentum, RMSprop, AdaGrad and Adam each train the same network "
-            "from the same initial weights on the spiral for the same number of epochs; each "
-            "run is pinned. Your settings come back at the end."
+            "on the same spiral points from the same initial weights (init seed 0, whatever "
+            "Reset did before: the same results every time) for the same number of epochs; "
+            "each run is pinned, its seed in the table. Your settings come back at the end."
         )
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the comparison; the runs pinned so far stay.")

@@ -69,7 +69,8 @@ class Presenter:
         self.weights: list | None = None
         self.maps: list | None = None
         self.feature_maps: np.ndarray | None = None  # (7, m): every input over the plane
-        self.hover: tuple[int, int] | None = None
+        self.hover: tuple[int, int] | None = None  # the diagram's neuron under the mouse
+        self.hover_point: tuple[float, float] | None = None  # the plane's point under it
         self.ready = False
         self.last_frame: Frame | None = None
         self._curve_epoch = -1
@@ -118,6 +119,7 @@ class Presenter:
             [(k, FEATURE_LABELS[k]) for k in FEATURES], s.features, tuple(s.hidden), outs
         )
         self.weights = self.maps = self.hover = None
+        self.clear_readouts()  # they described the data or the network there was
         if self.feature_maps is not None:
             self.network.show_maps(0, self.feature_maps, RES, per_node=True)
         self.neuron.rebuild()
@@ -146,6 +148,8 @@ class Presenter:
             self.show_detail(d, frame)
             self.plane.set_message("")
             self.ready = True
+            if self.hover_point is not None:  # what the network says there now
+                self.show_readout()
 
     def show_detail(self, d: dict, frame: Frame | None = None) -> None:
         """Weights, maps and probabilities of one frame.
@@ -303,7 +307,21 @@ class Presenter:
             self.plane.show_map(values, 0.5 if self.state.activation == "sigmoid" else 0.0)
 
     def plane_hovered(self, x: float, y: float) -> None:
-        """The readout under the plane: where the mouse is and what the network says."""
+        """The mouse is over the plane at (x, y): the readout says what the network says."""
+        self.hover_point = (x, y)
+        self.show_readout()
+
+    def plane_left(self) -> None:
+        self.hover_point = None
+        self.views.readout.setText(" ")
+
+    def show_readout(self) -> None:
+        """The readout under the plane: where the mouse is and what the network says there
+        (kept true: every new frame says it again)."""
+        if self.hover_point is None:
+            self.views.readout.setText(" ")
+            return
+        x, y = self.hover_point
         xl, yl = self.axis_labels()
         text = f"{xl} = {x:.2f}, {yl} = {y:.2f}"
         p = self.plane.probs_at(x, y)
@@ -312,3 +330,10 @@ class Presenter:
             k = int(p.argmax())
             text += f": the network says {names[k]} ({100 * p[k]:.0f}% sure)"
         self.views.readout.setText(text)
+
+    def clear_readouts(self) -> None:
+        """The data or the network changed: what the hover readouts said is old news (the
+        next move of the mouse says it again)."""
+        self.hover_point = None
+        self.views.readout.setText(" ")
+        self.plane.set_caption("")

@@ -29,6 +29,7 @@ RUN_METRICS = [
     ("test_loss", "test loss", "{:.3f}"),
     ("test_acc", "test acc", "{:.1%}"),
     ("epoch", "epochs", "{:.0f}"),
+    ("init_seed", "init seed", "{:.0f}"),  # the seed of the initial weights: Reset's next
 ]
 RUN_LABELS = {k: spec.label.lower() for k, spec in BoundaryState.specs().items()}
 IMAGE_PX = 120  # a pinned run's boundary picture, a side
@@ -47,10 +48,17 @@ def thin(xs: list[float], ys: list[float], most: int = MAX_CURVE_POINTS) -> tupl
     return [xs[i] for i in keep], [ys[i] for i in keep]
 
 
-# "Optimizers on the spiral": the same network from the same initial weights, one change
+# "Optimizers on the spiral": the same network from the same initial weights, one change.
+# Everything it depends on is fixed here (the data and the initial weights' seed), so it
+# gives the same results from any state of the tab, however often Reset was pressed.
 OPTIMIZER_RACE = [(OPTIMIZER_LABELS[k], {"optimizer": k}) for k in OPTIMIZERS]
+RACE_SEED = 0  # the initial weights of every ready-made comparison (as a fresh launch)
 RACE_BASE = {
     "dataset": "spiral",
+    "points": 400,
+    "noise": 0.1,
+    "test_share": 0.5,
+    "seed": 0,
     "classes": 2,
     "hidden": (8, 8),
     "activation": "tanh",
@@ -144,6 +152,10 @@ class RunsMixin:
 
         self.load_toy()
         fresh = fresh or self.run is None or self.run.device is None
+        if fresh:  # a comparison's runs all start from its own seed, the user's stays
+            seed = self._compare_seed if self.comparing() else self.init_seed
+        else:
+            seed = self.run.seed
         p = self.presenter
         epoch0 = self._next.pop("epoch", 0 if fresh else p.epoch)
         if fresh:
@@ -151,17 +163,19 @@ class RunsMixin:
             p.epoch, p.weights = epoch0, None
             self._trained_s, self._clock_t0 = 0.0, None
         device = None if fresh or self.run is None else self.run.device
-        self.run = RunInfo(epoch0, self.data, device)
+        self.run = RunInfo(epoch0, self.data, device, seed=seed)
         live = self.state.live_values(epoch0)
         self.session.live = LiveSettings(**live)
+        until = self.comparison.until if self.comparing() else None  # ends exactly there
         return BoundarySpec(
             fresh,
-            self.state.model_config(self.init_seed, self.device),
+            self.state.model_config(seed, self.device),
             self.state.dataset_args(),
             self.data,
             live,
             epoch0,
             self._next.pop("weights", None),
+            epochs=None if until is None else max(until - epoch0, 0),
         )
 
     # ================================================================ run controls
@@ -187,11 +201,14 @@ class RunsMixin:
         self.session.reset()
 
     def _on_reset(self) -> None:
-        if self.comparing():  # the same initial weights for every variant
-            self.init_seed = self._compare_seed
-        else:
+        if not self.comparing():  # a comparison's variants all start from its seed
             self.init_seed += 1
         self._show(fresh=True)
+
+    @property
+    def weights_seed(self) -> int:
+        """The seed of the initial weights of the model shown (Reset: the next seed)."""
+        return self.run.seed if self.run is not None else self.init_seed
 
     def _no_points(self) -> bool:
         if self.data is not None and len(self.data[0]) == 0:
@@ -208,6 +225,7 @@ class RunsMixin:
         runs.pin_clicked.connect(self.pin_run)
         runs.restore_requested.connect(self.restore_run_settings)
         runs.failed.connect(lambda text: self.show_message(text, "error"))
+        runs.exported.connect(lambda path: self.saved("the pinned runs as CSV", path))
         runs.changed.connect(self.show_pinned)
         self.compare.race_clicked.connect(self.compare_optimizers)
         self.compare.cancel_clicked.connect(self.cancel_comparison)
@@ -244,6 +262,7 @@ class RunsMixin:
             if k in shown and math.isfinite(shown[k])
         }
         metrics["epoch"] = float(p.epoch)
+        metrics["init_seed"] = float(self.weights_seed)
         curves = curves_of({"loss": self.loss_plot, "acc": self.acc_plot})
         run = PinnedRun(
             name,
@@ -304,14 +323,21 @@ class RunsMixin:
 
     def compare_optimizers(self, until: int = RACE_EPOCHS, **base: Any) -> Any:
         """ "Optimizers on the spiral": SGD, momentum, RMSprop, AdaGrad and Adam, each
-        ``until`` epochs from the same initial weights; ``base`` overrides RACE_BASE
-        (e.g. ``points=40`` in a test).  Returns the Comparison (None if one runs)."""
+        ``until`` epochs on the same data from the same initial weights (seed RACE_SEED);
+        ``base`` overrides RACE_BASE (e.g. ``points=40`` in a test).  Returns the
+        Comparison (None if one runs)."""
         return self.start_comparison(OPTIMIZER_RACE, until, {**RACE_BASE, **base})
 
     def start_comparison(
-        self, variants: list[tuple[str, dict]], until: int | None, base: dict | None = None
+        self,
+        variants: list[tuple[str, dict]],
+        until: int | None,
+        base: dict | None = None,
+        seed: int = RACE_SEED,
     ) -> Any:
-        """Run each variant from a reset and pin it (see playground/ui/compare.py)."""
+        """Run each variant from a reset to initial weights of ``seed`` (not the tab's:
+        the same results however often Reset was pressed), exactly ``until`` epochs, and
+        pin it (see playground/ui/compare.py)."""
         from playground.ui.compare import Comparison
 
         if self.comparing():
@@ -319,7 +345,7 @@ class RunsMixin:
         comp = Comparison(self, variants, until=until, base=base)
         comp.progress.connect(self.compare.show_progress)
         comp.done.connect(self._comparison_done)
-        self.comparison, self._compare_seed = comp, self.init_seed
+        self.comparison, self._compare_seed = comp, int(seed)
         self.compare.set_running(True)
         self.middle.setCurrentWidget(self.compare)
         comp.start()
@@ -334,8 +360,9 @@ class RunsMixin:
         n = len(self.comparison.variants) if self.comparison is not None else 0
         if complete:
             self.show_message(
-                f"Comparison done: {n} runs pinned, same data and initial weights. "
-                "Their curves are on the plots, their boundaries under the table."
+                f"Comparison done: {n} runs pinned, same data and initial weights (init seed "
+                f"{self._compare_seed}, whatever Reset did before). Their curves are on the "
+                "plots, their boundaries under the table."
             )
         else:
             self.show_message("Comparison cancelled: the runs pinned so far stay.")

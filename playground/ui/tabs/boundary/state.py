@@ -1,17 +1,16 @@
-"""The Decision boundary tab's state: every setting declared once, plus the checks its
-experiment files need (points, labels, weights against the architecture).
+"""The Decision boundary tab's state: every setting declared once, and how files written
+before the state existed map onto it.  (What a file's points and weights must be is
+checked by core: ``playground.core.toy_checks``.)
 
 Plain Python and numpy: no Qt widgets here (a test enforces it).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
+from playground.core.toy_checks import layer_sizes
 from playground.core.toy_names import (
     ACTIVATIONS,
     DATASETS,
@@ -109,8 +108,7 @@ class BoundaryState(State):
 
     def layer_sizes(self) -> list[int]:
         """Inputs, hidden widths, outputs (two classes: one output unit)."""
-        out = 1 if self.classes == 2 else self.classes
-        return [len(self.features), *self.hidden, out]
+        return layer_sizes(self.features, self.hidden, self.classes)
 
 
 # ------------------------------------------------------------------ files: the old format
@@ -135,62 +133,3 @@ def state_dict_from_v1(config: dict, dataset: dict, ui: dict) -> dict[str, Any]:
         if key in ui:
             d[key] = ui[key]
     return d
-
-
-# ------------------------------------------------------------------ files: checks
-def check_points(X: Any, y: Any, n_classes: int, what: str = "X") -> tuple[np.ndarray, np.ndarray]:
-    """Points as float32 (n, 2) and labels as int64 (n,), or ValueError naming the field.
-
-    ``what`` names the points ("X" or "X_test"); their labels are "y" or "y_test".
-    """
-    label = "y" + what[1:]
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if X.size == 0:
-        X = X.reshape(0, 2)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"{what}: expected points with 2 columns, got shape {X.shape}")
-    if not np.issubdtype(X.dtype, np.number) or not np.isfinite(X.astype(np.float64)).all():
-        raise ValueError(f"{what}: every coordinate must be a finite number (no NaN or inf)")
-    if y.ndim != 1 or len(y) != len(X):
-        raise ValueError(f"{label}: {y.size} labels for {len(X)} points in {what}")
-    if len(y) and (not np.issubdtype(y.dtype, np.number) or not np.isfinite(y).all()):
-        raise ValueError(f"{label}: labels must be whole numbers")
-    if len(y) and (np.any(y != np.round(y)) or y.min() < 0 or y.max() >= n_classes):
-        bad = y[(y != np.round(y)) | (y < 0) | (y >= n_classes)][0]
-        raise ValueError(f"{label}: label {bad:g} is not a class 0 to {n_classes - 1}")
-    return X.astype(np.float32), y.astype(np.int64)
-
-
-def check_weights(weights: Any, state: BoundaryState) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Weights ``[(W, b), ...]`` whose shapes fit ``state``'s architecture
-    (features -> hidden -> classes), finite, as float32; else ValueError naming them."""
-    sizes = state.layer_sizes()
-    if not isinstance(weights, (list, tuple)) or len(weights) != len(sizes) - 1:
-        n = len(weights) if isinstance(weights, (list, tuple)) else "no"
-        raise ValueError(
-            f"weights: {n} layers, but the network {' -> '.join(map(str, sizes))} "
-            f"has {len(sizes) - 1}"
-        )
-    out = []
-    for i, (W, b) in enumerate(weights):
-        W, b = np.asarray(W), np.asarray(b)
-        want_w, want_b = (sizes[i + 1], sizes[i]), (sizes[i + 1],)
-        if W.shape != want_w or b.shape != want_b:
-            raise ValueError(
-                f"weights: layer {i + 1} has W {W.shape} and b {b.shape}, but the network "
-                f"{' -> '.join(map(str, sizes))} needs W {want_w} and b {want_b}"
-            )
-        if not (np.isfinite(W).all() and np.isfinite(b).all()):
-            raise ValueError(f"weights: layer {i + 1} holds NaN or inf")
-        out.append((W.astype(np.float32), b.astype(np.float32)))
-    return out
-
-
-def check_number(value: Any, name: str, whole: bool = False) -> float:
-    """A finite number (a whole one if ``whole``), or ValueError naming ``name``."""
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not ok or not math.isfinite(value) or (whole and value != int(value)):
-        kind = "a whole number" if whole else "a number"
-        raise ValueError(f"{name}: expected {kind}, got {value!r}")
-    return int(value) if whole else float(value)
