@@ -101,6 +101,18 @@ def test_state_modules_import_no_widgets():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_no_function_in_the_ui_is_over_80_lines():
+    """Small, readable code: a function in playground/ui fits on a screen."""
+    long = [
+        f"{p.relative_to(ROOT)}:{n.lineno} {n.name} ({n.end_lineno - n.lineno + 1} lines)"
+        for p in (ROOT / "ui").rglob("*.py")
+        for n in ast.walk(ast.parse(p.read_text()))
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and n.end_lineno - n.lineno + 1 > 80
+    ]
+    assert long == []
+
+
 def test_nothing_names_a_folder_outside_the_repository():
     """The README's commands work on any fresh machine: no code, test or benchmark reads the
     datasets from this workplace's folders (they come from PLAYGROUND_DATA_DIR or the cache)."""

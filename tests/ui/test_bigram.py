@@ -208,7 +208,8 @@ def test_own_words_replace_the_names(qtbot, tab, tmp_path):
 def test_the_heatmap_saves_as_a_png(tab, tmp_path):
     out = tmp_path / "bigram.png"
     assert tab.save_heatmap_file(out) is True
-    assert out.read_bytes().startswith(b"\x89PNG") and "Saved" in tab.message()
+    assert out.read_bytes().startswith(b"\x89PNG")
+    assert tab.message() == f"Saved the heatmap as PNG to {out}."
     assert not list(tmp_path.glob(".*.tmp"))
     assert tab.save_heatmap_file(tmp_path / "no such folder" / "x.png") is False
     assert "Could not save" in tab.message() and tab.message_bar.level == "error"
@@ -461,6 +462,7 @@ def test_pinned_runs_persist_and_export(qtbot, tab, tmp_path):
     other.shutdown()
     out = tmp_path / "runs.csv"
     tab.runs.export_csv_to(str(out))
+    assert tab.message() == f"Saved the pinned runs as CSV to {out}."
     lines = out.read_text().splitlines()
     assert len(lines) == 3 and lines[0].startswith("name,wall_s,")
     assert {"l2", "loss", "gap", "like_k", "total"} <= set(lines[0].split(","))

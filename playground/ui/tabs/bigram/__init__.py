@@ -101,6 +101,7 @@ class BigramTab(Tab):
         self.runs.pin_clicked.connect(self.pin_run)
         self.runs.restore_requested.connect(self._restore_run)
         self.runs.failed.connect(lambda text: self.show_message(text, "error"))
+        self.runs.exported.connect(lambda path: self.saved("the pinned runs as CSV", path))
         self.runs.changed.connect(lambda: self.neural.show_runs(len(self.runs.book)))
         page = self.neural.runs_page
         page.compare_button.clicked.connect(lambda: self.compare(page.preset()))
@@ -361,7 +362,7 @@ class BigramTab(Tab):
         except (ValueError, OSError) as exc:
             self.show_message(f"Could not save the heatmap: {user_message(exc)}", "error")
             return False
-        self.show_message(f"Saved the heatmap to {path}.", "info")
+        self.saved("the heatmap as PNG", path)
         return True
 
     def is_ready(self) -> bool:
