@@ -348,3 +348,18 @@ def test_batch_statistics_match_torch_var_mean():
     torch.testing.assert_close(mean, m, rtol=1e-6, atol=1e-6)
     torch.testing.assert_close(var, v, rtol=1e-6, atol=1e-6)
     assert torch.equal(diff, x - mean)
+
+
+@pytest.mark.parametrize("block_size", [1, 3, 8])
+def test_the_fast_contexts_are_the_lectures_loop(block_size):
+    """contexts() (numpy) makes exactly what the lecture's loop makes: names.txt, odd words."""
+    words = data.load_words()
+    stoi = {s: i for i, s in enumerate(charmlp.vocabulary(words))}
+    for ws in (words, ["a"], ["ab", "", "c"], []):
+        X, Y = charmlp.lecture_contexts(ws, block_size, stoi)
+        fX, fY = charmlp.contexts(ws, block_size, stoi)
+        assert fX.dtype == X.dtype == torch.int64 and fY.dtype == Y.dtype
+        assert torch.equal(fX, X) and torch.equal(fY, Y)
+    for make in (charmlp.lecture_contexts, charmlp.contexts):
+        with pytest.raises(ValueError, match="'aé' has a character the model does not know: 'é'"):
+            make(["ab", "aé"], block_size, stoi)

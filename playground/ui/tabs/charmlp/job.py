@@ -8,7 +8,7 @@ held, as the worker and ``ui/background.py`` require.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from playground.core.training import LiveSettings, Snapshot
@@ -50,15 +50,6 @@ def fresh_model(
     """In a thread: a new model and its initial view."""
     run = new_run(cm, words, values, device)
     return run, initial_view(cm, run)
-
-
-def prepare(cm: Any, words: list[str], run: Any, wanted: Callable[[], bool]) -> None:
-    """In a thread, once a model is shown: build the data split its training needs (cached
-    by the core), if it is still ``wanted``: about 1 s of plain Python for names.txt, which
-    at Play would hold the GIL while the views start to move.  Only the core's cache is
-    filled: the run itself is the training thread's."""
-    if wanted():
-        cm.build_dataset(words, run.config.block_size, itos=run.model.itos)
 
 
 def draw_samples(

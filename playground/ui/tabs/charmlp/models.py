@@ -15,7 +15,6 @@ there; the message bar then says so and the tab keeps its model.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import QFileDialog
 from playground.ui.background import run_in_thread
 from playground.ui.tabs.charmlp import files, job
 from playground.ui.tabs.charmlp.state import changes, config_values, values_of
-from playground.ui.worker import SWITCH_S, Frame
+from playground.ui.worker import Frame
 
 
 class ModelsMixin:
@@ -90,16 +89,6 @@ class ModelsMixin:
         self.presenter.clear()
         self.presenter.show_initial(view)
         self.check_gradients()  # if its page is shown, the table follows the new model
-        cm, words, latest, gen = self.cm, self.words, self._view_latest, self._view_gen
-        if sys.getswitchinterval() > SWITCH_S:  # as a job's thread (see Worker.start): the
-            sys.setswitchinterval(SWITCH_S)  # GUI waits 0.2 ms, not 5, for the GIL
-        run_in_thread(
-            self,
-            lambda: job.prepare(cm, words, run, lambda: latest[0] == gen),
-            lambda _result: None,
-            lambda _exc: None,  # Play builds it then, and says what went wrong
-            name="charmlp-prepare",
-        )
 
     def _background_failed(self, gen: int, exc: BaseException, ready: bool = False) -> None:
         if ready:
