@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from playground.core import charmlp, data
+from playground.core import charmlp, charmlp_checks, data
 from playground.core.training import LiveSettings, torch_threads
 
 
@@ -223,7 +223,7 @@ def _rewrite(path, header: dict, data: bytes) -> None:
 def test_expected_tensors_are_the_models_own(config):
     itos = charmlp.vocabulary(["abcdefghijklmnopqrstuvwxyz"])
     model = charmlp.make_model(config, itos)
-    want = charmlp.expected_tensors(config, len(itos))
+    want = charmlp_checks.expected_tensors(config, len(itos))
     assert {k: e.shape for k, e in want.items()} == {
         k: tuple(v.shape) for k, v in model.state_dict().items()
     }
@@ -243,7 +243,7 @@ def test_a_file_with_wrong_shapes_says_which_tensor_in_words(tmp_path):
     wrong = tmp_path / "wrong.safetensors"
     _write(wrong, {**tensors, "C": torch.zeros(3, 3)}, meta)
     with pytest.raises(ValueError) as err:
-        charmlp.check_file(wrong)
+        charmlp_checks.check_file(wrong)
     assert str(err.value) == (
         "wrong.safetensors does not match its own settings: C is 3x3 in the file, but a "
         "model with vocabulary 27 and embedding 10 needs 27x10."
@@ -296,7 +296,7 @@ def test_a_truncated_or_padded_file_is_refused_from_its_header(tmp_path):
     with pytest.raises(
         ValueError, match=r"cut.safetensors is cut short: its weights need 13,924 bytes"
     ):
-        charmlp.check_file(cut)
+        charmlp_checks.check_file(cut)
     with pytest.raises(ValueError, match="cut short"):
         charmlp.load(cut)
     cut.write_bytes(raw[:100])  # inside the header
@@ -311,7 +311,7 @@ def test_a_truncated_or_padded_file_is_refused_from_its_header(tmp_path):
     _rewrite(padded, header, data)
     with pytest.raises(ValueError, match="its settings are not valid: .*embedding size"):
         charmlp.load(padded)
-    assert charmlp.check_file(path)[0] == model.config  # the sound file passes
+    assert charmlp_checks.check_file(path)[0] == model.config  # the sound file passes
 
 
 def test_adam_option_trains_too(words):

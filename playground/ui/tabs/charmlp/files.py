@@ -1,7 +1,7 @@
 """The Character MLP tab's files: models as .safetensors with their settings.
 
 :func:`check_model` checks a model file from its small JSON header alone (plain Python,
-``charmlp.check_file``: settings, vocabulary, every tensor's name, shape and dtype, the
+``charmlp_checks.check_file``: settings, vocabulary, every tensor's name, shape and dtype, the
 file's length), so ``load_from`` refuses a wrong file at once, in words; the weights
 themselves load in a background thread (``job.load_model``).  Saves go through
 ``playground.core.files.atomic_write`` (a temporary file in the same folder, renamed over
@@ -16,16 +16,18 @@ from typing import Any
 from playground.ui.tabs.charmlp.state import CharMLPState, values_of
 
 
-def check_model(cm: Any, path: str | Path, chars: set[str]) -> tuple[dict[str, Any], int]:
+def check_model(path: str | Path, chars: set[str]) -> tuple[dict[str, Any], int]:
     """(the file's settings as state values, steps trained) of the model file ``path``.
 
-    ``cm`` is playground.core.charmlp; ``chars`` the characters of the names it will be
-    measured on.  ``ValueError`` naming the file and the problem: anything
-    ``charmlp.check_file`` refuses, a setting the form cannot show, a vocabulary that lacks
-    characters of the names.
+    ``chars``: the characters of the names it will be measured on.  ``ValueError`` naming
+    the file and the problem: anything ``charmlp_checks.check_file`` refuses, a setting the
+    form cannot show, a vocabulary that lacks characters of the names.  Called once the
+    tab's core is loaded (torch is there already).
     """
+    from playground.core.charmlp_checks import check_file
+
     name = Path(path).name
-    config, itos, steps = cm.check_file(path)
+    config, itos, steps = check_file(path)
     values = values_of(config)
     try:
         CharMLPState.from_dict(values, strict=True)  # the form's own ranges

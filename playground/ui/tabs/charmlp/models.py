@@ -180,7 +180,7 @@ class ModelsMixin:
             self._name_chars = set("".join(self.words))
         name = Path(path).name
         try:
-            _values, steps = files.check_model(self.cm, path, self._name_chars)
+            _values, steps = files.check_model(path, self._name_chars)
         except ValueError as exc:  # its message names the file
             self.show_message(str(exc), "error", topic="file")
             return False
