@@ -126,9 +126,9 @@ def trainer_round(run, steps: int, with_detail: bool) -> tuple[float, float]:
     closing evaluation of the three splits are not timed: ``steps + 1`` steps run, the
     first ``steps`` are timed.
     """
-    from playground.core import charmlp
+    from playground.core import charmlp_run
 
-    dev_every = charmlp.default_dev_every(run.config.steps)
+    dev_every = charmlp_run.default_dev_every(run.config.steps)
     end = run.model.steps_trained + steps + 1
     t0, c0 = time.perf_counter(), time.thread_time()
     last_detail = t_end = t0
@@ -145,16 +145,16 @@ def trainer_round(run, steps: int, with_detail: bool) -> tuple[float, float]:
 
 def speed(words, steps: int, rounds: int) -> list[dict]:
     """Interleaved rounds of the lecture loop and the trainer variants on the lecture preset."""
-    from playground.core import charmlp
+    from playground.core import charmlp, charmlp_run
 
     cfg = charmlp.preset("lecture")
     ds = charmlp.build_dataset(words, cfg.block_size)
     Xtr, Ytr = ds["train"]
     lectures = {"lecture": LectureLoop(Xtr, Ytr), "lecture, default threads": LectureLoop(Xtr, Ytr)}
     runs = {
-        "autograd": charmlp.Run(words, cfg),
-        "manual": charmlp.Run(words, charmlp.with_changes(cfg, backward="manual")),
-        "autograd+detail": charmlp.Run(words, cfg),
+        "autograd": charmlp_run.Run(words, cfg),
+        "manual": charmlp_run.Run(words, charmlp.with_changes(cfg, backward="manual")),
+        "autograd+detail": charmlp_run.Run(words, cfg),
     }
     for run in runs.values():
         run.prepare()
@@ -207,11 +207,11 @@ def speed(words, steps: int, rounds: int) -> list[dict]:
 # --------------------------------------------------------------------------- 2. presets
 def train_preset(words, name: str, steps: int | None, backward: str = "autograd") -> list[dict]:
     """Train one preset from scratch: rows for its wall time and its final losses."""
-    from playground.core import charmlp
+    from playground.core import charmlp, charmlp_run
 
     cfg = charmlp.with_changes(charmlp.preset(name), backward=backward)
     steps = cfg.steps if steps is None else steps
-    run = charmlp.Run(words, cfg)
+    run = charmlp_run.Run(words, cfg)
     run.prepare()
     t0 = time.perf_counter()
     for snap in run.train(steps):

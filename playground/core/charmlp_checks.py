@@ -14,7 +14,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from playground.core.charmlp import FILE_FORMAT, PAD, CharMLPConfig, describe, layer_sizes
+from playground.core.charmlp_config import (
+    FILE_FORMAT,
+    PAD,
+    CharMLPConfig,
+    describe,
+    layer_sizes,
+)
 
 MAX_HEADER = 16 * 2**20  # a model's header is a few kB; more means this is not one
 # BatchNorm1d's tensors as makemore part 3 names them

@@ -31,8 +31,11 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
-from playground.core import charmlp
+from playground.core.charmlp_config import CharMLPConfig
+from playground.core.charmlp_data import build_dataset, vocabulary
+from playground.core.charmlp_layers import BatchNorm1d, Linear
 
 LECTURE_SEED = 2147483647
 # the tensors of the cmp table, in the order the lecture prints them
@@ -99,7 +102,7 @@ def lecture_parameters(
     return p, g
 
 
-def model_parameters(model: charmlp.CharMLP) -> dict[str, torch.Tensor | None]:
+def model_parameters(model: nn.Module) -> dict[str, torch.Tensor | None]:
     """A flat one-hidden-layer CharMLP's parameters under the lecture's names, as CPU copies
     (the model is left alone).  Without BatchNorm bngain and bnbias are None; a model with
     BatchNorm has no b1 (it would be useless), so b1 is zeros that need no gradient."""
@@ -125,18 +128,18 @@ def model_parameters(model: charmlp.CharMLP) -> dict[str, torch.Tensor | None]:
 
 
 def _setup(
-    words: Sequence[str], seed: int, model: charmlp.CharMLP | None, batch_size: int
+    words: Sequence[str], seed: int, model: nn.Module | None, batch_size: int
 ) -> tuple[dict[str, torch.Tensor | None], torch.Tensor, torch.Tensor]:
     """(parameters, Xb, Yb): the lecture's, or ``model``'s and a batch of its training split."""
     if model is None:
-        itos = charmlp.vocabulary(words)
+        itos = vocabulary(words)
         p, g = lecture_parameters(len(itos))
         block_size = 3
     else:
         itos, block_size = model.itos, model.config.block_size
         p = model_parameters(model)
         g = torch.Generator().manual_seed(model.config.seed)
-    Xtr, Ytr = charmlp.build_dataset(words, block_size, seed, itos)["train"]
+    Xtr, Ytr = build_dataset(words, block_size, seed, itos)["train"]
     for name, t in p.items():
         if t is not None:  # a model with BatchNorm has no b1: its zeros need no gradient
             t.requires_grad = not (name == "b1" and model is not None and model.config.batchnorm)
@@ -158,7 +161,7 @@ def cmp(name: str, dt: torch.Tensor, t: torch.Tensor) -> dict[str, Any]:
 def backprop_ninja(
     words: Sequence[str],
     seed: int = 42,
-    model: charmlp.CharMLP | None = None,
+    model: nn.Module | None = None,
     batch_size: int = 32,
 ) -> list[dict[str, Any]]:
     """Exercise 1: backprop through the whole network by hand, one variable at a time.
@@ -370,7 +373,7 @@ def one_go_name(name: str) -> str:
 def check_one_go(
     words: Sequence[str],
     seed: int = 42,
-    model: charmlp.CharMLP | None = None,
+    model: nn.Module | None = None,
     batch_size: int = 32,
 ) -> list[dict[str, Any]]:
     """Exercises 2 and 3 against autograd, on the batch and network of :func:`backprop_ninja`:
@@ -403,7 +406,7 @@ def check_one_go(
 
 
 # --------------------------------------------------------------------------- exercise 4
-def check_supported(config: charmlp.CharMLPConfig) -> None:
+def check_supported(config: CharMLPConfig) -> None:
     """ValueError unless :func:`forward_backward` can train this architecture."""
     if config.architecture != "mlp":
         raise ValueError(
@@ -414,17 +417,19 @@ def check_supported(config: charmlp.CharMLPConfig) -> None:
 
 class Workspace:
     """What :func:`forward_backward` reuses from one step to the next, for one model and one
-    batch size: detached aliases of the parameters (the same storage, no autograd: the ops
-    on them record nothing, so no ``torch.no_grad()`` is needed on the training path) and a
-    preallocated tensor for each of the batch's intermediates, written with ``out=``.
+    batch size (a trainer keeps one, :class:`playground.core.charmlp.Trainer`): detached
+    aliases of the parameters (the same storage, no autograd: the ops on them record
+    nothing, so no ``torch.no_grad()`` is needed on the training path) and a preallocated
+    tensor for each of the batch's intermediates, written with ``out=``.
 
     The arithmetic is the same as with fresh tensors, bit for bit; only the allocations, the
-    transposed views and the grad-mode switch per step are saved.  Stale (rebuilt) when a
-    parameter's storage changes, e.g. after ``model.to(device)``.
+    transposed views and the grad-mode switch per step are saved.  :meth:`fits` is False
+    once a parameter's storage changed (e.g. after ``model.to(device)``): then
+    :func:`forward_backward` builds a fresh one.
     """
 
-    def __init__(self, model: charmlp.CharMLP, n: int):
-        self.owner = model.layers  # (not the model: id(model) may be reused once it is gone)
+    def __init__(self, model: nn.Module, n: int):
+        self.owner = model.layers
         self.params = list(model.parameters())
         self.key = workspace_key(self.params, n)
         C = model.C
@@ -441,13 +446,13 @@ class Workspace:
         self.layers: list[tuple[Any, ...]] = []
         x = self.embcat
         for layer in model.layers:
-            if isinstance(layer, charmlp.Linear):
+            if isinstance(layer, Linear):
                 W = layer.weight.detach()
                 b = layer.bias.detach() if layer.bias is not None else None
                 out = torch.empty(n, W.shape[1], **kw)
                 dx = self.demb if x is self.embcat else torch.empty_like(x)
                 self.layers.append((layer, (W, W.t(), b), x.t(), out, dx))
-            elif isinstance(layer, charmlp.BatchNorm1d):
+            elif isinstance(layer, BatchNorm1d):
                 params = (layer.gamma.detach(), layer.beta.detach())
                 self.layers.append((layer, params, None, None, None))
                 out = x  # BatchNorm's forward allocates (not on the lecture preset's path)
@@ -456,23 +461,14 @@ class Workspace:
                 self.layers.append((layer, None, None, out, torch.empty_like(x)))
             x = out
 
+    def fits(self, model: nn.Module, n: int) -> bool:
+        """Made for ``model`` and batches of ``n``, and its parameters still where they were."""
+        return self.owner is model.layers and self.key == workspace_key(self.params, n)
+
 
 def workspace_key(params: list[torch.Tensor], n: int) -> tuple:
     """What a :class:`Workspace` depends on: the batch size and each parameter's storage."""
     return (n, *(p.data_ptr() for p in params))
-
-
-_WORKSPACES: dict[int, Workspace] = {}  # id(model) -> its last workspace
-
-
-def workspace(model: charmlp.CharMLP, n: int) -> Workspace:
-    """``model``'s workspace for batches of ``n`` (built on first use, rebuilt when stale)."""
-    ws = _WORKSPACES.get(id(model))
-    if ws is None or ws.owner is not model.layers or ws.key != workspace_key(ws.params, n):
-        if len(_WORKSPACES) > 8:
-            _WORKSPACES.clear()
-        ws = _WORKSPACES[id(model)] = Workspace(model, n)
-    return ws
 
 
 def grad_buffer(p: torch.Tensor) -> torch.Tensor:
@@ -483,37 +479,40 @@ def grad_buffer(p: torch.Tensor) -> torch.Tensor:
     return g
 
 
-def forward_backward(model: charmlp.CharMLP, Xb: torch.Tensor, Yb: torch.Tensor) -> torch.Tensor:
+def forward_backward(
+    model: nn.Module, Xb: torch.Tensor, Yb: torch.Tensor, workspace: Workspace | None = None
+) -> torch.Tensor:
     """Exercise 4: one training step's forward pass and, by hand, every parameter's gradient.
 
     Works for any flat CharMLP (1-3 hidden layers, BatchNorm or not): the same forward as
     ``model(Xb)`` (in training mode, BatchNorm's running estimates updated as there), then
     the gradients of the mean cross-entropy with exercises 2 and 3, written into each
     parameter's ``.grad`` (in place when it has one).  No autograd graph is built: the ops
-    run on detached aliases of the parameters (:class:`Workspace`), into buffers reused from
-    step to step.  Returns the loss (a 0-d tensor).
+    run on detached aliases of the parameters, into the buffers of ``workspace`` (a fresh
+    one when it is None or does not fit).  Returns the loss (a 0-d tensor).
     """
     check_supported(model.config)
     n = Xb.shape[0]
-    ws = workspace(model, n)
+    ws = workspace if workspace is not None and workspace.fits(model, n) else Workspace(model, n)
     C, idx = ws.C, Xb.reshape(-1)
     torch.index_select(C, 0, idx, out=ws.emb)  # emb = C[Xb], (n * block, n_embd)
     x = ws.embcat  # (n, block * n_embd)
     tape = []  # (its workspace entry, what its backward needs), in forward order
     for entry in ws.layers:
         layer, params, _, out, _ = entry
-        if isinstance(layer, charmlp.Linear):
+        if isinstance(layer, Linear):
             W, _, b = params
             tape.append((entry, x))  # its input (the workspace has its transpose)
-            x = torch.mm(x, W, out=out) if b is None else torch.addmm(b, x, W, out=out)
-        elif isinstance(layer, charmlp.BatchNorm1d):
+            x = torch.mm(x, W, out=out)  # x @ W
+            if b is not None:
+                x += b
+        elif isinstance(layer, BatchNorm1d):  # as BatchNorm1d.forward
             bngain, bnbias = params
-            bnmean, bnvar, bndiff = charmlp.batch_statistics(x)  # as BatchNorm1d.forward
-            bnvar_inv = torch.rsqrt(bnvar + layer.eps)
-            bnraw = bndiff * bnvar_inv
+            bnmean, bnvar = x.mean(0), x.var(0)
+            bnraw = (x - bnmean) / torch.sqrt(bnvar + layer.eps)
             layer.running_mean.lerp_(bnmean, layer.momentum)
             layer.running_var.lerp_(bnvar, layer.momentum)
-            tape.append((entry, (bngain, bnraw, bnvar_inv)))
+            tape.append((entry, (bngain, bnraw, (bnvar + layer.eps) ** -0.5)))
             x = bngain * bnraw + bnbias
         else:  # Tanh
             x = torch.tanh(x, out=out)
@@ -527,13 +526,13 @@ def forward_backward(model: charmlp.CharMLP, Xb: torch.Tensor, Yb: torch.Tensor)
     dx.scatter_add_(1, Yb.reshape(n, 1), ws.minus_one)  # dlogits[range(n), Yb] -= 1
     dx /= n  # dlogits (n, vocab_size)
     for (layer, params, xT, _, dinput), saved in reversed(tape):
-        if isinstance(layer, charmlp.Linear):
+        if isinstance(layer, Linear):
             _, WT, b = params
             torch.mm(xT, dx, out=grad_buffer(layer.weight))  # dW = x.T @ dout
             if b is not None:
                 torch.sum(dx, 0, out=grad_buffer(layer.bias))  # db
             dx = torch.mm(dx, WT, out=dinput)  # dx = dout @ W.T, the layer below's output's
-        elif isinstance(layer, charmlp.BatchNorm1d):
+        elif isinstance(layer, BatchNorm1d):
             bngain, bnraw, bnvar_inv = saved
             torch.sum(bnraw * dx, 0, out=grad_buffer(layer.gamma))  # dbngain
             torch.sum(dx, 0, out=grad_buffer(layer.beta))  # dbnbias

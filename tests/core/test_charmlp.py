@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from playground.core import charmlp, charmlp_checks, data
+from playground.core import charmlp, charmlp_checks, charmlp_lr, charmlp_run, data
 from playground.core.training import LiveSettings, torch_threads
 
 
@@ -76,7 +76,7 @@ def test_presets_build_and_count_their_parameters(name):
 def test_bad_settings_raise_a_plain_message():
     with pytest.raises(ValueError, match="block size of 8"):
         charmlp.CharMLPConfig(architecture="wavenet", block_size=3, hidden=(64, 64, 64))
-    with pytest.raises(ValueError, match="hidden layers"):
+    with pytest.raises(ValueError, match="hidden: expected 1 to 3 items, got 4"):
         charmlp.CharMLPConfig(hidden=(10, 10, 10, 10))
 
 
@@ -94,7 +94,7 @@ def test_initialisation_lesson(words):
 
 def test_training_makes_the_loss_fall_and_reports_views(words):
     config = charmlp.preset("tiny")
-    run = charmlp.Run(words, config)
+    run = charmlp_run.Run(words, config)
     settings = LiveSettings(lr=0.1, stop=False)
     snaps = list(run.train(steps=400, settings=settings, dev_every=200))
     steps = [s for s in snaps if "loss" in s.metrics]
@@ -120,7 +120,7 @@ def test_training_makes_the_loss_fall_and_reports_views(words):
 
 
 def test_live_learning_rate_and_stop(words):
-    run = charmlp.Run(words, charmlp.preset("tiny"))
+    run = charmlp_run.Run(words, charmlp.preset("tiny"))
     settings = LiveSettings(lr=0.1, stop=False)
     job = run.train(steps=1000, settings=settings)
     next(job)
@@ -136,7 +136,7 @@ def test_live_learning_rate_and_stop(words):
 
 
 def test_pca_view_for_wider_embeddings(words):
-    run = charmlp.Run(words, charmlp.preset("lecture"))
+    run = charmlp_run.Run(words, charmlp.preset("lecture"))
     d = next(run.train(steps=1)).materialize()
     assert d["embedding"].shape == (27, 10) and d["embedding_2d"].shape == (27, 2)
     assert d["axes"][0].startswith("PC 1")
@@ -153,9 +153,9 @@ def test_sampling_is_seeded(words):
 
 
 def test_lr_finder_curve_has_a_minimum(words):
-    exps, losses, suggested = charmlp.find_lr(words, charmlp.preset("tiny"), steps=600)
+    exps, losses, suggested = charmlp_lr.find_lr(words, charmlp.preset("tiny"), steps=600)
     assert exps[0] == pytest.approx(-3.0) and len(exps) == len(losses) > 300
-    smooth = charmlp.smoothed(losses, 30)
+    smooth = charmlp_lr.smoothed(losses, 30)
     i = int(np.argmin(smooth))
     assert 0 < i < len(smooth) - 1  # an interior minimum
     assert smooth[i] < smooth[0] - 0.3
@@ -309,14 +309,16 @@ def test_a_truncated_or_padded_file_is_refused_from_its_header(tmp_path):
     header, data = _header(path)
     header["__metadata__"]["config"] = '{"emb_dim": 0}'
     _rewrite(padded, header, data)
-    with pytest.raises(ValueError, match="its settings are not valid: .*embedding size"):
+    with pytest.raises(
+        ValueError, match="its settings are not valid: .*emb_dim: 0 is below the minimum 1"
+    ):
         charmlp.load(padded)
     assert charmlp_checks.check_file(path)[0] == model.config  # the sound file passes
 
 
 def test_adam_option_trains_too(words):
     config = charmlp.with_changes(charmlp.preset("tiny"), optimizer="adam", lr=0.01)
-    run = charmlp.Run(words, config)
+    run = charmlp_run.Run(words, config)
     losses = [s.metrics["loss"] for s in run.train(300) if "loss" in s.metrics]
     assert np.mean(losses[-50:]) < np.mean(losses[:20]) - 0.3
     assert 2.0 < run.final["dev"] < 3.0
@@ -339,15 +341,29 @@ def test_a_learning_rate_of_10_diverges_with_a_plain_message(words):
         charmlp.fit(words, config, steps=2000)
 
 
-def test_batch_statistics_match_torch_var_mean():
-    """BatchNorm1d's two-pass statistics (as in makemore part 4): torch.var_mean's numbers
-    to float rounding."""
-    x = torch.randn(32, 4, 128, generator=torch.Generator().manual_seed(0)) * 3 + 1
-    mean, var, diff = charmlp.batch_statistics(x)
-    v, m = torch.var_mean(x, (0, 1))
-    torch.testing.assert_close(mean, m, rtol=1e-6, atol=1e-6)
-    torch.testing.assert_close(var, v, rtol=1e-6, atol=1e-6)
-    assert torch.equal(diff, x - mean)
+def test_the_lectures_batchnorm_is_torchs():
+    """BatchNorm1d as parts 3 and 5 write it (batch mean, x.var with Bessel's n-1, the running
+    estimates moved by momentum 0.01) over (B, C) and part 5's (B, T, C), against the same
+    statistics from torch.var_mean."""
+    from playground.core.charmlp_layers import BatchNorm1d
+
+    g = torch.Generator().manual_seed(0)
+    for shape in ((32, 64), (32, 4, 64)):
+        x = torch.randn(*shape, generator=g) * 3 + 1
+        bn = BatchNorm1d(64)
+        with torch.no_grad():
+            bn.gamma.copy_(torch.randn(64, generator=g))
+            bn.beta.copy_(torch.randn(64, generator=g))
+        flat = x.reshape(-1, 64)
+        var, mean = torch.var_mean(flat, 0)  # unbiased, as x.var
+        want = (flat - mean) / torch.sqrt(var + 1e-5) * bn.gamma + bn.beta
+        torch.testing.assert_close(bn(x).reshape(-1, 64), want, rtol=1e-5, atol=1e-5)
+        torch.testing.assert_close(bn.running_mean, 0.01 * mean)
+        torch.testing.assert_close(bn.running_var, 0.99 + 0.01 * var)
+        bn.eval()  # evaluation: the running estimates
+        torch.testing.assert_close(
+            bn(x), (x - bn.running_mean) / torch.sqrt(bn.running_var + 1e-5) * bn.gamma + bn.beta
+        )
 
 
 @pytest.mark.parametrize("block_size", [1, 3, 8])

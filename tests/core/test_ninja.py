@@ -9,7 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from playground.core import charmlp, data, ninja
+from playground.core import charmlp, charmlp_run, data, ninja
 from playground.core.training import Diverged, torch_threads
 
 
@@ -25,7 +25,7 @@ def words() -> list[str]:
     return data.load_words()
 
 
-def losses(run: charmlp.Run, steps: int) -> list[float]:
+def losses(run: charmlp_run.Run, steps: int) -> list[float]:
     """The minibatch losses of ``steps`` more steps (without the closing evaluation)."""
     out = []
     for snap in run.train(steps):
@@ -72,7 +72,7 @@ def test_the_lecture_init_and_batch(words):
 @pytest.mark.parametrize("name", ["lecture", "batchnorm"])
 def test_the_table_on_a_models_own_weights(words, name):
     """Live on the tab's model: rows of tensors it lacks are left out; the model is untouched."""
-    run = charmlp.Run(words, charmlp.preset(name))
+    run = charmlp_run.Run(words, charmlp.preset(name))
     losses(run, 20)
     model = run.model
     before = {k: v.clone() for k, v in model.state_dict().items()}
@@ -168,7 +168,7 @@ def test_manual_and_autograd_training_agree_step_by_step(words):
         curves = {}
         for backward in ("autograd", "manual"):
             cfg = charmlp.with_changes(charmlp.preset(name), backward=backward)
-            curves[backward] = losses(charmlp.Run(words, cfg), steps)
+            curves[backward] = losses(charmlp_run.Run(words, cfg), steps)
         a, m = curves["autograd"], curves["manual"]
         assert len(a) == len(m) == steps and a[0] == m[0]
         assert max(abs(x - y) for x, y in zip(a, m, strict=True)) < tol, name
@@ -182,7 +182,7 @@ def test_fit_by_hand_reaches_autograds_dev_loss(words, monkeypatch):
     seed does: dev after 3,000 steps was 2.918-2.996 over four seeds (measured), and the
     manual run came within 0.0006 of autograd on one Xeon and 0.0031 on another.  The
     tolerance is a quarter of that seed-to-seed spread."""
-    auto = charmlp.Run(words, charmlp.preset("lecture"))
+    auto = charmlp_run.Run(words, charmlp.preset("lecture"))
     losses(auto, 3000)
 
     def no_autograd(*args, **kwargs):
@@ -200,7 +200,7 @@ def test_fit_by_hand_reaches_autograds_dev_loss(words, monkeypatch):
 def test_the_tabs_generator_trains_by_hand(words):
     """The Run/train job the ui drives: backward is a config field; views still work."""
     config = charmlp.with_changes(charmlp.preset("tiny"), backward="manual")
-    run = charmlp.Run(words, config)
+    run = charmlp_run.Run(words, config)
     snaps = list(run.train(200, dev_every=100))
     steps = [s for s in snaps if "loss" in s.metrics]
     assert [s.step for s in steps] == list(range(1, 201))
@@ -215,7 +215,8 @@ def test_the_tabs_generator_trains_by_hand(words):
 def test_adam_on_hand_written_gradients(words):
     config = charmlp.with_changes(charmlp.preset("tiny"), optimizer="adam", lr=0.01)
     runs = [
-        charmlp.Run(words, charmlp.with_changes(config, backward=b)) for b in ("autograd", "manual")
+        charmlp_run.Run(words, charmlp.with_changes(config, backward=b))
+        for b in ("autograd", "manual")
     ]
     curves = [losses(run, 100) for run in runs]
     assert max(abs(a - m) for a, m in zip(*curves, strict=True)) < 1e-4
@@ -226,7 +227,7 @@ def test_unsupported_architectures_and_divergence_give_plain_messages(words):
         charmlp.with_changes(charmlp.preset("wavenet"), backward="manual")
     with pytest.raises(ValueError, match="flat MLP"):
         charmlp.fit(words, charmlp.preset("wavenet"), steps=1, backward="manual")
-    with pytest.raises(ValueError, match="backward must be"):
+    with pytest.raises(ValueError, match="backward: 'numerical' is not one of"):
         charmlp.CharMLPConfig(backward="numerical")
     wavenet = charmlp.make_model(charmlp.preset("wavenet"), charmlp.vocabulary(words))
     X = torch.zeros(4, 8, dtype=torch.int64)
@@ -240,18 +241,22 @@ def test_unsupported_architectures_and_divergence_give_plain_messages(words):
 
 # --------------------------------------------------------------------------- speed, same numbers
 def test_reused_buffers_give_the_same_gradients_as_fresh_ones(words):
-    """forward_backward reuses its buffers (Workspace) and writes .grad in place: batch sizes
-    may change, parameters may move to new storage, and a fresh model gives the same."""
+    """forward_backward reuses a trainer's buffers (Workspace) and writes .grad in place: batch
+    sizes may change, parameters may move to new storage (the workspace no longer fits: a
+    fresh one is used), and a fresh model and workspace give the same."""
     config = charmlp.with_changes(charmlp.preset("batchnorm"), hidden=(64, 32))
     itos = charmlp.vocabulary(words)
     X, Y = charmlp.build_dataset(words)["train"]
     reused = charmlp.make_model(config, itos)
+    ws = ninja.Workspace(reused, 32)
     for n in (32, 7, 32):
-        ninja.forward_backward(reused, X[:n], Y[:n])
+        ninja.forward_backward(reused, X[:n], Y[:n], ws)
+    assert ws.fits(reused, 32) and not ws.fits(reused, 7)
     with torch.no_grad():  # new storage for every parameter: the workspace must follow
         for p in reused.parameters():
             p.data = p.data.clone()
-    loss = ninja.forward_backward(reused, X[200:232], Y[200:232])
+    assert not ws.fits(reused, 32)
+    loss = ninja.forward_backward(reused, X[200:232], Y[200:232], ws)
     fresh = charmlp.make_model(config, itos)
     fresh.load_state_dict(reused.state_dict())
     assert ninja.forward_backward(fresh, X[200:232], Y[200:232]).item() == loss.item()
@@ -259,19 +264,19 @@ def test_reused_buffers_give_the_same_gradients_as_fresh_ones(words):
         assert torch.equal(p.grad, q.grad)
 
 
-def test_flat_sgd_update_survives_interference_and_saves(words, tmp_path):
-    """Manual + SGD trains on one flat buffer (FlatParameters); p.grad = None between two
+def test_manual_training_survives_interference_and_saves(words, tmp_path):
+    """Manual + SGD writes every .grad in place (Workspace); p.grad = None between two
     steps (the ui's generator is suspended there) or a save in the middle change nothing."""
     config = charmlp.with_changes(charmlp.preset("tiny"), backward="manual")
-    plain = losses(charmlp.Run(words, config), 60)
-    run = charmlp.Run(words, config)
+    plain = losses(charmlp_run.Run(words, config), 60)
+    run = charmlp_run.Run(words, config)
     bumped = []
     for snap in run.train(60):
         bumped.append(snap.metrics["loss"])
         if snap.step == 20:
             run.model.zero_grad(set_to_none=True)
         if snap.step == 40:
-            charmlp.save(run.model, tmp_path / "m.safetensors")  # shared storage: cloned
+            charmlp.save(run.model, tmp_path / "m.safetensors")
         if len(bumped) == 60:
             break
     assert bumped == plain

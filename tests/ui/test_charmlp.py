@@ -567,15 +567,15 @@ def slow_final_losses(monkeypatch, seconds: float = 0.7) -> None:
     """The final train/dev/test losses take ``seconds`` longer (as on a big model)."""
     import time
 
-    from playground.core import charmlp
+    from playground.core import charmlp_run
 
-    losses = charmlp.Run.losses
+    losses = charmlp_run.Run.losses
 
     def slow(self):
         time.sleep(seconds)
         return losses(self)
 
-    monkeypatch.setattr(charmlp.Run, "losses", slow)
+    monkeypatch.setattr(charmlp_run.Run, "losses", slow)
 
 
 def test_a_short_run_shows_no_speed(tab, qtbot, monkeypatch):

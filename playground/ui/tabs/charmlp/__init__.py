@@ -140,7 +140,9 @@ class CharMLPTab(FormMixin, ModelsMixin, RunsMixin, Part4Mixin, Tab):
 
     def _core_loaded(self, result: tuple[Any, list[str], set[str]]) -> None:
         self.cm, self.words, self.train_words = result
-        self.presenter.smoothed = self.cm.smoothed
+        from playground.core.charmlp_lr import smoothed  # loaded by job.load_core
+
+        self.presenter.smoothed = smoothed
         if self._pending_preset is not None:
             self.apply_preset(self._pending_preset)
         self.show_message(

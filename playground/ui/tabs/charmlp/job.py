@@ -1,8 +1,9 @@
 """What the Character MLP tab runs off the GUI thread: training jobs and one-off work.
 
 Everything here is plain Python over the core module (``cm``, playground.core.charmlp,
-passed in so that torch is imported only once the tab has loaded it): no Qt object is
-held, as the worker and ``ui/background.py`` require.
+passed in so that torch is imported only once the tab has loaded it, with
+``charmlp_run`` and ``charmlp_lr``): no Qt object is held, as the worker and
+``ui/background.py`` require.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ def new_run(cm: Any, words: list[str], values: dict[str, Any], device: str) -> A
     Building one is cheap (a few random tensors, about 1 ms): the data split is built
     inside the training generator.
     """
-    return cm.Run(words, cm.CharMLPConfig(**values), device=device)
+    from playground.core.charmlp_run import Run
+
+    return Run(words, cm.CharMLPConfig(**values), device=device)
 
 
 def training_job(run: Any, steps: int, live: LiveSettings) -> Iterator[Snapshot]:
@@ -30,9 +33,11 @@ def training_job(run: Any, steps: int, live: LiveSettings) -> Iterator[Snapshot]
 
 def initial_view(cm: Any, run: Any) -> dict[str, Any]:
     """What the views show of a model before it trains: its embedding and shape."""
+    from playground.core.charmlp_run import embedding_2d
+
     model = run.model
     C = model.C.detach().cpu().numpy().copy()
-    xy, axes = cm.embedding_2d(C)
+    xy, axes = embedding_2d(C)
     return {
         "embedding_2d": xy,
         "axes": axes,
@@ -68,8 +73,10 @@ def load_model(
 
     ``ValueError`` naming the file when it can't be used (the tab keeps what it had).
     """
+    from playground.core.charmlp_run import Run
+
     model = cm.load(path, device=device)
-    run = cm.Run(words, model=model)
+    run = Run(words, model=model)
     try:
         losses = run.losses()  # also checks the vocabulary against names.txt
     except ValueError as exc:
@@ -90,7 +97,7 @@ def backprop_ninja(cm: Any, words: list[str], model: Any) -> tuple[list[dict], d
 
 def load_core() -> tuple[Any, list[str], set[str]]:
     """In a thread: import the core (and torch), read names.txt, the training words."""
-    from playground.core import charmlp, data
+    from playground.core import charmlp, charmlp_lr, charmlp_run, data  # noqa: F401 - loaded here
 
     words = data.load_words()
     return charmlp, words, set(charmlp.split_words(words)["train"])

@@ -269,7 +269,9 @@ class ModelsMixin:
         self.views.finder_plot.clear_curve()
         self.settings_panel.use_lr_button.setEnabled(False)
         self.presenter.suggested = None
-        self.finder_worker.start(self.cm.lr_finder(self.words, config, 1000, device=self.device))
+        from playground.core.charmlp_lr import lr_finder  # loaded by job.load_core
+
+        self.finder_worker.start(lr_finder(self.words, config, 1000, device=self.device))
 
     def _on_finder_frame(self, frame: Frame) -> None:
         suggested = self.presenter.show_finder(frame)
