@@ -8,7 +8,6 @@ import dataclasses
 import json
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -17,12 +16,7 @@ from PySide6.QtCore import QSettings
 from playground.core.training import torch_threads
 from playground.ui.tabs.charmlp import CharMLPTab
 from playground.ui.tabs.charmlp.part4 import rate_text
-from playground.ui.tabs.charmlp.state import (
-    CONFIG_FIELDS,
-    SHAPE_FIELDS,
-    CharMLPState,
-    config_values,
-)
+from playground.ui.tabs.charmlp.state import CharMLPState
 
 STATE_MODULE = Path(__file__).resolve().parents[2] / "playground/ui/tabs/charmlp/state.py"
 
@@ -64,21 +58,12 @@ def fresh_tiny(tab, qtbot, steps: int | None = None) -> None:
 
 
 # ---------------------------------------------------------------- the state, without Qt
-def test_state_defaults_are_the_lecture_preset_and_the_core_config():
-    from playground.core import charmlp
+def test_the_state_takes_the_core_configs_fields():
+    """Every CharMLPConfig field is a form field (from_core), with the core's defaults: the
+    lecture preset; the learning rate and the temperature reach a running job."""
+    from playground.core import charmlp_config
 
-    config = charmlp.preset("lecture")
-    assert config_values(CharMLPState()) == {f: getattr(config, f) for f in CONFIG_FIELDS}
-    assert tuple(f.name for f in dataclasses.fields(charmlp.CharMLPConfig)) == CONFIG_FIELDS
-    # the shape fields are exactly those charmlp.shape_key reads
-    base = config_values(CharMLPState())
-    in_key = {
-        f
-        for f in CONFIG_FIELDS
-        if charmlp.shape_key(SimpleNamespace(**{**base, f: object()}))
-        != charmlp.shape_key(SimpleNamespace(**base))
-    }
-    assert set(SHAPE_FIELDS) == in_key
+    assert CharMLPState().core_values() == dataclasses.asdict(charmlp_config.preset("lecture"))
     assert set(CharMLPState().values("live")) == {"lr", "temperature"}
 
 
@@ -86,7 +71,9 @@ def test_state_module_imports_no_qt_widgets_nor_torch():
     tree = ast.parse(STATE_MODULE.read_text())
     names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
     names += [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module]
-    assert not [n for n in names if n.startswith(("PySide6", "torch", "playground.core"))]
+    core = [n for n in names if n.startswith("playground.core")]
+    assert core == ["playground.core.charmlp_config"]  # plain Python: no torch
+    assert not [n for n in names if n.startswith(("PySide6", "torch"))]
 
 
 # ---------------------------------------------------------------- the tab
@@ -354,9 +341,9 @@ def test_a_wrong_model_file_is_refused_at_once_in_words(tab, qtbot, tmp_path):
     rewrite_header(good, edited, emb_dim=5)
     refused(edited, "C is 27x10 in the file", "vocabulary 27 and embedding 5 needs 27x5")
     rewrite_header(good, edited, emb_dim=0)
-    refused(edited, "settings are not valid", "embedding size")
-    rewrite_header(good, edited, batch_size=100_000)  # the core takes it, the form can't
-    refused(edited, "outside what the form allows", "batch_size")
+    refused(edited, "settings are not valid", "emb_dim: 0 is below the minimum 1")
+    rewrite_header(good, edited, batch_size=100_000)  # the core's limits are the form's
+    refused(edited, "settings are not valid", "batch_size")
     text = tmp_path / "notes.safetensors"
     text.write_text("these are my notes, not a model\n" * 10)
     refused(text, "not a Character MLP model file")

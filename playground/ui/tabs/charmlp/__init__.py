@@ -32,7 +32,7 @@ from playground.ui.tabs.charmlp.panels import HELP_HTML, SettingsPanel, ViewsPan
 from playground.ui.tabs.charmlp.part4 import Part4Mixin
 from playground.ui.tabs.charmlp.presenter import Presenter, reference_text
 from playground.ui.tabs.charmlp.runs import RunsMixin
-from playground.ui.tabs.charmlp.state import CharMLPState, config_values
+from playground.ui.tabs.charmlp.state import CharMLPState
 from playground.ui.worker import Frame, Worker
 
 __all__ = ["CharMLPState", "CharMLPTab"]
@@ -165,7 +165,7 @@ class CharMLPTab(FormMixin, ModelsMixin, RunsMixin, Part4Mixin, Tab):
         """The session's start: a job training the shown model, or a new one if it must be."""
         if self.cm is None:
             return None
-        values = config_values(self.state)
+        values = self.state.core_values()
         run = self.run
         try:
             config = self.cm.CharMLPConfig(**values)
@@ -267,7 +267,7 @@ class CharMLPTab(FormMixin, ModelsMixin, RunsMixin, Part4Mixin, Tab):
         if old and settings.value("block_size") is None:
             with contextlib.suppress(ValueError, TypeError):
                 form = json.loads(old)
-                self.state.update(**config_values(CharMLPState.from_dict(form, strict=False)))
+                self.state.update(**CharMLPState.from_dict(form, strict=False).core_values())
         self._runs_changed()
 
     def is_ready(self) -> bool:

@@ -13,10 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from playground.ui.tabs.charmlp.state import (
-    CONFIG_FIELDS,
     SHAPE_FIELDS,
     TRAINING_FIELDS,
-    config_values,
+    CharMLPState,
     values_of,
     wavenet_block,
 )
@@ -48,7 +47,7 @@ class FormMixin:
         if name in ("architecture", "hidden") and wavenet:
             st.block_size = wavenet_block(st.hidden)
         self.settings_panel.block_spin.setEnabled(not wavenet)
-        if name in CONFIG_FIELDS:
+        if name in CharMLPState.core_fields():
             self._update_count()
         if name == "temperature" and self.run is not None:
             self.run.temperature = value
@@ -64,7 +63,7 @@ class FormMixin:
 
     def _shape_key(self) -> tuple | None:
         try:
-            return self.cm.shape_key(self.cm.CharMLPConfig(**config_values(self.state)))
+            return self.cm.shape_key(self.cm.CharMLPConfig(**self.state.core_values()))
         except ValueError:
             return None  # the count label says why
 
@@ -102,7 +101,7 @@ class FormMixin:
         if self.cm is None:
             return
         try:
-            config = self.cm.CharMLPConfig(**config_values(self.state))
+            config = self.cm.CharMLPConfig(**self.state.core_values())
         except ValueError as exc:
             self.settings_panel.show_count(str(exc), error=True)
             return

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from playground.ui.background import run_in_thread
 from playground.ui.tabs.charmlp import files, job
-from playground.ui.tabs.charmlp.state import changes, config_values, values_of
+from playground.ui.tabs.charmlp.state import changes, values_of
 from playground.ui.worker import Frame
 
 
@@ -60,7 +60,7 @@ class ModelsMixin:
     # ------------------------------------------------------------------ a fresh model
     def show_fresh_model(self, ready: bool = False) -> None:
         """Build a new model from the form in a thread, then show it untrained."""
-        values = config_values(self.state)
+        values = self.state.core_values()
         try:
             key = self.cm.shape_key(self.cm.CharMLPConfig(**values))
         except ValueError as exc:
@@ -222,7 +222,7 @@ class ModelsMixin:
         self.session.stop()
         self.finder_worker.stop()
         run = result["run"]
-        before = config_values(self.state)
+        before = self.state.core_values()
         self._adopt(run)  # first: the form then matches the model, so no shape change
         self.apply(values_of(run.config))
         self.session.set_notice("")
@@ -262,7 +262,7 @@ class ModelsMixin:
             return
         self.session.pause()
         try:
-            config = self.cm.CharMLPConfig(**config_values(self.state))
+            config = self.cm.CharMLPConfig(**self.state.core_values())
         except ValueError as exc:
             self.show_message(str(exc), "error")
             return

@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from playground.ui.runs import PinnedRun
-from playground.ui.tabs.charmlp.state import CONFIG_FIELDS, CharMLPState
+from playground.ui.tabs.charmlp.state import CharMLPState
 from playground.ui.widgets.curves import CurvePlot
 from playground.ui.widgets.runs_table import RunsPanel
 
@@ -30,7 +30,7 @@ METRICS = [
     ("test", "test", "{:.4f}"),
     ("steps", "steps", "{:,.0f}"),
 ]
-LABELS = {f: CharMLPState.spec(f).label for f in CONFIG_FIELDS}
+LABELS = {f: CharMLPState.spec(f).label for f in CharMLPState.core_fields()}
 # "the initialisation lesson": makemore part 3's story in four runs of part 2's MLP
 INIT_STEPS = 10_000
 INIT_BASE = {
@@ -70,7 +70,7 @@ def thin(xs: list[float], ys: list[float], n: int = PIN_POINTS) -> tuple[list, l
 
 def run_settings(state: CharMLPState) -> dict[str, Any]:
     """What a pinned run keeps of the state: the model's and the training's fields."""
-    return {k: v for k, v in state.to_dict().items() if k in CONFIG_FIELDS}
+    return {k: v for k, v in state.to_dict().items() if k in CharMLPState.core_fields()}
 
 
 class RunsPage(QWidget):
@@ -194,7 +194,7 @@ class RunsMixin:
     def restore_run_settings(self, settings: dict) -> bool:
         """A pinned run's settings back in the form (checked first: a bad one changes
         nothing and says why)."""
-        fields = {k: v for k, v in settings.items() if k in CONFIG_FIELDS}
+        fields = {k: v for k, v in settings.items() if k in CharMLPState.core_fields()}
         try:
             checked = CharMLPState.from_dict(fields, strict=True)
         except ValueError as exc:

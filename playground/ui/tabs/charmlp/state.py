@@ -1,13 +1,15 @@
-"""The Character MLP tab's settings, each declared once (no Qt, no torch).
+"""The Character MLP tab's settings (no Qt, no torch).
 
-The fields are :class:`~playground.core.charmlp.CharMLPConfig`'s (their defaults are the
-"lecture" preset: makemore part 2), plus the preset they started from and how samples
-are drawn.  Roles: the fields of ``charmlp.shape_key`` change the model (``shape``); the
-learning rate and the temperature reach a running job (``live``); the rest apply to the
-next job (the tab restarts a running one so that the form stays true).
+The model's settings are :class:`~playground.core.charmlp_config.CharMLPConfig`'s, declared
+there once with their defaults (the "lecture" preset: makemore part 2), limits, choices and
+shape role; the state takes them with ``from_core`` and adds a label, a tooltip and whether
+a running job follows it (the learning rate does).  Its own fields: the preset they started
+from and how samples are drawn.  Roles: the ``shape`` fields change the model; ``live`` ones
+reach a running job; the rest apply to the next job (the tab restarts a running one so that
+the form stays true).
 
-The core module imports torch, so nothing here imports it: the tab builds its state
-(and restores saved settings) before torch has loaded.
+``charmlp_config`` is plain Python: the tab builds its state (and restores saved settings)
+before torch has loaded.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from playground.ui.state import State, setting
+from playground.core.charmlp_config import CharMLPConfig
+from playground.ui.state import State, from_core, setting
 
 PRESET_NAMES = {
     "lecture": "Lecture: makemore part 2",
@@ -32,118 +35,39 @@ SEED_MAX = 2**31 - 1
 
 
 @dataclass
-class CharMLPState(State):
+class CharMLPState(State, core=CharMLPConfig):
     """Everything the Character MLP tab's form shows."""
 
-    # ---- the model (its shape and starting weights)
-    block_size: int = setting(
-        3, "Block size", lo=1, hi=32, shape=True, tip="How many previous characters the model sees."
-    )
-    emb_dim: int = setting(
-        10,
-        "Embedding size",
-        lo=1,
-        hi=512,
-        shape=True,
-        tip="Length of each character's learned vector in C.",
-    )
-    hidden: tuple = setting(
-        (200,),
-        "Hidden layers",
-        item=int,
-        lo=1,
-        hi=1024,
-        min_len=1,
-        max_len=3,
-        shape=True,
-        tip="How many tanh hidden layers, and the units in each.",
-    )
-    batchnorm: bool = setting(
-        False,
-        "BatchNorm",
-        shape=True,
-        tip="Normalise each unit over the batch before tanh (part 3): keeps activations "
-        "in the useful range of tanh.",
-    )
-    init: str = setting(
-        "randn",
+    # ---- the model (its shape and starting weights); tooltips: the core's docs
+    block_size: int = from_core("Block size")
+    emb_dim: int = from_core("Embedding size")
+    hidden: tuple = from_core("Hidden layers")
+    batchnorm: bool = from_core("BatchNorm")
+    init: str = from_core(
         "Init",
-        choices=tuple(INIT_NAMES),
-        shape=True,
         tip="How the weights start: straight from a standard normal, or scaled by "
         "(5/3)/√fan_in so tanh is not saturated from the start.",
     )
-    last_layer_scale: float = setting(
-        1.0,
-        "Last layer",
-        choices=tuple(LAST_LAYER_NAMES),
-        shape=True,
-        tip="Shrink the output layer's weights (and zero its bias) so the first predictions "
-        "are nearly uniform: the first loss is then about 3.30 instead of far higher.",
-    )
-    architecture: str = setting(
-        "mlp",
+    last_layer_scale: float = from_core("Last layer")
+    architecture: str = from_core(
         "Architecture",
-        choices=tuple(ARCHITECTURE_NAMES),
-        shape=True,
         tip="Flat: all context characters are concatenated at once. WaveNet: neighbours are "
         "fused in pairs, layer by layer (block size must be 2^layers).",
     )
     # ---- how it trains (the next job takes them)
-    optimizer: str = setting(
-        "sgd",
-        "Optimizer",
-        choices=tuple(OPTIMIZER_NAMES),
-        tip="Plain minibatch gradient descent as in the lectures, or Adam (use a smaller "
-        "rate, about 0.003).",
-    )
-    backward: str = setting(
-        "autograd",
-        "Gradients",
-        choices=tuple(BACKWARD_NAMES),
-        tip="How the gradients are computed: torch's autograd, or every one written by hand "
-        "as in makemore part 4 (flat MLP only; the same numbers, to about 1e-9).",
-    )
-    batch_size: int = setting(
-        32, "Batch size", lo=1, hi=4096, tip="Examples per training step (a random minibatch)."
-    )
-    steps: int = setting(
-        200_000,
-        "Steps",
-        lo=1,
-        hi=2_000_000,
-        tip="How many training steps one press of Play runs.",
-    )
-    lr: float = setting(
-        0.1,
+    optimizer: str = from_core("Optimizer")
+    backward: str = from_core("Gradients")
+    batch_size: int = from_core("Batch size")
+    steps: int = from_core("Steps", tip="How many training steps one press of Play runs.")
+    lr: float = from_core(
         "Learning rate",
-        lo=0.0001,
-        hi=10.0,
         live=True,
         tip="Learning rate: how far each step moves the weights. Changes apply at once, "
         "even while training.",
     )
-    decay_step: int = setting(
-        100_000,
-        "Decay after step",
-        lo=0,
-        hi=2_000_000,
-        tip="After this step the rate is multiplied by the decay.",
-    )
-    decay_factor: float = setting(
-        0.1,
-        "Decay ×",
-        lo=0.001,
-        hi=1.0,
-        tip="The factor the rate is multiplied by after the decay step.",
-    )
-    seed: int = setting(
-        2147483647,
-        "Seed",
-        lo=0,
-        hi=SEED_MAX,
-        tip="Random seed of the starting weights and of the minibatches.",
-    )
+    decay_step: int = from_core("Decay after step")
+    decay_factor: float = from_core("Decay ×")
+    seed: int = from_core("Seed")
     # ---- where the settings came from, and sampling
     preset: str = setting(
         "lecture",
@@ -165,38 +89,15 @@ class CharMLPState(State):
     )
 
 
-# CharMLPConfig's fields, in its order (a test checks them against the core).
-CONFIG_FIELDS = (
-    "block_size",
-    "emb_dim",
-    "hidden",
-    "batchnorm",
-    "init",
-    "last_layer_scale",
-    "architecture",
-    "optimizer",
-    "backward",
-    "batch_size",
-    "steps",
-    "lr",
-    "decay_step",
-    "decay_factor",
-    "seed",
-)
 SHAPE_FIELDS = tuple(CharMLPState().values("shape"))
 TRAINING_FIELDS = tuple(
-    f for f in CONFIG_FIELDS if f not in SHAPE_FIELDS and not CharMLPState.spec(f).live
+    f for f in CharMLPState.core_fields() if f not in SHAPE_FIELDS and not CharMLPState.spec(f).live
 )
-
-
-def config_values(state: CharMLPState) -> dict[str, Any]:
-    """The state as ``CharMLPConfig(**values)`` keyword arguments."""
-    return {f: getattr(state, f) for f in CONFIG_FIELDS}
 
 
 def values_of(config: Any) -> dict[str, Any]:
     """A CharMLPConfig (or anything with its fields) as state values."""
-    return {f: getattr(config, f) for f in CONFIG_FIELDS}
+    return {f: getattr(config, f) for f in CharMLPState.core_fields()}
 
 
 def wavenet_block(hidden: tuple) -> int:
