@@ -49,7 +49,7 @@ from benchmarks.common import ensure_datasets, row  # noqa: E402 - after the pat
 
 TARGETS = {"lecture": 2.19, "batchnorm": 2.12, "wavenet": 2.03}
 QUICK_STEPS = {"lecture": 5000, "batchnorm": 5000, "tiny": 5000, "wavenet": 2000}
-SPEED_TARGETS = {"autograd": 1.0, "manual": 1.5}
+SPEED_TARGETS = {"autograd": 1.0, "manual": 1.5, "wavenet": 1.0}
 
 
 # --------------------------------------------------------------------------- 1. speed
@@ -118,6 +118,177 @@ class LectureLoop:
             return F.cross_entropy(h @ W2 + b2, Ydev).item()
 
 
+class Part5Loop:
+    """makemore part 5's WaveNet and its training loop, as typed in the lecture: the cell
+    "Near copy paste of the layers we have developed in Part 3" (plain classes with
+    ``__call__`` and ``parameters()``), the hierarchical network (n_embd 24, n_hidden 128,
+    76,579 parameters) and "same optimization as last time".  A seeded generator instead of
+    torch's global one; otherwise the lecture's code."""
+
+    def __init__(self, Xtr, Ytr):
+        import torch
+
+        g = torch.Generator().manual_seed(42)
+
+        class Linear:
+            def __init__(self, fan_in, fan_out, bias=True):
+                self.weight = torch.randn((fan_in, fan_out), generator=g) / fan_in**0.5
+                self.bias = torch.zeros(fan_out) if bias else None
+
+            def __call__(self, x):
+                self.out = x @ self.weight
+                if self.bias is not None:
+                    self.out += self.bias
+                return self.out
+
+            def parameters(self):
+                return [self.weight] + ([] if self.bias is None else [self.bias])
+
+        class BatchNorm1d:
+            def __init__(self, dim, eps=1e-5, momentum=0.1):
+                self.eps = eps
+                self.momentum = momentum
+                self.training = True
+                self.gamma = torch.ones(dim)
+                self.beta = torch.zeros(dim)
+                self.running_mean = torch.zeros(dim)
+                self.running_var = torch.ones(dim)
+
+            def __call__(self, x):
+                if self.training:
+                    if x.ndim == 2:
+                        dim = 0
+                    elif x.ndim == 3:
+                        dim = (0, 1)
+                    xmean = x.mean(dim, keepdim=True)  # batch mean
+                    xvar = x.var(dim, keepdim=True)  # batch variance
+                else:
+                    xmean = self.running_mean
+                    xvar = self.running_var
+                xhat = (x - xmean) / torch.sqrt(xvar + self.eps)  # normalize to unit variance
+                self.out = self.gamma * xhat + self.beta
+                if self.training:
+                    with torch.no_grad():
+                        m = self.momentum
+                        self.running_mean = (1 - m) * self.running_mean + m * xmean
+                        self.running_var = (1 - m) * self.running_var + m * xvar
+                return self.out
+
+            def parameters(self):
+                return [self.gamma, self.beta]
+
+        class Tanh:
+            def __call__(self, x):
+                self.out = torch.tanh(x)
+                return self.out
+
+            def parameters(self):
+                return []
+
+        class Embedding:
+            def __init__(self, num_embeddings, embedding_dim):
+                self.weight = torch.randn((num_embeddings, embedding_dim), generator=g)
+
+            def __call__(self, IX):
+                self.out = self.weight[IX]
+                return self.out
+
+            def parameters(self):
+                return [self.weight]
+
+        class FlattenConsecutive:
+            def __init__(self, n):
+                self.n = n
+
+            def __call__(self, x):
+                B, T, C = x.shape
+                x = x.view(B, T // self.n, C * self.n)
+                if x.shape[1] == 1:
+                    x = x.squeeze(1)
+                self.out = x
+                return self.out
+
+            def parameters(self):
+                return []
+
+        class Sequential:
+            def __init__(self, layers):
+                self.layers = layers
+
+            def __call__(self, x):
+                for layer in self.layers:
+                    x = layer(x)
+                self.out = x
+                return self.out
+
+            def parameters(self):
+                return [p for layer in self.layers for p in layer.parameters()]
+
+        vocab_size, n_embd, n_hidden = 27, 24, 128
+        # fmt: off
+        model = Sequential([
+            Embedding(vocab_size, n_embd),
+            FlattenConsecutive(2), Linear(n_embd * 2, n_hidden, bias=False), BatchNorm1d(n_hidden), Tanh(),  # noqa: E501
+            FlattenConsecutive(2), Linear(n_hidden*2, n_hidden, bias=False), BatchNorm1d(n_hidden), Tanh(),  # noqa: E501
+            FlattenConsecutive(2), Linear(n_hidden*2, n_hidden, bias=False), BatchNorm1d(n_hidden), Tanh(),  # noqa: E501
+            Linear(n_hidden, vocab_size),
+        ])
+        # fmt: on
+        with torch.no_grad():
+            model.layers[-1].weight *= 0.1  # last layer make less confident
+        parameters = model.parameters()
+        for p in parameters:
+            p.requires_grad = True
+        self.model, self.parameters, self.Xtr, self.Ytr = model, parameters, Xtr, Ytr
+        self.g, self.i, self.lossi = g, 0, []
+
+    def train(self, steps: int, threads: int | None = 1) -> tuple[float, float]:
+        """``steps`` steps on ``threads`` torch threads: (wall seconds, CPU seconds)."""
+        from playground.core.training import torch_threads
+
+        with torch_threads(threads):
+            return self._train(steps)
+
+    def _train(self, steps: int) -> tuple[float, float]:
+        import torch
+        import torch.nn.functional as F
+
+        model, parameters, Xtr, Ytr, g = self.model, self.parameters, self.Xtr, self.Ytr, self.g
+        batch_size, lossi = 32, self.lossi
+        t0, c0 = time.perf_counter(), time.thread_time()
+        for i in range(self.i, self.i + steps):
+            # minibatch construct
+            ix = torch.randint(0, Xtr.shape[0], (batch_size,), generator=g)
+            Xb, Yb = Xtr[ix], Ytr[ix]  # batch X,Y
+            # forward pass
+            logits = model(Xb)
+            loss = F.cross_entropy(logits, Yb)  # loss function
+            # backward pass
+            for p in parameters:
+                p.grad = None
+            loss.backward()
+            # update: simple SGD
+            lr = 0.1 if i < 150000 else 0.01  # step learning rate decay
+            for p in parameters:
+                p.data += -lr * p.grad
+            # track stats
+            lossi.append(loss.log10().item())
+        self.i += steps
+        return time.perf_counter() - t0, time.thread_time() - c0
+
+    def dev_loss(self, Xdev, Ydev) -> float:
+        import torch
+        import torch.nn.functional as F
+
+        for layer in self.model.layers:
+            layer.training = False
+        with torch.no_grad():
+            loss = F.cross_entropy(self.model(Xdev), Ydev).item()
+        for layer in self.model.layers:
+            layer.training = True
+        return loss
+
+
 def trainer_round(run, steps: int, with_detail: bool) -> tuple[float, float]:
     """``steps`` steps of the tab's generator, driven as the worker drives it: (wall s, CPU s).
 
@@ -126,9 +297,7 @@ def trainer_round(run, steps: int, with_detail: bool) -> tuple[float, float]:
     closing evaluation of the three splits are not timed: ``steps + 1`` steps run, the
     first ``steps`` are timed.
     """
-    from playground.core import charmlp_run
-
-    dev_every = charmlp_run.default_dev_every(run.config.steps)
+    dev_every = max(500, run.config.steps // 40)  # charmlp_run.default_dev_every
     end = run.model.steps_trained + steps + 1
     t0, c0 = time.perf_counter(), time.thread_time()
     last_detail = t_end = t0
@@ -143,48 +312,79 @@ def trainer_round(run, steps: int, with_detail: bool) -> tuple[float, float]:
     return t_end - t0, c_end - c0
 
 
-def speed(words, steps: int, rounds: int) -> list[dict]:
-    """Interleaved rounds of the lecture loop and the trainer variants on the lecture preset."""
-    from playground.core import charmlp, charmlp_run
+def new_run(words, config):
+    """The tab's training generator's owner (``charmlp_run.Run``; ``charmlp.Run`` before)."""
+    from playground.core import charmlp
+
+    if hasattr(charmlp, "Run"):  # c3183d1, to measure the code before this one
+        return charmlp.Run(words, config)
+    from playground.core import charmlp_run
+
+    return charmlp_run.Run(words, config)
+
+
+def speed(words, steps: int, rounds: int, part5: bool = True) -> list[dict]:
+    """Interleaved rounds of the lecture loops and the trainers: on the lecture preset
+    (part 2's loop the reference) and on the WaveNet preset (part 5's loop the reference;
+    a quarter of the steps, each costs about four of part 2's)."""
+    from playground.core import charmlp
 
     cfg = charmlp.preset("lecture")
     ds = charmlp.build_dataset(words, cfg.block_size)
     Xtr, Ytr = ds["train"]
-    lectures = {"lecture": LectureLoop(Xtr, Ytr), "lecture, default threads": LectureLoop(Xtr, Ytr)}
+    loops = {"lecture": LectureLoop(Xtr, Ytr), "lecture, default threads": LectureLoop(Xtr, Ytr)}
     runs = {
-        "autograd": charmlp_run.Run(words, cfg),
-        "manual": charmlp_run.Run(words, charmlp.with_changes(cfg, backward="manual")),
-        "autograd+detail": charmlp_run.Run(words, cfg),
+        "autograd": new_run(words, cfg),
+        "manual": new_run(words, charmlp.with_changes(cfg, backward="manual")),
+        "autograd+detail": new_run(words, cfg),
     }
+    ref_of = dict.fromkeys(runs, "lecture")
+    count = dict.fromkeys([*loops, *runs], steps)
+    if part5:
+        wavenet = charmlp.preset("wavenet")
+        ds8 = charmlp.build_dataset(words, wavenet.block_size)
+        loops["part 5"] = Part5Loop(*ds8["train"])
+        runs["wavenet"] = new_run(words, wavenet)
+        ref_of["wavenet"] = "part 5"
+        count["part 5"] = count["wavenet"] = max(steps // 4, 1)
     for run in runs.values():
         run.prepare()
-    names = [*lectures, *runs]
+    names = [*loops, *runs]
     wall: dict[str, list[float]] = {k: [] for k in names}
     cpu: dict[str, list[float]] = {k: [] for k in names}
     for i in range(rounds):
         for name in names[i % len(names) :] + names[: i % len(names)]:  # rotate the order
-            if name in lectures:
-                w, c = lectures[name].train(steps, 1 if name == "lecture" else None)
+            if name in loops:
+                w, c = loops[name].train(count[name], None if "default" in name else 1)
             else:
-                w, c = trainer_round(runs[name], steps, name.endswith("detail"))
+                w, c = trainer_round(runs[name], count[name], name.endswith("detail"))
             wall[name].append(w)
             cpu[name].append(c)
-    rate = {k: steps / min(v) for k, v in wall.items()}  # best round
-    dev = {k: loop.dev_loss(*ds["dev"]) for k, loop in lectures.items()}
+    rate = {k: count[k] / min(v) for k, v in wall.items()}  # best round
+    dev = {k: loop.dev_loss(*ds["dev"]) for k, loop in loops.items() if k != "part 5"}
+    if part5:
+        dev["part 5"] = loops["part 5"].dev_loss(*ds8["dev"])
     dev.update({k: charmlp.split_loss(r.model, *r.prepare()["dev"]) for k, r in runs.items()})
-    trained = f"{rounds * steps:,} steps"
-    ref = max(lectures, key=rate.get)  # the faster of the two thread settings
-    rows = [
-        row(
-            f"lecture loop (part 2), {'1 thread' if k == 'lecture' else 'default threads'}",
-            round(rate[k], 1),
-            "steps/s",
-            notes=f"best of {rounds} rounds of {steps:,}; dev {dev[k]:.4f} after {trained}"
-            + ("; the reference" if k == ref else ""),
+    part2 = max(("lecture", "lecture, default threads"), key=rate.get)  # the faster setting
+    rows = []
+    for k in loops:
+        label = (
+            "lecture loop (part 5, WaveNet)"
+            if k == "part 5"
+            else f"lecture loop (part 2), {'1 thread' if k == 'lecture' else 'default threads'}"
         )
-        for k in lectures
-    ]
+        rows.append(
+            row(
+                label,
+                round(rate[k], 1),
+                "steps/s",
+                notes=f"best of {rounds} rounds of {count[k]:,}; dev {dev[k]:.4f} after "
+                f"{rounds * count[k]:,} steps"
+                + ("; the reference" if k in (part2, "part 5") else ""),
+            )
+        )
     for name in runs:
+        ref = part2 if ref_of[name] == "lecture" else "part 5"
         ratio = rate[name] / rate[ref]
         median = statistics.median(lw / tw for lw, tw in zip(wall[ref], wall[name], strict=True))
         cpu_ratio = min(cpu[ref]) / min(cpu[name])
@@ -192,13 +392,13 @@ def speed(words, steps: int, rounds: int) -> list[dict]:
         rows += [
             row(f"trainer ({name})", round(rate[name], 1), "steps/s"),
             row(
-                f"trainer ({name}) / lecture loop",
+                f"trainer ({name}) / lecture loop ({'part 5' if ref == 'part 5' else 'part 2'})",
                 round(ratio, 3),
                 "x",
                 f">= {target}" if target else "",
                 ratio >= target if target else None,
                 f"median round {median:.3f}, CPU time {cpu_ratio:.3f}; "
-                f"dev {dev[name]:.4f} after {trained}",
+                f"dev {dev[name]:.4f} after {rounds * count[name]:,} steps",
             ),
         ]
     return rows
@@ -207,11 +407,11 @@ def speed(words, steps: int, rounds: int) -> list[dict]:
 # --------------------------------------------------------------------------- 2. presets
 def train_preset(words, name: str, steps: int | None, backward: str = "autograd") -> list[dict]:
     """Train one preset from scratch: rows for its wall time and its final losses."""
-    from playground.core import charmlp, charmlp_run
+    from playground.core import charmlp
 
     cfg = charmlp.with_changes(charmlp.preset(name), backward=backward)
     steps = cfg.steps if steps is None else steps
-    run = charmlp_run.Run(words, cfg)
+    run = new_run(words, cfg)
     run.prepare()
     t0 = time.perf_counter()
     for snap in run.train(steps):

@@ -119,6 +119,50 @@ def test_training_makes_the_loss_fall_and_reports_views(words):
     assert len(d["samples"]) == 8 and all(isinstance(s, tuple) for s in d["samples"])
 
 
+def lecture_loop(model, Xtr, Ytr, steps: int) -> list[float]:
+    """makemore's training loop as the notebooks type it (part 3/5: model(Xb), parameters)."""
+    import torch.nn.functional as F
+
+    g = torch.Generator().manual_seed(model.config.seed)
+    parameters = list(model.parameters())
+    lossi = []
+    for i in range(steps):
+        # minibatch construct
+        ix = torch.randint(0, Xtr.shape[0], (32,), generator=g)
+        Xb, Yb = Xtr[ix], Ytr[ix]  # batch X,Y
+        # forward pass
+        logits = model(Xb)
+        loss = F.cross_entropy(logits, Yb)  # loss function
+        # backward pass
+        for p in parameters:
+            p.grad = None
+        loss.backward()
+        # update: simple SGD
+        lr = 0.1 if i < 100000 else 0.01  # step learning rate decay
+        for p in parameters:
+            p.data += -lr * p.grad
+        # track stats
+        lossi.append(loss.item())
+    return lossi
+
+
+@pytest.mark.parametrize("name", ["batchnorm", "wavenet"])
+def test_the_trainer_is_the_lectures_loop(words, name):
+    """Trainer.step and its one fast path (the update in one op) against the lecture's loop:
+    the same batches, the same first loss, the same curve and weights to float rounding."""
+    config = charmlp.preset(name)
+    itos = charmlp.vocabulary(words)
+    Xtr, Ytr = charmlp.build_dataset(words, config.block_size)["train"]
+    ours, theirs = charmlp.make_model(config, itos), charmlp.make_model(config, itos)
+    trainer = charmlp.Trainer(ours, Xtr, Ytr)
+    curve = [trainer.step() for _ in range(100)]
+    lecture = lecture_loop(theirs, Xtr, Ytr, 100)
+    assert curve[0] == lecture[0] and ours.steps_trained == 100
+    np.testing.assert_allclose(curve, lecture, rtol=1e-5)
+    for p, q in zip(ours.parameters(), theirs.parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-6)
+
+
 def test_live_learning_rate_and_stop(words):
     run = charmlp_run.Run(words, charmlp.preset("tiny"))
     settings = LiveSettings(lr=0.1, stop=False)
