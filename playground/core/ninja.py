@@ -16,16 +16,14 @@ BatchNorm, tanh.  The lecture's four exercises, as functions:
    it and never calls ``loss.backward()``.
 
     rows = backprop_ninja(words)   # [{"name": "logprobs", "exact": True, ...}, ...]
-    formulas()["bnvar"]            # 'dbnvar = (-0.5 * (bnvar + 1e-5) ** -1.5) * dbnvar_inv'
     check_one_go(words)            # exercises 2 and 3 against autograd
+
+The tab shows each row's hand-written lines as a tooltip, read from this module's source
+(``playground/ui/tabs/charmlp/formulas.py``).
 """
 
 from __future__ import annotations
 
-import ast
-import functools
-import inspect
-import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -294,52 +292,6 @@ def backprop_ninja(
             rows.append(cmp("b1", db1, b1))
         rows += [cmp("emb", demb, emb), cmp("C", dC, C)]
     return rows
-
-
-@functools.cache
-def formulas() -> dict[str, str]:
-    """name -> the hand-written lines that compute its gradient, as text (for a tooltip).
-
-    Read from the source of :func:`backprop_ninja` (with BatchNorm: the ``else`` branch,
-    part 2's shortcut, is left out) and of the exercise 2 and 3 functions, under the names
-    :func:`check_one_go` gives their rows: the text is the code that runs.
-    """
-
-    def grad_of(node: ast.AST) -> str | None:  # dlogprobs[range(n), Yb] -> "logprobs"
-        while isinstance(node, ast.Subscript | ast.Attribute | ast.Call):
-            node = node.func if isinstance(node, ast.Call) else node.value
-        if isinstance(node, ast.Name) and node.id.startswith("d") and node.id[1:] in ORDER:
-            return node.id[1:]
-        return None
-
-    def text(node: ast.stmt) -> str:  # its source lines, trailing comment included
-        lines = source.splitlines()[node.lineno - 1 : node.end_lineno]
-        if isinstance(node, ast.For):
-            return textwrap.dedent("\n".join(lines))
-        line = " ".join(line.strip() for line in lines)  # a statement ruff wrapped, on one line
-        return line.replace("( ", "(").replace(" )", ")")
-
-    def visit(statements: list[ast.stmt]) -> None:
-        for s in statements:
-            if isinstance(s, ast.If | ast.With):
-                visit(s.body)  # the BatchNorm branch; `else` is part 2's shortcut
-            elif isinstance(s, ast.For):  # dC's loop, as one piece of text
-                names = {grad_of(a.target) for a in ast.walk(s) if isinstance(a, ast.AugAssign)}
-                for name in names - {None}:
-                    out.setdefault(name, []).append(text(s))
-            elif isinstance(s, ast.Assign | ast.AugAssign):
-                name = grad_of(s.targets[0] if isinstance(s, ast.Assign) else s.target)
-                if name:
-                    out.setdefault(name, []).append(text(s))
-
-    out: dict[str, list[str]] = {}
-    source = textwrap.dedent(inspect.getsource(backprop_ninja))
-    visit(ast.parse(source).body[0].body)
-    for name, fn in (("logits", cross_entropy_backward), ("hprebn", batchnorm_backward)):
-        source = textwrap.dedent(inspect.getsource(fn))
-        body = ast.parse(source).body[0].body[1:]  # after the docstring
-        out[one_go_name(name)] = [text(s) for s in body if not isinstance(s, ast.Return)]
-    return {name: "\n".join(lines) for name, lines in out.items()}
 
 
 # --------------------------------------------------------------------------- exercises 2, 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import inspect
 import json
 import re
 from pathlib import Path
@@ -456,6 +457,27 @@ def ninja_rows(tab, qtbot, n: int) -> list[dict]:
         lambda: len(view.rows) == n and "Checking" not in view.status.text(), timeout=30_000
     )
     return view.rows
+
+
+def test_formulas_are_the_code_that_runs():
+    from playground.core import ninja
+    from playground.ui.tabs.charmlp.formulas import formulas
+
+    f = formulas()
+    assert set(ninja.ORDER) <= set(f)
+    assert f["bnvar"] == "dbnvar = (-0.5 * (bnvar + 1e-5) ** -1.5) * dbnvar_inv"
+    assert f["counts"].splitlines() == [
+        "dcounts = counts_sum_inv * dprobs",
+        "dcounts += torch.ones_like(counts) * dcounts_sum",
+    ]
+    assert f["C"].startswith("dC = torch.zeros_like(C)\nfor k in range(Xb.shape[0]):")
+    assert "dhprebn = dhpreact" not in f["hprebn"]  # part 2's shortcut is not part 4's formula
+    source = inspect.getsource(ninja.backprop_ninja)
+    for name in ninja.ORDER:
+        for line in f[name].splitlines():
+            assert line.strip() in source, (name, line)
+    assert "softmax" in f["logits (exercise 2)"]
+    assert "n / (n - 1)" in f["hprebn (exercise 3)"]
 
 
 def test_backprop_ninja_table_and_formulas(tab, qtbot):

@@ -90,9 +90,9 @@ def backprop_ninja(cm: Any, words: list[str], model: Any) -> tuple[list[dict], d
     """In a thread: makemore part 4's cmp table for ``model`` (None: part 4's own network)
     and the hand-written formula of each row.  The model is only read (its parameters are
     copied), so training may go on meanwhile."""
-    from playground.core import ninja
+    from playground.ui.tabs.charmlp.formulas import formulas
 
-    return cm.backprop_ninja(words, model=model), ninja.formulas()
+    return cm.backprop_ninja(words, model=model), formulas()
 
 
 def load_core() -> tuple[Any, list[str], set[str]]:
