@@ -161,16 +161,16 @@ def _device(device: Any) -> torch.device:
 class Trainer:
     """The lecture's training loop, one iteration per :meth:`step`, on ``model``.
 
-    One named fast path: the SGD update ``p.data += -lr * p.grad`` is written
-    ``p.data.add_(p.grad, alpha=-lr)``, one op per parameter instead of two (the same
-    numbers but for the last bit, where the product and the sum are rounded once, not
-    twice; tests/core/test_charmlp.py checks the loop against the lecture's).  It buys
-    10-25% steps/s on the lecture preset (benchmarks/charmlp.py).
-
     Holds the loop's variables: ``parameters``, the generator ``g`` that draws the
     minibatches (seeded with ``config.seed`` plus the steps already trained, so a run
     continues where it stopped), Adam's state if the config asks for Adam, and part 4's
     buffers if the gradients are written by hand.
+
+    One named fast path: the SGD update ``p.data += -lr * p.grad`` is written
+    ``p.data.add_(p.grad, alpha=-lr)``, one op per parameter instead of two (the same
+    numbers but for the last bit: the product and the sum are rounded once, not twice;
+    tests/core/test_charmlp.py checks the loop against the lecture's).  It buys 10-25%
+    steps/s on the lecture preset (benchmarks/charmlp.py).
     """
 
     def __init__(
@@ -194,13 +194,8 @@ class Trainer:
     def step(self, base_lr: float | None = None) -> float:
         """One step: minibatch, forward, backward, update.  ``base_lr``: the rate before
         the step decay (default ``config.lr``).  Returns the minibatch's loss."""
-        model, cfg, parameters, Xtr, Ytr = (
-            self.model,
-            self.config,
-            self.parameters,
-            self.Xtr,
-            self.Ytr,
-        )
+        model, cfg, parameters = self.model, self.config, self.parameters
+        Xtr, Ytr = self.Xtr, self.Ytr
         i = model.steps_trained  # the lecture's loop variable: steps done before this one
         # minibatch construct
         ix = torch.randint(0, Xtr.shape[0], (cfg.batch_size,), generator=self.g, device=Xtr.device)

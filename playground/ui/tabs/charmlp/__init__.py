@@ -8,7 +8,7 @@ backprop ninja table, the speed of each kind of backward).  torch (through
 playground.core.charmlp) is imported in a background thread once the tab is shown, never
 at import time or in the constructor.
 
-``tab.run`` is the model shown or training (a ``charmlp.Run``, ``tab.model`` its torch
+``tab.run`` is the model shown or training (a ``charmlp_run.Run``, ``tab.model`` its torch
 module); the form always describes it (``form.py`` holds that rule).
 """
 
@@ -50,7 +50,7 @@ class CharMLPTab(FormMixin, ModelsMixin, RunsMixin, Part4Mixin, Tab):
         self.cm: Any = None  # playground.core.charmlp once loaded (imports torch)
         self.words: list[str] | None = None
         self.train_words: set[str] = set()
-        self.run: Any = None  # charmlp.Run: the model shown / trained
+        self.run: Any = None  # charmlp_run.Run: the model shown / trained
         self._ready = False
         self._fetcher: Any = None
         self._reason: str | None = None  # what a group of changes is called (a preset)

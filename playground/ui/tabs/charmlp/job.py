@@ -16,7 +16,7 @@ from playground.core.training import LiveSettings, Snapshot
 
 
 def new_run(cm: Any, words: list[str], values: dict[str, Any], device: str) -> Any:
-    """A fresh ``charmlp.Run`` for these settings (``ValueError`` if they don't fit).
+    """A fresh ``charmlp_run.Run`` for these settings (``ValueError`` if they don't fit).
 
     Building one is cheap (a few random tensors, about 1 ms): the data split is built
     inside the training generator.

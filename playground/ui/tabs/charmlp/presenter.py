@@ -39,7 +39,7 @@ class Presenter:
     def __init__(self, views: ViewsPanel, due: Any):
         self.v = views
         self._due = due
-        self.smoothed: Any = None  # charmlp.smoothed, once the core is loaded
+        self.smoothed: Any = None  # charmlp_lr.smoothed, once the core is loaded
         self.first_loss: float | None = None
         self.vocab = 27
         self.finals: dict[str, float] = {}
