@@ -1,33 +1,32 @@
-"""Character MLP benchmark: the tab's trainer against the lecture's own loop, and each preset.
+"""Character MLP benchmark: the tab's trainer against the lectures' own loops, and each preset.
 
     python benchmarks/charmlp.py            # quick: speed + short preset runs (a few minutes)
+    python benchmarks/charmlp.py --skip-presets --rounds 6 --steps 2000   # speed only
     python benchmarks/charmlp.py --full     # every preset at its full length (many minutes)
     python benchmarks/charmlp.py --full --preset wavenet --skip-speed
 
-1. Speed, on the lecture preset (makemore part 2: block 3, emb 10, 200 hidden): steps/s of
-   the lecture's loop as a learner types it (raw tensors C, W1, b1, W2, b2; ``p.grad =
-   None``; ``loss.backward()``; ``p.data += -lr * p.grad``) and of the tab's training
-   generator (``charmlp.Run.train``, dev loss every 5,000 steps as on a 200k run) with
-   autograd, with the hand-written backward of part 4 (``backward="manual"``), and with
-   autograd while ``detail()`` is drawn 10 times a second.  One process, interleaved rounds
-   in a rotating order, best round of each (the CPU is shared); also the median of the
-   per-round ratios and the ratio of CPU time (``time.thread_time``), which other processes
-   disturb less.  Same init for all; the dev loss after the rounds shows they learn alike.
-   Targets: autograd >= 1.0x the lecture loop, manual >= 1.5x.  What makes the manual
-   trainer fast, with the same numbers bit for bit (same batches, losses and weights): its
-   ops run on detached aliases into buffers reused every step (``ninja.Workspace``,
-   ``out=``), exercise 2 in three ops (softmax, ``scatter_add_`` of -1, ``/= n``), ``C[Xb]``
-   as ``index_select``, and one SGD op on one flat buffer (``charmlp.FlatParameters``).
-   December 2026, 2 shared cores, one thread, 3 runs: manual 1.73-1.80x best round, 1.63-1.87x
-   median round (1.46x and 1.30x before); autograd 1.05-1.12x best, 1.07-1.17x median
-   (about as before: the autograd engine costs it what it costs the lecture loop, and
-   nn.Module calls about 16 us a step).
+1. Speed, in one process, interleaved rounds in a rotating order (the CPU is shared): the
+   best round of each, the median of the per-round ratios and the ratio of CPU time
+   (``time.thread_time``, which other processes disturb less).
+   - On the lecture preset (makemore part 2: block 3, emb 10, 200 hidden), the reference is
+     the lecture's loop as a learner types it (:class:`LectureLoop`: raw tensors C, W1, b1,
+     W2, b2; ``p.grad = None``; ``loss.backward()``; ``p.data += -lr * p.grad``), on one
+     thread and on torch's default threads; against it the tab's training generator
+     (``charmlp_run.Run.train`` around ``charmlp.Trainer.step``, dev loss every 5,000 steps
+     as on a 200k run) with autograd, with the hand-written backward of part 4
+     (``backward="manual"``), and with autograd while ``detail()`` is drawn 10 times a second.
+   - On the WaveNet preset, the reference is part 5's own code (:class:`Part5Loop`: the
+     notebook's plain classes ``Linear``, ``BatchNorm1d``, ``Tanh``, ``Embedding``,
+     ``FlattenConsecutive``, ``Sequential`` and its loop), against the WaveNet trainer; a
+     quarter of the steps per round (a step costs about four of part 2's).
+   Targets: autograd >= 1.0x part 2's loop (it is that loop), manual >= 1.5x, WaveNet >= 1.0x
+   part 5's loop.  The trainer is the lecture's step with one fast path (the SGD update in one
+   op per parameter); the manual one adds part 4's reused buffers (``ninja.Workspace``,
+   ``out=``), exercise 2 in three ops and ``C[Xb]`` as ``index_select``.
+   It runs on the code before issue 19 too (``charmlp.Run``): copy this file and
+   common.py next to that checkout's benchmarks to compare.
 2. Presets: wall time and final train/dev/test loss of the trainer.  Targets at full
    length: lecture dev <= 2.19 (autograd and manual), batchnorm <= 2.12, wavenet <= 2.03.
-   December 2026: lecture (manual) dev 2.1721 in 60 s; wavenet dev 1.9929 (as before:
-   BatchNorm's statistics in two passes, ``charmlp.batch_statistics``, change only the
-   rounding) in 416 s on a loaded machine, 1.0-1.35x (median ~1.17x) faster than before in
-   interleaved rounds: about 160 s on the quiet machine that measured 190 s before.
 
 Prints one JSON line and a table (benchmarks/common.py).
 """
