@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from playground.core.micrograd import EXAMPLES
+from playground.core.expressions import EXAMPLES
 from playground.ui.tabs.backprop import BackpropState, BackpropTab
 
 LECTURE = EXAMPLES["L = (a*b + c) * f  (lecture 1)"]

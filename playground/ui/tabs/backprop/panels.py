@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.micrograd import EXAMPLES
+from playground.core.expressions import EXAMPLES
 from playground.ui.binding import bind, format_number
 from playground.ui.tabs.backprop.state import COMPARISONS, H_CHOICES, TRAIN_FIELDS, BackpropState
 from playground.ui.widgets.curves import CurvePlot
