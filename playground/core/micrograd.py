@@ -1,36 +1,28 @@
 """micrograd: a scalar autograd engine and a small neural-net library, as the lecture builds it.
 
 Lecture 1, "The spelled-out intro to neural networks and backpropagation: building
-micrograd", and its code, karpathy/micrograd's ``engine.py`` + ``nn.py``, with its names:
+micrograd", and karpathy/micrograd's ``engine.py`` + ``nn.py``, with their names:
 
-- :class:`Value` (video: "beginning the core Value object"): ``data``, ``grad``, ``_prev``,
-  ``_op``, ``label``.  Each operation computes its result and defines ``_backward``, the
-  chain rule for that one operation, forward and local derivative side by side
-  ("implementing the backward function for each operation"):
-  ``self.grad += local derivative * out_grad``.  ``+=``: a Value used twice gets both
-  contributions ("fixing a backprop bug when one node is used multiple times").
+- :class:`Value` ("the core Value object"): ``data``, ``grad``, ``_prev``, ``_op``,
+  ``label``.  Each operation's forward sits beside its ``_backward``, the chain rule for
+  that one operation: ``self.grad += local derivative * out_grad`` (``+=``: "fixing a
+  backprop bug when one node is used multiple times").
 - :meth:`Value.backward` ("implementing the backward function for a whole expression
-  graph"): the topological order (:func:`build_topo`), ``grad = 1`` on the output, every
-  ``_backward`` in reverse order.  Grads add up across calls, inner nodes' too: zero them
-  between steps (``zero_grad``), as the lecture's training loop does.
-- Besides micrograd's ``+ * ** relu``: the lecture's ``tanh`` and ``exp``; ``-``, ``/`` and
-  ``neg`` as operations of their own (one node each, so a graph reads as typed); ``log``,
-  ``sin``, ``sigmoid`` for the Backprop tab.
-- :class:`Neuron`, :class:`Layer`, :class:`MLP`, ``parameters()``, ``zero_grad()``
-  ("building out a neural net library (multi-layer perceptron) in micrograd"): ReLU hidden
-  layers, a linear last layer, as ``nn.py``; ``activation`` and ``rng`` are ours.
+  graph"): :func:`build_topo`, ``grad = 1``, every ``_backward`` in reverse order.  Grads
+  add up across calls, inner nodes' too: a training loop calls ``zero_grad`` first.
+- :class:`Neuron`, :class:`Layer`, :class:`MLP` ("building out a neural net library"):
+  ReLU hidden layers, a linear last layer; ``activation`` and ``rng`` are ours.
+- Ours besides micrograd's ``+ * ** relu``: the lecture's ``tanh``, ``exp``; ``-``, ``/``,
+  ``neg`` as nodes of their own (a graph reads as typed); ``log``, ``sin``, ``sigmoid``.
 
-Two differences from micrograd's text, for speed (a demo step makes ~66,000 Values;
-``benchmarks/backprop.py``): ``backward`` hands each ``_backward`` its node's grad
-(``out_grad``) where micrograd's closure reads ``out.grad``: a closure holding ``out``,
-stored on ``out``, is a reference cycle, and then nothing of a graph is freed until Python's
-garbage collector walks all of it (half of micrograd's step).  And ``_prev`` is the tuple of
-operands, in order, where micrograd keeps ``set(_children)`` (a set per Value: a quarter of
-the step; a tuple also walks and draws a graph the same way every run).
-
-The Backprop tab's machinery is built on top: :mod:`playground.core.backprop_steps`
-(tracing, backward one node at a time, the ``=`` bug), :mod:`playground.core.expressions`,
-:mod:`playground.core.point_loss`, :mod:`playground.core.micrograd_demo` (moons, the demo).
+Two changes to micrograd's text, for speed (a demo step makes ~66,000 Values):
+``backward`` hands each ``_backward`` its node's grad (``out_grad``) where micrograd's
+closure reads ``out.grad``: a closure holding ``out``, stored on ``out``, is a reference
+cycle, and no graph is then freed until Python's garbage collector walks all of it (half
+of micrograd's step).  And ``_prev`` is the tuple of operands, in order, where micrograd
+keeps ``set(_children)`` (a set per Value costs a quarter of the step; a tuple is walked
+the same way every run).  The Backprop tab's machinery is built on top: ``backprop_steps``,
+``expressions``, ``point_loss``, ``micrograd_demo``.
 """
 
 from __future__ import annotations
