@@ -175,7 +175,9 @@ def torch_params(model):
     import torch
 
     params = []
-    for W, b in model.weights():
+    from playground.core.micrograd_demo import weights
+
+    for W, b in weights(model):
         params.append(torch.tensor(W, dtype=torch.float64, requires_grad=True))
         params.append(torch.tensor(b, dtype=torch.float64, requires_grad=True))
     return params

@@ -196,23 +196,29 @@ class Value:
 def build_topo(root: Value) -> list[Value]:
     """Every Value of ``root``'s graph, each after the Values it was made from.
 
-    The lecture's recursive ``build_topo(v)`` (visit each child, then append ``v``), walked
-    with a stack of its own: Python's recursion limit (~1,000 calls) is below the depth of
-    a typed chain (thousands); the demo's L2 sum alone is 337 ``+`` deep.
+    The lecture's walk, with a stack of its own instead of recursion: Python's recursion
+    limit (~1,000 calls) is below the depth of a typed chain (thousands; the demo's L2 sum
+    alone is 337 ``+`` deep).  The lecture's, in ``backward``::
+
+        def build_topo(v):
+            if v not in visited:
+                visited.add(v)
+                for child in v._prev:
+                    build_topo(child)
+                topo.append(v)
     """
     topo: list[Value] = []
     visited = {root}
-    stack = [(root, iter(root._prev))]
+    stack = [root]  # the path being walked: each Value below the one it is a child of
     while stack:
-        v, children = stack[-1]
-        for child in children:  # the next child not visited yet: visit it first
-            if child not in visited:
+        v = stack[-1]
+        for child in v._prev:
+            if child not in visited:  # build_topo(child) first
                 visited.add(child)
-                stack.append((child, iter(child._prev)))
+                stack.append(child)
                 break
-        else:  # every child placed: place v
-            stack.pop()
-            topo.append(v)
+        else:  # every child placed: topo.append(v)
+            topo.append(stack.pop())
     return topo
 
 
@@ -288,13 +294,6 @@ class MLP(Module):
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
-
-    def weights(self) -> list[tuple[list[list[float]], list[float]]]:
-        """Plain copies of each layer's ``(W rows (out x in), b (out))``, input to output."""
-        return [
-            ([[w.data for w in n.w] for n in layer.neurons], [n.b.data for n in layer.neurons])
-            for layer in self.layers
-        ]
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"

@@ -85,6 +85,15 @@ def demo_loss(
     return total_loss, sum(accuracy) / len(accuracy)
 
 
+def weights(model: MLP) -> list[tuple[list[list[float]], list[float]]]:
+    """Plain copies of each layer's ``(W rows (out x in), b (out))``, input to output (for
+    torch and for drawing the boundary)."""
+    return [
+        ([[w.data for w in n.w] for n in layer.neurons], [n.b.data for n in layer.neurons])
+        for layer in model.layers
+    ]
+
+
 SCHEDULES = ("decay", "constant")  # the demo's lr: 1 - 0.9 k/steps of the start, or fixed
 
 

@@ -111,6 +111,31 @@ def test_a_chain_of_5000_nodes():
     assert topo[0].label == "x" and topo[0].grad == 1.0
 
 
+def lecture_topo(root: Value) -> list[Value]:
+    """The lecture's recursive build_topo, verbatim."""
+    topo, visited = [], set()
+
+    def build_topo(v):
+        if v not in visited:
+            visited.add(v)
+            for child in v._prev:
+                build_topo(child)
+            topo.append(v)
+
+    build_topo(root)
+    return topo
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_build_topo_walks_as_the_lectures_recursion(seed):
+    leaves = [Value(float(i)) for i in range(3)]
+    out = random_expression(random.Random(seed), leaves, 6, "ours")
+    assert build_topo(out) == lecture_topo(out)
+    model = MLP(2, [3, 1], rng=random.Random(seed))
+    loss = model([Value(1.0), Value(-1.0)]) + sum(p * p for p in model.parameters())
+    assert build_topo(loss) == lecture_topo(loss)
+
+
 def test_build_topo_puts_every_node_after_its_children_once():
     a, b = Value(1.0), Value(2.0)
     c = a * b
@@ -226,3 +251,10 @@ def test_gc_paused_restores_the_collector():
         assert gc.isenabled()
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_weights_are_plain_copies_per_layer():
+    model = MLP(2, [3, 1], rng=random.Random(0))
+    (W1, b1), (W2, b2) = demo.weights(model)
+    assert [len(W1), len(W1[0]), len(b1), len(W2), len(W2[0]), len(b2)] == [3, 2, 3, 1, 3, 1]
+    assert W1[2][1] == model.layers[0].neurons[2].w[1].data and b2 == [0.0]

@@ -125,14 +125,14 @@ def demo_job(config: dict[str, Any], live: LiveSettings | None = None) -> Job:
     guard = DivergenceGuard("step", patience=PATIENCE, floor=HINGE_AT_ZERO)
 
     def detail() -> dict[str, Any]:
-        grid = scores(model.weights(), ext)  # a diverged net's scores: nothing drawn
+        grid = scores(demo.weights(model), ext)  # a diverged net's scores: nothing drawn
         return {"scores": grid if np.isfinite(grid).all() else None, "extent": ext, "X": X, "y": y}
 
     with torch_threads(1) if use_torch else contextlib.nullcontext():
         if use_torch:
             import torch
 
-            params = torch_params(model.weights())
+            params = torch_params(demo.weights(model))
             Xt, yt = torch.tensor(X, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
         elapsed = 0.0
         for k in range(steps):
