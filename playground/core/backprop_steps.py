@@ -110,23 +110,27 @@ _BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operato
 def local_derivatives(node: Value) -> tuple[float, ...]:
     """d node / d child for each child in ``node._prev``, from the node's own ``_backward``.
 
-    No second copy of the formulas: ``_backward(1.0)`` adds ``local * 1`` to each child's
-    grad, so with the children's grads set to 0 first, they ARE the local derivatives; then
-    the grads are put back.  A child used twice (``a * a``) would get the sum of both uses,
-    so for it the same operation runs on two stand-ins of the same value.
+    No second copy of the formulas: with ``node.grad`` set to 1 and the children's grads
+    to 0, ``_backward()`` adds ``local * 1`` to each child's grad: they ARE the local
+    derivatives; then every grad is put back.  A child used twice (``a * a``) would get the
+    sum of both uses, so for it the same operation runs on two stand-ins of the same value.
     """
     children = node._prev
     if len(children) == 2 and children[0] is children[1]:
         a, b = Value(children[0].data), Value(children[1].data)
-        _BINARY[node._op](a, b)._backward(1.0)
+        out = _BINARY[node._op](a, b)
+        out.grad = 1.0
+        out._backward()
         return a.grad, b.grad
-    saved = [c.grad for c in children]
+    saved, saved_out = [c.grad for c in children], node.grad
     for c in children:
         c.grad = 0.0
-    node._backward(1.0)
+    node.grad = 1.0
+    node._backward()
     local = tuple(c.grad for c in children)
     for c, g in zip(children, saved, strict=True):
         c.grad = g
+    node.grad = saved_out
     return local
 
 

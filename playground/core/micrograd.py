@@ -5,7 +5,7 @@ micrograd", and karpathy/micrograd's ``engine.py`` + ``nn.py``, with their names
 
 - :class:`Value` ("the core Value object"): ``data``, ``grad``, ``_prev``, ``_op``,
   ``label``.  Each operation's forward sits beside its ``_backward``, the chain rule for
-  that one operation: ``self.grad += local derivative * out_grad`` (``+=``: "fixing a
+  that one operation: ``self.grad += local derivative * out.grad`` (``+=``: "fixing a
   backprop bug when one node is used multiple times").
 - :meth:`Value.backward` ("implementing the backward function for a whole expression
   graph"): :func:`build_topo`, ``grad = 1``, every ``_backward`` in reverse order.  Grads
@@ -15,13 +15,11 @@ micrograd", and karpathy/micrograd's ``engine.py`` + ``nn.py``, with their names
 - Ours besides micrograd's ``+ * ** relu``: the lecture's ``tanh``, ``exp``; ``-``, ``/``,
   ``neg`` as nodes of their own (a graph reads as typed); ``log``, ``sin``, ``sigmoid``.
 
-Two changes to micrograd's text, for speed (a demo step makes ~66,000 Values):
-``backward`` hands each ``_backward`` its node's grad (``out_grad``) where micrograd's
-closure reads ``out.grad``: a closure holding ``out``, stored on ``out``, is a reference
-cycle, and no graph is then freed until Python's garbage collector walks all of it (half
-of micrograd's step).  And ``_prev`` is the tuple of operands, in order, where micrograd
-keeps ``set(_children)`` (a set per Value costs a quarter of the step; a tuple is walked
-the same way every run).  The Backprop tab's machinery is built on top: ``backprop_steps``,
+One change to micrograd's text: ``_prev`` is the tuple of operands, in order, where
+micrograd keeps ``set(_children)``: a set's order changes from run to run (the graph views
+would reshuffle, and grads would add up in another order) and a set per Value costs about a
+quarter of a demo step.  Every micrograd use of ``_prev`` (iterating over it) works as is.
+The Backprop tab's machinery is built on top: ``backprop_steps``,
 ``expressions``, ``point_loss``, ``micrograd_demo``.
 """
 
@@ -32,7 +30,7 @@ import random
 from collections.abc import Callable, Sequence
 
 
-def _leaf_backward(out_grad: float) -> None:
+def _leaf_backward() -> None:
     """A leaf's ``_backward`` (micrograd's ``lambda: None``): nothing to pass on."""
 
 
@@ -47,7 +45,7 @@ class Value:
         self.grad = 0.0
         self.label = label  # a name for graph views: "a", "L"
         # internal variables used for autograd graph construction
-        self._backward: Callable[[float], None] = _leaf_backward
+        self._backward: Callable[[], None] = _leaf_backward
         self._prev = _children  # the Values it was made from, in order: a + a -> (a, a)
         self._op = _op  # the op that produced this node ("" for a leaf)
 
@@ -55,9 +53,9 @@ class Value:
         other = other if isinstance(other, Value) else Value(other)
         out = Value(self.data + other.data, (self, other), "+")
 
-        def _backward(out_grad):
-            self.grad += 1.0 * out_grad
-            other.grad += 1.0 * out_grad
+        def _backward():
+            self.grad += 1.0 * out.grad
+            other.grad += 1.0 * out.grad
 
         out._backward = _backward
         return out
@@ -66,9 +64,9 @@ class Value:
         other = other if isinstance(other, Value) else Value(other)
         out = Value(self.data * other.data, (self, other), "*")
 
-        def _backward(out_grad):
-            self.grad += other.data * out_grad
-            other.grad += self.data * out_grad
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
 
         out._backward = _backward
         return out
@@ -77,9 +75,9 @@ class Value:
         other = other if isinstance(other, Value) else Value(other)
         out = Value(self.data - other.data, (self, other), "-")
 
-        def _backward(out_grad):
-            self.grad += 1.0 * out_grad
-            other.grad += -1.0 * out_grad
+        def _backward():
+            self.grad += 1.0 * out.grad
+            other.grad += -1.0 * out.grad
 
         out._backward = _backward
         return out
@@ -88,9 +86,9 @@ class Value:
         other = other if isinstance(other, Value) else Value(other)
         out = Value(self.data / other.data, (self, other), "/")
 
-        def _backward(out_grad):
-            self.grad += (1.0 / other.data) * out_grad
-            other.grad += (-self.data / (other.data * other.data)) * out_grad
+        def _backward():
+            self.grad += (1.0 / other.data) * out.grad
+            other.grad += (-self.data / (other.data * other.data)) * out.grad
 
         out._backward = _backward
         return out
@@ -99,8 +97,8 @@ class Value:
         assert isinstance(other, (int, float)), "only supporting int/float powers for now"
         out = Value(self.data**other, (self,), f"**{other}")
 
-        def _backward(out_grad):
-            self.grad += (other * self.data ** (other - 1)) * out_grad
+        def _backward():
+            self.grad += (other * self.data ** (other - 1)) * out.grad
 
         out._backward = _backward
         return out
@@ -108,8 +106,8 @@ class Value:
     def __neg__(self) -> Value:  # -self
         out = Value(-self.data, (self,), "neg")
 
-        def _backward(out_grad):
-            self.grad += -1.0 * out_grad
+        def _backward():
+            self.grad += -1.0 * out.grad
 
         out._backward = _backward
         return out
@@ -126,8 +124,8 @@ class Value:
     def relu(self) -> Value:
         out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
 
-        def _backward(out_grad):
-            self.grad += (self.data > 0) * out_grad
+        def _backward():
+            self.grad += (self.data > 0) * out.grad
 
         out._backward = _backward
         return out
@@ -136,8 +134,8 @@ class Value:
         t = math.tanh(self.data)
         out = Value(t, (self,), "tanh")
 
-        def _backward(out_grad):
-            self.grad += (1 - t**2) * out_grad
+        def _backward():
+            self.grad += (1 - t**2) * out.grad
 
         out._backward = _backward
         return out
@@ -146,8 +144,8 @@ class Value:
         e = math.exp(self.data)
         out = Value(e, (self,), "exp")
 
-        def _backward(out_grad):
-            self.grad += e * out_grad  # d exp(x)/dx = exp(x): the output itself
+        def _backward():
+            self.grad += e * out.grad  # d exp(x)/dx = exp(x): the output itself
 
         out._backward = _backward
         return out
@@ -155,8 +153,8 @@ class Value:
     def log(self) -> Value:
         out = Value(math.log(self.data), (self,), "log")
 
-        def _backward(out_grad):
-            self.grad += (1.0 / self.data) * out_grad
+        def _backward():
+            self.grad += (1.0 / self.data) * out.grad
 
         out._backward = _backward
         return out
@@ -164,8 +162,8 @@ class Value:
     def sin(self) -> Value:
         out = Value(math.sin(self.data), (self,), "sin")
 
-        def _backward(out_grad):
-            self.grad += math.cos(self.data) * out_grad
+        def _backward():
+            self.grad += math.cos(self.data) * out.grad
 
         out._backward = _backward
         return out
@@ -175,8 +173,8 @@ class Value:
         s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
         out = Value(s, (self,), "sigmoid")
 
-        def _backward(out_grad):
-            self.grad += (s * (1.0 - s)) * out_grad
+        def _backward():
+            self.grad += (s * (1.0 - s)) * out.grad
 
         out._backward = _backward
         return out
@@ -187,7 +185,7 @@ class Value:
         # go one Value at a time and apply the chain rule to get its gradient
         self.grad = 1.0
         for v in reversed(topo):
-            v._backward(v.grad)
+            v._backward()
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"

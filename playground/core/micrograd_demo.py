@@ -53,10 +53,10 @@ def gc_paused() -> Iterator[None]:
     While a step builds its graph, the collector would start every few hundred new objects
     and walk the young ones, and every so often all the older ones too: the growing graph,
     again and again (micrograd 0.1.0's demo step: ~1.4 s with it on, ~0.18 s off, on 2
-    cores).  Drop the graph before the block ends: our graphs hold no reference cycles
-    (see :mod:`playground.core.micrograd`), so reference counting frees them at once and the
-    collector never walks them.  (micrograd's own graphs are cycles, left for the collector.)
-    The collector is global to the process: pause it around short blocks only.
+    cores).  A graph is a web of reference cycles (each ``_backward`` closure holds the
+    Value it is stored on), so a dropped graph waits for the collector: its next pass after
+    the block walks it once, instead of many times while it grew.  The collector is global
+    to the process: pause it around short blocks only.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -121,5 +121,5 @@ def demo_step(
         for p in model.parameters():
             p.data -= learning_rate * p.grad
         loss = total_loss.data
-        del total_loss  # the graph, freed now: the collector will not walk it
+        del total_loss  # the graph: the collector frees it once, after the step
     return loss, acc

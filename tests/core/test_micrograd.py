@@ -146,16 +146,20 @@ def test_build_topo_puts_every_node_after_its_children_once():
     assert e._prev == (d, c) and (a + a)._prev == (a, a)
 
 
-def test_a_dropped_graph_is_freed_without_the_collector():
-    """backward hands each _backward its node's grad instead of a closure holding the node,
-    so a graph holds no reference cycle: reference counting frees all of it."""
+def test_gc_paused_leaves_the_collector_as_it_was_and_the_graph_to_one_pass():
+    """micrograd's graphs are reference cycles (a _backward closure holds its node): with the
+    collector paused for the step, one pass after it frees the whole dropped graph."""
     model = MLP(2, [4, 1], rng=random.Random(0))
     gc.collect()
+    assert gc.isenabled()
     with demo.gc_paused():
+        assert not gc.isenabled()
         loss = model([Value(0.5), Value(-1.0)]) * 2.0
         loss.backward()
         del loss
-        assert gc.collect() == 0  # nothing was left for the collector
+    assert gc.isenabled()
+    assert gc.collect() > 0  # the graph's cycles, freed in one pass
+    assert gc.collect() == 0
 
 
 def random_expression(rng: random.Random, leaves: list, depth: int, lib: str):
