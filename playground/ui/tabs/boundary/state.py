@@ -1,6 +1,6 @@
 """The Decision boundary tab's state: every setting declared once, and how files written
 before the state existed map onto it.  (What a file's points and weights must be is
-checked by core: ``playground.core.toy_checks``.)
+checked by core: ``playground.core.toy.checks``.)
 
 Plain Python and numpy: no Qt widgets here (a test enforces it).
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from playground.core.toy_checks import layer_sizes
-from playground.core.toy_names import (
+from playground.core.toy.checks import layer_sizes
+from playground.core.toy.config import (
     ACTIVATIONS,
     DATASETS,
     FEATURES,
