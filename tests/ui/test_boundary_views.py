@@ -121,7 +121,7 @@ def test_the_grid_pass_gives_every_neuron_like_the_model_does():
     maps = toy.neuron_maps(model, grid)
     with torch.no_grad():
         h = model.inputs(grid)
-        for i, (W, b) in enumerate(zip(model.W[:-1], model.b[:-1], strict=True)):
+        for i, (W, b) in enumerate(model.layers[:-1]):
             h = torch.tanh(h @ W + b)
             assert np.allclose(maps[i + 1], h.T.numpy(), atol=1e-5)
     assert np.allclose(maps[-1][0], model.predict_proba(grid)[:, 1], atol=1e-5)

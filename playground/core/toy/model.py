@@ -61,11 +61,18 @@ class ToyModel(nn.Module):
         self.feature_names = check_features(config.features)
         self.act = ACT[config.activation]
         sizes = [len(self.feature_names), *config.hidden, self.n_out]
-        pairs = list(zip(sizes[:-1], sizes[1:], strict=True))
-        self.W = nn.ParameterList(nn.Parameter(torch.empty(a, b)) for a, b in pairs)
-        self.b = nn.ParameterList(nn.Parameter(torch.empty(b)) for _, b in pairs)
+        # [(W (fan_in, fan_out), b (fan_out,)), ...]: W1, b1, W2, b2, ... as parameters
+        self.layers = [
+            (
+                nn.Parameter(torch.empty(a, b, device=self.device)),
+                nn.Parameter(torch.empty(b, device=self.device)),
+            )
+            for a, b in zip(sizes[:-1], sizes[1:], strict=True)
+        ]
+        for i, (W, b) in enumerate(self.layers, 1):
+            self.register_parameter(f"W{i}", W)
+            self.register_parameter(f"b{i}", b)
         self.reset_parameters()
-        self.to(self.device)
         centre, factor = input_scaling(config.extent)
         self.centre = torch.tensor(centre, dtype=torch.float32, device=self.device)
         self.factor = torch.tensor(factor, dtype=torch.float32, device=self.device)
@@ -82,9 +89,9 @@ class ToyModel(nn.Module):
         Drawn as nn.Linear's ``(out, in)`` (the exported script draws the same numbers).
         """
         g = torch.Generator().manual_seed(int(self.config.seed))
-        last = len(self.W) - 1
+        last = len(self.layers) - 1
         with torch.no_grad():
-            for i, (W, b) in enumerate(zip(self.W, self.b, strict=True)):
+            for i, (W, b) in enumerate(self.layers):
                 gain = 1.0 if i == last else GAIN[self.config.activation]
                 fan_in, fan_out = W.shape
                 bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
@@ -102,9 +109,10 @@ class ToyModel(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Features (n, k) -> logits (n, 1) for 2 classes, (n, C) otherwise."""
         h = x
-        for W, b in zip(self.W[:-1], self.b[:-1], strict=True):
+        for W, b in self.layers[:-1]:
             h = self.act(h @ W + b)  # (n, fan_out): one dot product per neuron
-        return h @ self.W[-1] + self.b[-1]  # logits
+        W, b = self.layers[-1]
+        return h @ W + b  # logits (n, n_out)
 
     def probs(self, logits: torch.Tensor) -> torch.Tensor:
         """Logits -> class probabilities (n, n_classes)."""
@@ -132,15 +140,15 @@ class ToyModel(nn.Module):
                 W.detach().T.float().cpu().numpy().copy(),
                 b.detach().float().cpu().numpy().copy(),
             )
-            for W, b in zip(self.W, self.b, strict=True)
+            for W, b in self.layers
         ]
 
     def set_weights(self, weights: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
         """Overwrite the weights (same shapes as :meth:`weights`), e.g. from sliders."""
-        if len(weights) != len(self.W):
-            raise ValueError(f"Expected {len(self.W)} layers of weights, got {len(weights)}.")
+        if len(weights) != len(self.layers):
+            raise ValueError(f"Expected {len(self.layers)} layers of weights, got {len(weights)}.")
         with torch.no_grad():
-            for i, (W, b, (W_new, b_new)) in enumerate(zip(self.W, self.b, weights, strict=True)):
+            for i, ((W, b), (W_new, b_new)) in enumerate(zip(self.layers, weights, strict=True)):
                 W_new = torch.as_tensor(np.asarray(W_new, np.float32))
                 b_new = torch.as_tensor(np.asarray(b_new, np.float32)).reshape(-1)
                 if W_new.shape != W.T.shape or b_new.shape != b.shape:
@@ -179,7 +187,7 @@ def data_loss(model: ToyModel, logits: torch.Tensor, y: torch.Tensor) -> torch.T
 def penalty(model: ToyModel, l1: float, l2: float) -> torch.Tensor | float:
     """Regularization on the weights (not biases): ``l1*sum|w| + l2/2*sum w^2``."""
     total = 0.0
-    for W in model.W:
+    for W, _ in model.layers:
         if l1:
             total = total + l1 * W.abs().sum()
         if l2:

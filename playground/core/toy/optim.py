@@ -12,10 +12,11 @@ with gradient ``g = dL/dp`` (``t`` counts steps from 1):
              ``p -= lr * m_hat / (sqrt(v_hat) + 1e-8)`` with ``m_hat = m / (1 - 0.9^t)``,
              ``v_hat = v / (1 - 0.999^t)``
 
-Each is written here as those lines (a function per rule).  Their constants are
-``torch.optim``'s defaults, and the tests check that every rule takes the same steps as
-``torch.optim.SGD`` (with and without momentum), ``RMSprop``, ``Adagrad`` and ``Adam`` to
-float tolerance; the exported script uses ``torch.optim`` itself.
+Each is written here as those lines (a function per rule); the running values are
+updated in place (``v.mul_(0.9).add_(g)`` is ``v = 0.9 v + g``), as torch.optim does.
+Their constants are ``torch.optim``'s defaults, and the tests check that every rule
+takes the same steps as ``torch.optim.SGD`` (with and without momentum), ``RMSprop``,
+``Adagrad`` and ``Adam`` to float tolerance; the exported script uses ``torch.optim``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import torch
 
 from playground.core.toy.config import MOMENTUM, OPTIMIZERS
 
-State = dict[str, torch.Tensor]  # one parameter's running values: "v", "s", "m"
+State = dict[str, torch.Tensor]  # one parameter's running values ("v", "s", "m"), from 0
 
 
 def sgd(p: torch.Tensor, g: torch.Tensor, state: State, lr: float, t: int) -> None:
@@ -36,26 +37,30 @@ def sgd(p: torch.Tensor, g: torch.Tensor, state: State, lr: float, t: int) -> No
 
 def momentum(p: torch.Tensor, g: torch.Tensor, state: State, lr: float, t: int) -> None:
     """SGD with momentum: the step is a running sum of gradients (a velocity)."""
-    v = state["v"] = MOMENTUM * state.get("v", 0.0) + g
+    v = state["v"]
+    v.mul_(MOMENTUM).add_(g)  # v = 0.9 v + g
     p -= lr * v
 
 
 def rmsprop(p: torch.Tensor, g: torch.Tensor, state: State, lr: float, t: int) -> None:
     """RMSProp: each weight's step divided by its recent gradients' size (root mean square)."""
-    s = state["s"] = 0.99 * state.get("s", 0.0) + 0.01 * g * g
+    s = state["s"]
+    s.mul_(0.99).addcmul_(g, g, value=0.01)  # s = 0.99 s + 0.01 g^2
     p -= lr * g / (s.sqrt() + 1e-8)
 
 
 def adagrad(p: torch.Tensor, g: torch.Tensor, state: State, lr: float, t: int) -> None:
     """AdaGrad: each weight's step divided by the root of all its squared gradients so far."""
-    s = state["s"] = state.get("s", 0.0) + g * g
+    s = state["s"]
+    s.addcmul_(g, g)  # s = s + g^2
     p -= lr * g / (s.sqrt() + 1e-10)
 
 
 def adam(p: torch.Tensor, g: torch.Tensor, state: State, lr: float, t: int) -> None:
     """Adam: momentum (m) and RMSProp (v) together, both corrected for starting at 0."""
-    m = state["m"] = 0.9 * state.get("m", 0.0) + 0.1 * g
-    v = state["v"] = 0.999 * state.get("v", 0.0) + 0.001 * g * g
+    m, v = state["m"], state["v"]
+    m.mul_(0.9).add_(g, alpha=0.1)  # m = 0.9 m + 0.1 g
+    v.mul_(0.999).addcmul_(g, g, value=0.001)  # v = 0.999 v + 0.001 g^2
     m_hat = m / (1 - 0.9**t)
     v_hat = v / (1 - 0.999**t)
     p -= lr * m_hat / (v_hat.sqrt() + 1e-8)
@@ -80,7 +85,8 @@ class Optimizer:
             raise ValueError(f"Unknown optimizer {name!r}; use {OPTIMIZERS}.")
         self.params, self.name, self.lr, self.t = list(params), name, float(lr), 0
         self.rule = RULES[name]
-        self.state: list[State] = [{} for _ in self.params]
+        names = {"momentum": "v", "rmsprop": "s", "adagrad": "s", "adam": "mv"}.get(name, "")
+        self.state: list[State] = [{k: torch.zeros_like(p) for k in names} for p in self.params]
 
     def zero_grad(self) -> None:
         """Forget the gradients (``backward`` fills them again)."""
