@@ -2,7 +2,9 @@
 
 A field says its default, its label, its limits (``lo``/``hi`` or ``choices``) and its
 role: ``shape`` (changing it means a new model), ``live`` (a running job follows it) or
-neither (data, views).  Everything else is derived from the declaration: the widgets
+neither (data, views).  A model's own settings are declared in the core, once, with their
+limits (``playground/core/schema.py``); the state takes them with :func:`from_core` and adds
+only a label, a tooltip and whether a running job follows it.  Everything else is derived from the declaration: the widgets
 (``ui/binding.py``), the job's config and :class:`LiveSettings`, QSettings persistence and
 the tab's files (:meth:`State.to_dict` / :meth:`State.from_dict`).
 
@@ -17,27 +19,22 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import math
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
+
+from playground.core import schema
+from playground.core.schema import Option, coerce, make_option
 
 Listener = Callable[[str, Any], None]
 S = TypeVar("S", bound="State")
 
 
 @dataclasses.dataclass(frozen=True)
-class Spec:
-    """What a field declares besides its default."""
+class Spec(Option):
+    """What a state field declares besides its default: the core's :class:`Option` (kind,
+    limits, choices, shape role) plus what a screen needs."""
 
-    label: str
-    kind: type  # int, float, bool, str or tuple
-    item: type | None = None  # for tuples: the type of each item
-    lo: float | None = None
-    hi: float | None = None
-    choices: tuple | None = None  # allowed values (of the field, or of each item for tuples)
-    min_len: int = 0
-    max_len: int | None = None
-    shape: bool = False  # changing it makes a new model
+    label: str = ""
     live: bool = False  # a running job follows it
     persist: bool = True  # kept in QSettings and in files
     tip: str = ""
@@ -58,94 +55,52 @@ def setting(
     persist: bool = True,
     tip: str = "",
 ) -> Any:
-    """A state field: ``lr: float = setting(0.03, "Learning rate", lo=1e-5, hi=10, live=True)``.
+    """A field of the ui alone: ``page: str = setting("train", "Page", choices=PAGES)``.
 
-    The kind is the default's type (tuples hold ``item``s: ``setting((4, 2), "Hidden",
-    item=int, lo=1, hi=8)``).
+    A setting of a core model is taken with :func:`from_core`: its limits are declared
+    there.  The kind is the default's type (tuples hold ``item``\\s:
+    ``setting((4, 2), "Hidden", item=int, lo=1, hi=8)``).
     """
-    kind = type(default)
-    if kind is list:
-        kind, default = tuple, tuple(default)
-    if kind is tuple and item is None:
-        item = type(default[0]) if default else str
-    spec = Spec(
-        label,
-        kind,
-        item,
-        lo,
-        hi,
-        tuple(choices) if choices is not None else None,
-        min_len,
-        max_len,
-        shape,
-        live,
-        persist,
-        tip,
-    )
+    spec = make_option(
+        default, lo, hi, choices, item, min_len, max_len, shape, "", Spec,
+        label=label, live=live, persist=persist, tip=tip,
+    )  # fmt: skip
+    default = tuple(default) if isinstance(default, list) else default
     return dataclasses.field(default=default, metadata={"spec": spec})
 
 
-def _coerce_scalar(name: str, kind: type, value: Any) -> Any:
-    if kind is bool:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, (int, float)) and value in (0, 1):
-            return bool(value)
-        if isinstance(value, str) and value.lower() in ("true", "false"):
-            return value.lower() == "true"
-        raise ValueError(f"{name}: expected true or false, got {value!r}")
-    if kind is int:
-        if isinstance(value, bool):
-            raise ValueError(f"{name}: expected a whole number, got {value!r}")
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, int):
-            return int(value)
-        if isinstance(value, str):
-            with contextlib.suppress(ValueError):
-                return int(value.strip())
-        raise ValueError(f"{name}: expected a whole number, got {value!r}")
-    if kind is float:
-        if isinstance(value, bool):
-            raise ValueError(f"{name}: expected a number, got {value!r}")
-        try:
-            x = float(value)
-        except (TypeError, ValueError, OverflowError):
-            raise ValueError(f"{name}: expected a number, got {value!r}") from None
-        if not math.isfinite(x):
-            raise ValueError(f"{name}: expected a finite number, got {value!r}")
-        return x
-    if kind is str:
-        if not isinstance(value, str):
-            raise ValueError(f"{name}: expected text, got {value!r}")
-        return value
-    raise TypeError(f"{name}: unsupported kind {kind}")
+FROM_CORE = "from_core"
 
 
-def coerce(name: str, spec: Spec, value: Any) -> Any:
-    """``value`` as the field's kind, within its limits, or ``ValueError`` naming ``name``."""
-    if spec.kind is tuple:
-        if isinstance(value, str):
-            value = [v for v in value.split(",") if v.strip()]
-        if not isinstance(value, (list, tuple)):
-            raise ValueError(f"{name}: expected a list, got {value!r}")
-        if len(value) < spec.min_len or (spec.max_len is not None and len(value) > spec.max_len):
-            hi = "" if spec.max_len is None else f" to {spec.max_len}"
-            raise ValueError(f"{name}: expected {spec.min_len}{hi} items, got {len(value)}")
-        out = tuple(_check(name, spec, _coerce_scalar(name, spec.item, v)) for v in value)
-        return out
-    return _check(name, spec, _coerce_scalar(name, spec.kind, value))
+def from_core(
+    label: str,
+    *,
+    live: bool = False,
+    persist: bool = True,
+    tip: str = "",
+    default: Any = dataclasses.MISSING,
+) -> Any:
+    """A field that is the core config's field of the same name (``class S(State, core=C)``).
+
+    Its kind, limits, choices, shape role and default (unless ``default`` is given) come
+    from the core's :func:`~playground.core.schema.option`; the tooltip defaults to its doc.
+    """
+    ui = {"label": label, "live": live, "persist": persist, "tip": tip, "default": default}
+    return dataclasses.field(default=None, metadata={FROM_CORE: ui})
 
 
-def _check(name: str, spec: Spec, x: Any) -> Any:
-    if spec.choices is not None and x not in spec.choices:
-        allowed = ", ".join(str(c) for c in spec.choices)
-        raise ValueError(f"{name}: {x!r} is not one of {allowed}")
-    if spec.lo is not None and x < spec.lo:
-        raise ValueError(f"{name}: {x!r} is below the minimum {spec.lo:g}")
-    if spec.hi is not None and x > spec.hi:
-        raise ValueError(f"{name}: {x!r} is above the maximum {spec.hi:g}")
-    return x
+def _core_spec(owner: type, core: type | None, name: str, ui: dict[str, Any]) -> Any:
+    """The resolved field of a :func:`from_core` declaration ``name`` of ``owner``."""
+    found = schema.options(core) if core is not None else {}
+    if name not in found:
+        raise TypeError(f"{owner.__name__}.{name}: {core!r} declares no option {name!r}")
+    opt = found[name]
+    spec = Spec(
+        **{f.name: getattr(opt, f.name) for f in dataclasses.fields(Option)},
+        label=ui["label"], live=ui["live"], persist=ui["persist"], tip=ui["tip"] or opt.doc,
+    )  # fmt: skip
+    value = schema.default(core, name) if ui["default"] is dataclasses.MISSING else ui["default"]
+    return dataclasses.field(default=value, metadata={"spec": spec})
 
 
 class State:
@@ -154,6 +109,17 @@ class State:
     ``state.lr = 0.1`` validates, stores and tells the listeners; ``state.update(...)``
     sets several fields and tells the listeners once each, after all are set.
     """
+
+    core: ClassVar[type | None] = None  # the core config whose fields ``from_core`` takes
+
+    def __init_subclass__(cls, core: type | None = None, **kwargs: Any) -> None:
+        """``class XState(State, core=XConfig)``: resolve its ``from_core`` fields."""
+        super().__init_subclass__(**kwargs)
+        if core is not None:
+            cls.core = core
+        for name, value in list(vars(cls).items()):
+            if isinstance(value, dataclasses.Field) and FROM_CORE in value.metadata:
+                setattr(cls, name, _core_spec(cls, cls.core, name, value.metadata[FROM_CORE]))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_listeners", [])
@@ -176,6 +142,17 @@ class State:
     @classmethod
     def default(cls, name: str) -> Any:
         return next(f.default for f in dataclasses.fields(cls) if f.name == name)
+
+    @classmethod
+    def core_fields(cls) -> tuple[str, ...]:
+        """The fields that are the core config's (declared there, taken with ``from_core``)."""
+        if cls.core is None:
+            return ()
+        return tuple(k for k in schema.options(cls.core) if k in cls.specs())
+
+    def core_values(self) -> dict[str, Any]:
+        """The core config's fields as keyword arguments: ``XConfig(**state.core_values())``."""
+        return {k: getattr(self, k) for k in self.core_fields()}
 
     # ------------------------------------------------------------ changes
     def __setattr__(self, name: str, value: Any) -> None:

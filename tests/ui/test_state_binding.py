@@ -167,3 +167,40 @@ def test_progress_units_are_plural_english():
     from playground.ui.session import plural
 
     assert [plural(u) for u in ("epoch", "step", "batch")] == ["epochs", "steps", "batches"]
+
+
+def test_a_state_takes_its_model_fields_from_the_core_config():
+    from playground.core.schema import option
+    from playground.ui.state import from_core
+
+    @dataclass(frozen=True)
+    class NetConfig:  # a core config: no labels, no widgets
+        hidden: tuple = option((8, 8), item=int, lo=1, hi=32, max_len=4, shape=True, doc="units")
+        lr: float = option(0.03, lo=1e-5, hi=10.0)
+
+    @dataclass
+    class NetState(State, core=NetConfig):
+        hidden: tuple = from_core("Hidden layers")
+        lr: float = from_core("Learning rate", live=True, default=0.1)
+        page: str = setting("train", "Page", choices=("train", "test"))
+
+    spec = NetState.spec("hidden")
+    assert (spec.label, spec.item, spec.lo, spec.hi, spec.max_len) == (
+        "Hidden layers",
+        int,
+        1,
+        32,
+        4,
+    )
+    assert spec.shape and spec.tip == "units"  # the core's doc is the tooltip unless one is given
+    assert NetState.spec("lr").live and NetState().lr == 0.1 and NetState().hidden == (8, 8)
+    assert NetState.core_fields() == ("hidden", "lr")
+    state = NetState()
+    with pytest.raises(ValueError, match="hidden: 99 is above the maximum 32"):
+        state.hidden = (99,)
+    assert NetConfig(**state.core_values()).lr == 0.1
+    with pytest.raises(TypeError, match="declares no option 'hiden'"):
+
+        @dataclass
+        class Misspelt(State, core=NetConfig):
+            hiden: tuple = from_core("Hidden")
