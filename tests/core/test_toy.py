@@ -116,16 +116,21 @@ def test_model_shapes_and_maps():
     assert binary.predict_proba(X).shape == (20, 2)
     assert [m.shape for m in toy.neuron_maps(binary, X)] == [(2, 20), (1, 20)]
     assert np.allclose(toy.neuron_maps(binary, X)[-1][0], binary.predict_proba(X)[:, 1], atol=1e-6)
-    with pytest.raises(ValueError, match="hidden layers"):
-        toy.ToyModel(toy.ToyConfig(hidden=(4,) * 7))
-    with pytest.raises(ValueError, match="1 to 32 neurons"):
-        toy.ToyModel(toy.ToyConfig(hidden=(33,)))
-    with pytest.raises(ValueError, match="batch size"):
-        toy.ToyModel(toy.ToyConfig(batch_size=0))
-    with pytest.raises(ValueError, match="Unknown optimizer"):
-        toy.ToyModel(toy.ToyConfig(optimizer="lbfgs"))
-    with pytest.raises(ValueError, match="Unknown input feature"):
-        toy.ToyModel(toy.ToyConfig(features=("x3",)))
+    with pytest.raises(ValueError, match="hidden: expected 0 to 6 items, got 7"):
+        toy.ToyConfig(hidden=(4,) * 7)
+    with pytest.raises(ValueError, match="hidden: 33 is above the maximum 32"):
+        toy.ToyConfig(hidden=(33,))
+    with pytest.raises(ValueError, match="batch_size: 0 is below the minimum 1"):
+        toy.ToyConfig(batch_size=0)
+    with pytest.raises(ValueError, match="optimizer: 'lbfgs' is not one of sgd, momentum"):
+        toy.ToyConfig(optimizer="lbfgs")
+    with pytest.raises(ValueError, match="features: 'x3' is not one of x1, x2"):
+        toy.ToyConfig(features=("x3",))
+    with pytest.raises(ValueError, match="extent: the plane .* is empty"):
+        toy.ToyConfig(extent=(0, 0, 0, 1))
+    with pytest.raises(ValueError, match=r"Invalid toy classifier settings: lr: .*; decay"):
+        toy.ToyConfig(lr=-1, decay=2)  # every problem at once
+    assert toy.ToyConfig(features=["x2", "x1"], hidden=[3.0]).features == ("x1", "x2")
 
 
 def test_init_is_seeded_and_set_weights_checks_shapes():
@@ -300,7 +305,8 @@ def test_divergence_at_lr_10_says_so_plainly_and_keeps_good_weights():
 
 def test_nan_weights_diverge_at_once():
     Xtr, ytr, Xte, yte = data("circle", n=50)
-    model = toy.ToyModel(toy.ToyConfig(hidden=(), lr=1e30))
+    model = toy.ToyModel(toy.ToyConfig(hidden=()))
+    model.set_weights([(np.full((1, 2), np.nan), np.zeros(1))])
     with pytest.raises(Diverged, match="diverged at epoch 1"):
         run(toy.train(model, Xtr, ytr, Xte, yte, epochs=5))
 

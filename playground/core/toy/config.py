@@ -13,6 +13,9 @@ import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from playground.core import schema
+from playground.core.schema import option
+
 DATASET_TITLES = {
     "fruit": "Fruit: safe or poisonous?",
     "circle": "Circle",
@@ -62,73 +65,56 @@ def check_features(names: Any) -> tuple[str, ...]:
     return tuple(f for f in FEATURES if f in names)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ToyConfig:
-    """Everything that defines a toy classifier and how it trains.
+    """Everything that defines a toy classifier and how it trains, each setting declared
+    once (:func:`~playground.core.schema.option`: default, limits, choices, whether it
+    changes the network's shape).  Built checked: a bad value raises one ``ValueError``
+    naming every problem.
 
-    hidden: widths of the hidden layers, () = a single neuron (logistic regression);
-        up to 6 layers of up to 32 neurons.
-    activation: of the hidden layers: relu, tanh, sigmoid or linear.
-    features: inputs computed from the point (see :data:`FEATURES`).
-    n_classes: 2 -> one sigmoid output (binary cross-entropy); 3..5 -> softmax outputs.
-    optimizer: sgd, momentum (SGD with momentum 0.9), rmsprop, adagrad or adam.
-    lr, decay: learning rate of epoch e (0-based) is ``lr * decay**e``.
-    batch_size: points per gradient step.
-    l1, l2: regularization rates on the weights (not the biases): the penalty
-        ``l1 * sum|w| + l2/2 * sum w^2`` is added to the loss that is minimised;
-        the loss that is reported is the pure data loss (cross-entropy).
-    seed: seeds the initial weights and the order of the batches.
-    device: "cpu", "cuda", "mps" or "auto".
-    extent: the plane ``(xmin, xmax, ymin, ymax)`` whose coordinates are scaled onto
-        the net's inputs (None: -6..6; use ``toy.extent("fruit")`` for fruit).
-        ``train(..., grid=...)`` fills it in from the grid when it is None.
+    The loss that is minimised is the data loss (cross-entropy) plus the penalty
+    ``l1 * sum|w| + l2/2 * sum w^2`` on the weights (not the biases); the loss reported is
+    the pure data loss.  The learning rate of epoch e (0-based) is ``lr * decay**e``.
+    ``extent``: the plane ``(xmin, xmax, ymin, ymax)`` whose coordinates are scaled onto
+    the net's inputs (None: -6..6; use ``toy.extent("fruit")`` for fruit), see
+    :mod:`playground.core.toy.inputs`.
     """
 
-    hidden: tuple[int, ...] = (4, 2)
-    activation: str = "tanh"
-    features: tuple[str, ...] = ("x1", "x2")
-    n_classes: int = 2
-    optimizer: str = "sgd"
-    lr: float = 0.03
-    decay: float = 1.0
-    batch_size: int = 10
-    l1: float = 0.0
-    l2: float = 0.0
-    seed: int = 0
-    device: str = "cpu"
+    hidden: tuple = option(
+        (4, 2), item=int, lo=1, hi=MAX_WIDTH, max_len=MAX_LAYERS, shape=True,
+        doc="The widths of the hidden layers; none is a single neuron (logistic regression).",
+    )  # fmt: skip
+    activation: str = option(
+        "tanh", choices=ACTIVATIONS, shape=True, doc="The hidden neurons' activation function."
+    )
+    features: tuple = option(
+        ("x1", "x2"), item=str, choices=FEATURES, min_len=1, shape=True,
+        doc="The network's inputs, computed from the point's coordinates.",
+    )  # fmt: skip
+    n_classes: int = option(
+        2, lo=2, hi=MAX_CLASSES, shape=True,
+        doc="2: one sigmoid output (binary cross-entropy); 3 to 5: softmax outputs.",
+    )  # fmt: skip
+    optimizer: str = option(
+        "sgd", choices=OPTIMIZERS, doc="The update rule: sgd, momentum, rmsprop, adagrad, adam."
+    )
+    lr: float = option(0.03, lo=1e-5, hi=10.0, doc="The learning rate: the size of each step.")
+    decay: float = option(
+        1.0, lo=0.9, hi=1.0, doc="The learning rate is multiplied by this after every epoch."
+    )
+    batch_size: int = option(10, lo=1, hi=500, doc="Points per gradient step.")
+    l1: float = option(0.0, lo=0.0, doc="L1 regularization rate (on the weights).")
+    l2: float = option(0.0, lo=0.0, doc="L2 regularization rate (on the weights).")
+    seed: int = option(0, doc="Seeds the initial weights and the order of the batches.")
+    device: str = option("cpu", doc='"cpu", "cuda", "mps" or "auto".')
     extent: tuple[float, float, float, float] | None = None
 
     def __post_init__(self) -> None:
-        self.hidden = tuple(int(h) for h in self.hidden)
-        self.features = tuple(self.features)
+        schema.validate(self, "toy classifier", rules=_rules)
+        # the features in FEATURES order (the network's input order); the plane as floats
+        object.__setattr__(self, "features", check_features(self.features))
         if self.extent is not None:
-            self.extent = tuple(float(v) for v in self.extent)
-
-    def validate(self) -> None:
-        """Raise ValueError with a plain message if a setting is out of range."""
-        if len(self.hidden) > MAX_LAYERS:
-            raise ValueError(f"At most {MAX_LAYERS} hidden layers, not {len(self.hidden)}.")
-        if any(not 1 <= h <= MAX_WIDTH for h in self.hidden):
-            raise ValueError(f"Each hidden layer needs 1 to {MAX_WIDTH} neurons: {self.hidden}.")
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"Unknown activation {self.activation!r}; use {ACTIVATIONS}.")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"Unknown optimizer {self.optimizer!r}; use {OPTIMIZERS}.")
-        if not 2 <= self.n_classes <= MAX_CLASSES:
-            raise ValueError(f"n_classes must be 2 to {MAX_CLASSES}, not {self.n_classes}.")
-        check_features(self.features)
-        if not (math.isfinite(self.lr) and self.lr >= 0):
-            raise ValueError(f"The learning rate must be a number >= 0, not {self.lr}.")
-        if not (math.isfinite(self.decay) and self.decay > 0):
-            raise ValueError(f"The learning-rate decay must be > 0, not {self.decay}.")
-        if int(self.batch_size) < 1:
-            raise ValueError(f"The batch size must be at least 1, not {self.batch_size}.")
-        if not (self.l1 >= 0 and self.l2 >= 0):
-            raise ValueError(f"Regularization rates must be >= 0, not {self.l1}, {self.l2}.")
-        if self.extent is not None:
-            xmin, xmax, ymin, ymax = self.extent
-            if not (xmax > xmin and ymax > ymin):
-                raise ValueError(f"The plane {self.extent} is empty.")
+            object.__setattr__(self, "extent", tuple(float(v) for v in self.extent))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able values (tuples become lists)."""
@@ -141,7 +127,17 @@ class ToyConfig:
     def from_dict(cls, d: dict[str, Any]) -> ToyConfig:
         """Inverse of :meth:`to_dict`; unknown keys are ignored, missing ones default."""
         known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in d.items() if k in known}
-        if values.get("extent") is not None:
-            values["extent"] = tuple(values["extent"])
-        return cls(**values)
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
+def _rules(config: ToyConfig) -> list[str]:
+    """What no single field's limits say: the plane must be a plane."""
+    if config.extent is None:
+        return []
+    try:
+        xmin, xmax, ymin, ymax = (float(v) for v in config.extent)
+    except (TypeError, ValueError):
+        return [f"extent: expected (xmin, xmax, ymin, ymax), got {config.extent!r}"]
+    if not (xmax > xmin and ymax > ymin) or not all(map(math.isfinite, config.extent)):
+        return [f"extent: the plane {config.extent} is empty"]
+    return []

@@ -53,7 +53,6 @@ class ToyModel(nn.Module):
 
     def __init__(self, config: ToyConfig):
         super().__init__()
-        config.validate()
         self.config = config
         from playground.core import devices
 

@@ -190,7 +190,6 @@ def export_script(
     the script retraces the app's run.  It prints the loss every few epochs.
     ``dataset`` only names the data in the docstring.
     """
-    config.validate()
     centre, factor = input_scaling(config.extent)
     hidden = list(config.hidden)
     arch = (
