@@ -582,3 +582,12 @@ def test_grid_views_from_weights_alone_match_the_model():
         views = toy.grid_views(model.weights(), model.inputs(grid).cpu(), act)
         assert np.allclose(views["probs"], model.predict_proba(grid), atol=1e-6)
         assert [m.shape[0] for m in views["maps"]] == [2, *hidden, 1 if classes == 2 else 3]
+
+
+def test_the_grids_tanh_is_torch_tanh():
+    import torch
+
+    from playground.core.toy.views import tanh_by_sigmoid
+
+    z = torch.linspace(-30, 30, 100_001)
+    assert torch.allclose(tanh_by_sigmoid(z.clone()), torch.tanh(z), rtol=0, atol=3e-7)

@@ -33,6 +33,20 @@ def make_grid(extent: Sequence[float], res: int = 100) -> np.ndarray:
     return np.stack([gx.ravel(), gy.ravel()], 1).astype(np.float32)
 
 
+def tanh_by_sigmoid(z: torch.Tensor) -> torch.Tensor:
+    """``torch.tanh(z)`` as ``2 sigmoid(2z) - 1`` (the same function; equal within ~1e-7 in
+    float32), computed in place in ``z``.  A fast path of the grid's forward pass only:
+    torch's CPU tanh is slow on large tensors, and the grid pass runs 10,000 points
+    through every neuron many times a second.  Measured on one thread, a 100x100 grid:
+    the whole forward pass 1.8 -> 1.1 ms for an [8, 8] tanh net, 16 -> 7 ms for 6 layers
+    of 32 (interleaved, median of 7).  It replaces ``h = torch.tanh(z)``.
+    """
+    return torch.sigmoid(z.mul_(2)).mul_(2).sub_(1)
+
+
+GRID_ACT = {**ACT, "tanh": tanh_by_sigmoid}  # the grid's activations: the model's, tanh faster
+
+
 @torch.no_grad()
 def grid_views(
     weights: Sequence[tuple[np.ndarray, np.ndarray]], inputs: torch.Tensor, activation: str
@@ -48,7 +62,7 @@ def grid_views(
     so it can run on another thread while the model trains (torch releases the GIL inside
     its kernels: the matrix products run beside the training loop).
     """
-    act = ACT[activation]
+    act = GRID_ACT[activation]
     with one_thread():
         h = inputs  # (m, k)
         maps = [h.T.numpy()]
@@ -57,7 +71,7 @@ def grid_views(
             b = torch.from_numpy(np.asarray(b, np.float32))
             z = h @ W.T + b  # (m, out): the model's forward, each neuron a row of W
             if i < len(weights) - 1:
-                h = act(z)
+                h = act(z)  # (m, out); tanh: tanh_by_sigmoid, in place in z
                 maps.append(h.T.numpy())
         binary = z.shape[1] == 1
         out = torch.sigmoid(z) if binary else torch.softmax(z, 1)
