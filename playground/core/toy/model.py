@@ -13,7 +13,8 @@ fan_out)``, one column per neuron, so a whole layer is one dot product per neuro
   3 to 5 classes use one output per class (softmax + cross-entropy, makemore part 2).
 
 Names: ``x`` the features of a batch (n, k), ``h`` a hidden layer's activations,
-``logits`` the last layer's output; ``W[i]``, ``b[i]`` layer i's weights and biases.
+``logits`` the last layer's output; ``layers[i] = (W, b)`` layer i's weights and biases,
+registered as the parameters ``W1, b1, W2, b2, ...`` (makemore part 2's names).
 Files and the tab see each layer as ``nn.Linear`` stores it, ``(W (out, in), b (out,))``:
 one row per neuron (:meth:`ToyModel.weights`).
 """
