@@ -372,6 +372,7 @@ _FIRST_EPOCH = r"""
 import time
 t0 = time.perf_counter()
 from playground.core import toy
+toy.train  # toy's torch modules load on first use
 t1 = time.perf_counter()
 X, y = toy.make_dataset("fruit", n=1000)
 job = toy.train(toy.ToyModel(toy.ToyConfig(hidden=(8, 8))), *toy.split(X, y))
