@@ -2,7 +2,7 @@
 
 The micrograd lecture's neuron ("manual backpropagation example #2: a neuron", ``o =
 tanh(x1*w1 + x2*w2 + b)``) grown into the toy classifier of the Decision boundary tab
-(``core/toy.py``), for ONE point: its features, each neuron's weighted sum term by term
+(``core/toy/model.py``), for ONE point: its features, each neuron's weighted sum term by term
 (``z = b + w0*h0 + w1*h1 + ...``), the activation, and the loss (sigmoid + binary
 cross-entropy for one output, softmax + cross-entropy for several), all as
 :class:`~playground.core.micrograd.Value` nodes named for the weights they hold
@@ -41,7 +41,7 @@ class PointLoss:
     ``x``: the point's input features; ``label``: its class.  Hidden layers use
     ``activation``; one output unit is a sigmoid + binary cross-entropy
     (``loss = -log p`` for class 1, ``-log(1 - p)`` for class 0), several are softmax +
-    cross-entropy (``loss = log sum exp z - z[label]``), as in ``core/toy.py``.
+    cross-entropy (``loss = log sum exp z - z[label]``), as in ``core/toy/model.py``.
     Leaves: ``x1..xn``, ``W1[i,j]``, ``b1[i]``, ...  Like a typed expression
     (:class:`~playground.core.expressions.Expression`): ``names``, ``defaults``,
     ``build(values)``; the built graph's ``groups`` name each node's neuron.

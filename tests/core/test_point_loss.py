@@ -103,7 +103,7 @@ def test_a_plane_point_is_rescaled_in_the_graph_as_the_boundary_network_does(hid
     loss = torch.nn.functional.binary_cross_entropy_with_logits(logits[:, 0], torch.ones(1))
     loss.backward()
     assert built.root.data == pytest.approx(loss.item(), abs=1e-5)
-    W1 = model.layers[0].weight.grad.numpy()
+    W1 = model.layers[0][0].grad.T.numpy()  # (out, in), as the weights are listed
     assert built.leaves["W1[0,0]"].grad == pytest.approx(float(W1[0, 0]), abs=1e-5)
     labels = {n.label for n in trace(built.root)}
     assert {"x1−5", "u1"} <= labels or "x1" not in problem.inputs  # the rescaling, as nodes

@@ -831,7 +831,7 @@ def _check_payload(tab: BoundaryTab, payload: dict, point, label: int) -> None:
     p1 = float(model.predict_proba(np.array([point], np.float32))[0, 1])
     loss = -np.log(p1 if label == 1 else 1 - p1)
     assert graph.root.data == pytest.approx(loss, abs=1e-5)
-    assert torch.is_tensor(model.layers[0].weight)
+    assert torch.is_tensor(model.layers[0][0])
 
 
 def test_explain_a_point_of_a_single_neuron_and_of_a_4_4_net(qtbot, tab):
