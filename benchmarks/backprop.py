@@ -2,41 +2,46 @@
 
     python benchmarks/backprop.py              # ~3 minutes
     python benchmarks/backprop.py --rounds 5 --steps 3
+    python benchmarks/backprop.py --base /tmp/base   # also the engine of another checkout
 
 One step = forward (100 moons points through MLP(2, [16, 16, 1]), max-margin loss + 1e-4
-L2: ~66,000 nodes), zero_grad, backward, SGD update with micrograd's lr schedule.
+L2: ~66,000 Values), zero_grad, backward, SGD update with micrograd's lr schedule.
 
-1. ours vs micrograd 0.1.0 (the PyPI package, ``pip install -e ".[bench]"``): both start
-   from the same weights (``random.seed(1337)`` before each MLP) and run the SAME demo
-   code (only ``Value`` and ``MLP`` differ); rounds alternate between the two in this
-   process, every loss is compared (equal but for the order of sums: < 1e-12).
-   Timed with Python's garbage collector on, as a learner runs it, and once more with it
-   off: most of micrograd's time goes to the collector walking its closures, sets and cells.
+1. Ours vs micrograd 0.1.0 as shipped (the PyPI package, ``pip install -e ".[bench]"``),
+   all from the same weights (``random.seed(1337)`` before each MLP), in rounds that
+   alternate between them in this process; every loss is compared (equal but for the
+   order of sums: < 1e-12).  Ours is :func:`playground.core.micrograd_demo.demo_step`, the
+   collector paused for the step (``gc_paused``); micrograd runs its ``demo.ipynb`` step
+   verbatim, with Python's garbage collector on, as a learner runs it.  Also shown: each
+   with the collector the other way (micrograd paused, its cyclic garbage collected after
+   each step; ours on), and with ``--base`` the engine of another checkout (c3183d1's
+   ``micrograd.py``, which holds its own ``demo_step``).
 2. torch on the same network: the learner's raw-tensor code (float64, the same weights,
    ``p.data -= lr * p.grad``), 1 thread and the default threads; its loss must match.
 3. What the Backprop tab states, measured as it measures it: the ratio of the two
    engines' MEDIAN step times over a run of its defaults (100 steps of MLP(2, [16, 16, 1])
    on 100 moons, torch beside it, one thread each).  Its engine builds ONE point's graph
-   at a time (``lean_step``: the same loss and update, ~1/100 of the live Values, so the
-   collector has less to walk), and its torch step runs right after each of ours (cold
-   caches: slower than in a loop of its own).  Run twice: in the tab itself (Play; the job
-   in its child process at lower priority while the GUI draws, offscreen) and the same job
-   in this process, to tell the machine's share from the code's.
+   at a time (``lean_step``: the same loss and update), and its torch step runs right
+   after each of ours (cold caches: slower than in a loop of its own).  Run twice: in the
+   tab itself (Play; the job in its child process at lower priority while the GUI draws,
+   offscreen) and the same job in this process, to tell the machine's share from the code's.
 
-Target: ours >= 2x faster than micrograd.  Prints one JSON line and a table
-(benchmarks/common.py).
+Target: ours >= 5x faster than micrograd 0.1.0 as shipped.  Prints one JSON line and a
+table (benchmarks/common.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import json
 import os
 import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,9 +52,10 @@ from benchmarks.common import row  # noqa: E402 - after the path is set
 
 SEED = 1337
 N_POINTS = 100
+OURS, MICROGRAD = "ours", "micrograd 0.1.0"
 
 
-def demo_step(Value, model, X, y, k: int) -> float:
+def notebook_step(Value, model, X, y, k: int) -> float:
     """micrograd's demo.ipynb, verbatim but for the names: returns the loss."""
     inputs = [list(map(Value, xrow)) for xrow in X]
     scores = list(map(model, inputs))
@@ -65,48 +71,82 @@ def demo_step(Value, model, X, y, k: int) -> float:
     return total_loss.data
 
 
-def engines():
-    """(name, Value, a fresh MLP) for ours and micrograd 0.1.0 (None if not installed)."""
-    from playground.core import micrograd as ours
+def paused(Value) -> Callable:
+    """:func:`notebook_step` with the collector paused, and the young garbage the step left
+    collected after it (what the collector's next run does): a whole step's cost."""
+    from playground.core.micrograd_demo import gc_paused
 
-    out = {"ours": (ours.Value, ours.MLP)}
+    def step(model, X, y, k: int) -> float:
+        with gc_paused():
+            loss = notebook_step(Value, model, X, y, k)
+        gc.collect(0)
+        return loss
+
+    return step
+
+
+def load_base(path: str):
+    """``playground/core/micrograd.py`` of another checkout, as a module of its own."""
+    where = Path(path) / "playground" / "core" / "micrograd.py"
+    spec = importlib.util.spec_from_file_location("base_micrograd", where)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def contenders(base: str | None) -> dict[str, tuple[Callable, type]]:
+    """name -> (step(model, X, y, k) -> loss, its MLP class)."""
+    from playground.core import micrograd, micrograd_demo
+
+    out: dict[str, tuple[Callable, type]] = {
+        OURS: (lambda m, X, y, k: micrograd_demo.demo_step(m, X, y, k)[0], micrograd.MLP),
+        f"{OURS}, collector on": (
+            lambda m, X, y, k: notebook_step(micrograd.Value, m, X, y, k),
+            micrograd.MLP,
+        ),
+    }
+    if base:
+        old = load_base(base)
+        out[f"base ({base})"] = (lambda m, X, y, k: old.demo_step(m, X, y, k)[0], old.MLP)
     try:
         from micrograd import engine, nn
     except ImportError:
         print("micrograd is not installed: pip install -e '.[bench]'", file=sys.stderr)
     else:
-        out["micrograd"] = (engine.Value, nn.MLP)
+        out[MICROGRAD] = (lambda m, X, y, k: notebook_step(engine.Value, m, X, y, k), nn.MLP)
+        out[f"{MICROGRAD}, collector paused"] = (paused(engine.Value), nn.MLP)
     return out
 
 
-def bench_engines(rounds: int, steps: int, collect: bool) -> tuple[dict, list[float], object]:
-    """Seconds per step of each engine (median over rounds), the largest loss difference,
-    and our model after the rounds (for the torch comparison)."""
-    from playground.core.micrograd import make_moons
+def bench_engines(rounds: int, steps: int, base: str | None) -> tuple[dict, dict, object]:
+    """Seconds per step of each contender (one list per contender, a median per round),
+    the largest loss difference of each from ours, and our model after the rounds."""
+    from playground.core.micrograd_demo import make_moons
 
     X, y = make_moons(N_POINTS, noise=0.1, seed=SEED)
+    steps_of = contenders(base)
     models = {}
-    for name, (_, MLP) in engines().items():
+    for name, (_, MLP) in steps_of.items():
         random.seed(SEED)
         models[name] = MLP(2, [16, 16, 1])
     times: dict[str, list[float]] = {name: [] for name in models}
     losses: dict[str, list[float]] = {name: [] for name in models}
-    was_enabled = gc.isenabled()
-    (gc.enable if collect else gc.disable)()
-    try:
-        for r in range(rounds):  # alternate, so load changes hit both alike
-            for name, (Value, _) in engines().items():
-                t0 = time.perf_counter()
-                for s in range(steps):
-                    losses[name].append(demo_step(Value, models[name], X, y, r * steps + s))
-                times[name].append((time.perf_counter() - t0) / steps)
-                gc.collect()  # each engine starts its round with a clean heap
-    finally:
-        (gc.enable if was_enabled else gc.disable)()
-    diff = [0.0]
-    if "micrograd" in losses:
-        diff = [abs(a - b) for a, b in zip(losses["ours"], losses["micrograd"], strict=True)]
-    return {k: statistics.median(v) for k, v in times.items()}, diff, models["ours"]
+    assert gc.isenabled(), "the collector must be on, as a learner runs micrograd"
+    names = list(steps_of)
+    for r in range(rounds):  # alternate (and reverse every other round): load hits all alike
+        for name in names if r % 2 == 0 else names[::-1]:
+            step = steps_of[name][0]
+            t0 = time.perf_counter()
+            for s in range(steps):
+                losses[name].append(step(models[name], X, y, r * steps + s))
+            times[name].append((time.perf_counter() - t0) / steps)
+            gc.collect()  # each contender starts its round with a clean heap
+    diff = {
+        name: max(abs(a - b) for a, b in zip(losses[OURS], got, strict=True))
+        for name, got in losses.items()
+    }
+    return times, diff, models[OURS]
 
 
 def torch_step(params, X, y, k: int) -> float:
@@ -135,7 +175,9 @@ def torch_params(model):
     import torch
 
     params = []
-    for W, b in model.weights():
+    from playground.core.micrograd_demo import weights
+
+    for W, b in weights(model):
         params.append(torch.tensor(W, dtype=torch.float64, requires_grad=True))
         params.append(torch.tensor(b, dtype=torch.float64, requires_grad=True))
     return params
@@ -146,12 +188,12 @@ def bench_torch(model, rounds: int, steps: int) -> tuple[dict, float]:
     difference of the first loss from ours."""
     import torch
 
-    from playground.core import micrograd as mg
+    from playground.core import micrograd_demo as demo
 
-    X, y = mg.make_moons(N_POINTS, noise=0.1, seed=SEED)
+    X, y = demo.make_moons(N_POINTS, noise=0.1, seed=SEED)
     Xt = torch.tensor(X, dtype=torch.float64)
     yt = torch.tensor(y, dtype=torch.float64)
-    ours_loss = mg.demo_loss(model, X, y)[0].data
+    ours_loss = demo.demo_loss(model, X, y)[0].data
     params = torch_params(model)
     diff = abs(torch_step(params, Xt, yt, 0) - ours_loss)
     default = torch.get_num_threads()
@@ -220,38 +262,30 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--rounds", type=int, default=7, help="alternating timing rounds")
     p.add_argument("--steps", type=int, default=3, help="demo steps per engine per round")
+    p.add_argument("--base", help="another checkout whose micrograd.py has demo_step")
+    p.add_argument("--engines-only", action="store_true", help="skip torch and the tab")
     args = p.parse_args(argv)
     what = f"MLP(2,[16,16,1]), {N_POINTS} points, fwd+bwd+SGD"
     rows = []
-    ours_ms = {}
-    for collect in (True, False):
-        t, diff, model = bench_engines(args.rounds, args.steps, collect)
-        ours_ms[collect] = t["ours"]
-        gc_note = "gc on (default)" if collect else "gc off"
-        rows.append(row(f"ours, {gc_note}", 1000 * t["ours"], "ms/step", notes=what))
-        if "micrograd" in t:
-            ratio = t["micrograd"] / t["ours"]
-            rows.append(row(f"micrograd 0.1.0, {gc_note}", 1000 * t["micrograd"], "ms/step"))
-            target, ok = (">= 2", ratio >= 2) if collect else ("", None)
-            notes = f"median of {args.rounds} alternating rounds"
-            rows.append(row(f"speed-up, {gc_note}", ratio, "x", target, ok, notes))
-            same = max(diff) < 1e-12  # sums in another order: a few ulps
-            notes = f"{len(diff)} steps of both"
-            rows.append(row("largest loss difference", max(diff), "", "< 1e-12", same, notes))
-    tt, tdiff = bench_torch(model, args.rounds, args.steps)
-    for label, sec in tt.items():
-        rows.append(row(f"torch, {label}", 1000 * sec, "ms/step", notes="raw tensors, float64"))
-    best = min(tt.values())
-    rows.append(row("torch speed-up over ours", ours_ms[True] / best, "x", notes="ours with gc on"))
-    rows.append(row("torch loss - ours", tdiff, "", "< 1e-12", tdiff < 1e-12, "same weights"))
-    n = max(1, args.rounds // 2)
-    for where, runs in (("tab", bench_tab(n)), ("tab's job, no GUI", bench_tab_job(n))):
-        what = f"medians of the demo's 100 steps; {len(runs)} runs, min-max"
-        ours, theirs, ratios = ([r[i] for r in runs] for i in range(3))
-        rows.append(row(f"{where}: ours, one point's graph at a time", _mid(ours), "ms/step"))
-        rows.append(row(f"{where}: torch after each of our steps", _mid(theirs), "ms/step"))
-        rows.append(row(f"{where}: torch speed-up shown", _mid(ratios), "x", notes=what))
-        rows.append(row(f"{where}: its range", _span(ratios), "x"))
+    times, diff, model = bench_engines(args.rounds, args.steps, args.base)
+    ours = statistics.median(times[OURS])
+    for name, t in times.items():
+        notes = f"median (min-max) of {args.rounds} alternating rounds" if name == OURS else ""
+        rows.append(row(name, 1000 * statistics.median(t), "ms/step", notes=notes or what))
+        rows.append(row("  its range", _span([1000 * x for x in t]), "ms/step"))
+        if name != OURS:
+            same = diff[name] < 1e-12  # sums in another order: a few ulps
+            rows.append(row("  loss - ours", diff[name], "", "< 1e-12", same, "every step"))
+    for name, t in times.items():
+        if name == OURS:
+            continue
+        ratio = statistics.median(t) / ours
+        target, ok = (">= 5", ratio >= 5) if name == MICROGRAD else ("", None)
+        per_round = [a / b for a, b in zip(t, times[OURS], strict=True)]
+        notes = f"per round: {_span(per_round)}"
+        rows.append(row(f"ours faster than {name}", ratio, "x", target, ok, notes))
+    if not args.engines_only:
+        rows += other_rows(args, model, ours)
     from benchmarks.common import report
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -259,6 +293,26 @@ def main(argv: list[str] | None = None) -> int:
     ok = all(r.get("ok") is not False for r in rows)
     print(json.dumps({"all_targets_met": ok}))
     return 0
+
+
+def other_rows(args, model, ours: float) -> list[dict]:
+    """torch beside ours, and what the tab shows."""
+    rows = []
+    tt, tdiff = bench_torch(model, args.rounds, args.steps)
+    for label, sec in tt.items():
+        rows.append(row(f"torch, {label}", 1000 * sec, "ms/step", notes="raw tensors, float64"))
+    best = min(tt.values())
+    rows.append(row("torch speed-up over ours", ours / best, "x"))
+    rows.append(row("torch loss - ours", tdiff, "", "< 1e-12", tdiff < 1e-12, "same weights"))
+    n = max(1, args.rounds // 2)
+    for where, runs in (("tab", bench_tab(n)), ("tab's job, no GUI", bench_tab_job(n))):
+        what = f"medians of the demo's 100 steps; {len(runs)} runs, min-max"
+        mine, theirs, ratios = ([r[i] for r in runs] for i in range(3))
+        rows.append(row(f"{where}: ours, one point's graph at a time", _mid(mine), "ms/step"))
+        rows.append(row(f"{where}: torch after each of our steps", _mid(theirs), "ms/step"))
+        rows.append(row(f"{where}: torch speed-up shown", _mid(ratios), "x", notes=what))
+        rows.append(row(f"{where}: its range", _span(ratios), "x"))
+    return rows
 
 
 def _span(values: list[float]) -> str:

@@ -9,9 +9,13 @@
            between the two; the ratio of medians is measured in the same run.  The plain loop
            is timed both with torch's default threads and with 1 thread (the trainer uses
            1 thread on the CPU because the matrices are tiny); the ratio is against the faster.
-           The plain loop uses torch.optim.SGD; the trainer toy.Optimizer (bit-identical
-           updates, tested), which skips torch.optim's per-step bookkeeping.
+           The plain loop uses torch.optim.SGD; the trainer toy.Optimizer (the update rules
+           written out, tested to take torch.optim's steps).
            Also: seconds to import torch + toy and to the first epoch in a fresh process.
+   --against DIR: epochs/s of ``toy.train`` here and in another checkout DIR (e.g.
+           ``git worktree add /tmp/base c3183d1``), one long-lived process each, taking
+           turns round by round (so load changes hit both alike), for each optimizer of
+           ``--optimizers``; reports both medians, their ratio and its range over rounds.
 2. frames: frames/s of the boundary view while the real tab trains a net (``--hidden``,
            default 8,8) on 500 points with a 100x100 grid (counting ``worker.frame``
            signals in an offscreen app; every frame redraws the plane's heatmap, boundary
@@ -108,6 +112,75 @@ def toy_trainer(epochs: int) -> float:
     for _ in toy.train(model, Xtr, ytr, Xte, yte, epochs=epochs):
         pass
     return time.perf_counter() - t0
+
+
+_TRAINER = r"""
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from playground.core import toy
+X, y = toy.make_dataset("spiral", n=N, noise=0.1, seed=0)
+Xtr, ytr, Xte, yte = toy.split(X, y, test_fraction=0.5, seed=0)
+for line in sys.stdin:  # "optimizer epochs": time that many epochs of toy.train
+    name, epochs = line.split()
+    cfg = toy.ToyConfig(
+        hidden=HIDDEN, activation="tanh", optimizer=name, lr=0.003, batch_size=BATCH
+    )
+    model = toy.ToyModel(cfg)
+    t0 = time.perf_counter()
+    for _ in toy.train(model, Xtr, ytr, Xte, yte, epochs=int(epochs)):
+        pass
+    print(time.perf_counter() - t0, flush=True)
+"""
+
+
+def bench_against(other: str, rounds: int, epochs: int, optimizers: list[str]) -> list[dict]:
+    """epochs/s of toy.train in this checkout and in ``other``, alternating round by round."""
+    trees = {"this": str(ROOT), "other": str(Path(other).resolve())}
+    procs = {
+        k: subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                f"N, HIDDEN, BATCH = {2 * N_TRAIN}, {HIDDEN}, {BATCH}\n{_TRAINER}",
+                tree,
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=tree,
+        )
+        for k, tree in trees.items()
+    }
+
+    def timed(k: str, name: str, n: int) -> float:
+        procs[k].stdin.write(f"{name} {n}\n")
+        procs[k].stdin.flush()
+        return float(procs[k].stdout.readline())
+
+    rows = []
+    try:
+        for name in optimizers:
+            for k in procs:
+                timed(k, name, 3)  # warm up
+            times: dict[str, list[float]] = {"this": [], "other": []}
+            for r in range(rounds):
+                order = ("this", "other") if r % 2 == 0 else ("other", "this")
+                for k in order:
+                    times[k].append(timed(k, name, epochs))
+            ratios = sorted(o / t for t, o in zip(times["this"], times["other"], strict=True))
+            rate = {k: epochs / statistics.median(v) for k, v in times.items()}
+            ratio = rate["this"] / rate["other"]
+            span = f"rounds {ratios[0]:.2f}..{ratios[-1]:.2f}, {rounds} alternating"
+            rows += [
+                row(f"{name}: toy.train here", rate["this"], "epochs/s"),
+                row(f"{name}: toy.train in {other}", rate["other"], "epochs/s"),
+                row(f"{name}: ratio here / there", ratio, "", ">= 0.9", ratio >= 0.9, span),
+            ]
+    finally:
+        for proc in procs.values():
+            proc.stdin.close()
+            proc.wait(timeout=30)
+    return rows
 
 
 def bench_speed(rounds: int, epochs: int) -> list[dict]:
@@ -299,6 +372,7 @@ _FIRST_EPOCH = r"""
 import time
 t0 = time.perf_counter()
 from playground.core import toy
+toy.train  # toy's torch modules load on first use
 t1 = time.perf_counter()
 X, y = toy.make_dataset("fruit", n=1000)
 job = toy.train(toy.ToyModel(toy.ToyConfig(hidden=(8, 8))), *toy.split(X, y))
@@ -349,9 +423,14 @@ def main(argv: list[str] | None = None) -> int:
         "--hidden", default="8,8", help="hidden layer widths for 2-3, e.g. 32,32,32,32,32,32"
     )
     p.add_argument("--launches", type=int, default=3, help="fresh processes for 4")
+    p.add_argument("--against", help="another checkout: compare toy.train's epochs/s with it")
+    p.add_argument("--optimizers", default="sgd,adam", help="optimizers for --against")
     args = p.parse_args(argv)
     parts = {s.strip() for s in args.parts.split(",")}
     rows: list[dict] = []
+    if args.against:
+        optimizers = [s.strip() for s in args.optimizers.split(",") if s.strip()]
+        rows += bench_against(args.against, args.rounds, args.epochs, optimizers)
     if "speed" in parts:
         rows += bench_speed(args.rounds, args.epochs)
         rows += bench_first_epoch(args.launches)

@@ -1,4 +1,9 @@
-"""Which compute devices exist, and how to turn a user's choice into a torch device."""
+"""Which compute devices exist, and how to turn a user's choice into a torch device.
+
+Every model in the core takes a ``device`` (DESIGN rule 4): "cpu", "cuda" or "mps", as
+``torch.device`` spells them; the app offers only those :func:`available` finds.  torch is
+imported inside the functions, so that importing this module stays instant.
+"""
 
 from __future__ import annotations
 

@@ -4,9 +4,10 @@ A field says its default, its label, its limits (``lo``/``hi`` or ``choices``) a
 role: ``shape`` (changing it means a new model), ``live`` (a running job follows it) or
 neither (data, views).  A model's own settings are declared in the core, once, with their
 limits (``playground/core/schema.py``); the state takes them with :func:`from_core` and adds
-only a label, a tooltip and whether a running job follows it.  Everything else is derived from the declaration: the widgets
-(``ui/binding.py``), the job's config and :class:`LiveSettings`, QSettings persistence and
-the tab's files (:meth:`State.to_dict` / :meth:`State.from_dict`).
+only a label, a tooltip and whether a running job follows it.  Everything else is derived
+from the declaration: the widgets (``ui/binding.py``), the job's config and
+:class:`LiveSettings`, QSettings persistence and the tab's files (:meth:`State.to_dict` /
+:meth:`State.from_dict`).
 
 Plain Python (no Qt): a state can be built, validated and saved in a notebook or a test.
 Setting a field validates and coerces the value (``ValueError`` naming the field), then

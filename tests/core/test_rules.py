@@ -54,10 +54,9 @@ def test_core_sources_do_not_import_qt():
 
 
 def test_importing_every_core_module_loads_no_qt():
-    modules = sorted(p.stem for p in CORE.glob("*.py") if p.stem != "__init__")
     code = (
         "import sys\n"
-        + "".join(f"import playground.core.{m}\n" for m in modules)
+        + "".join(f"import {m}\n" for m in sorted(core_modules()))
         + "bad = [m for m in sys.modules\n"
         + "       if m.startswith(('PySide6', 'pyqtgraph', 'playground.ui'))]\n"
         + "assert not bad, bad\n"
@@ -126,5 +125,86 @@ def test_nothing_names_a_folder_outside_the_repository():
         if p.name != "test_rules.py"
         for word in outside
         if word in p.read_text()
+    ]
+    assert offenders == []
+
+
+# ---------------------------------------------------------------- the core reads like the lectures
+CORE_MODULE_LINES = 550  # "no core module over about 500 lines" (issue 19)
+
+
+def core_modules() -> dict[str, Path]:
+    """Every module of playground.core by dotted name (packages by their __init__)."""
+    out = {}
+    for p in CORE.rglob("*.py"):
+        parts = p.relative_to(ROOT.parent).with_suffix("").parts
+        out[".".join(parts[:-1] if p.name == "__init__.py" else parts)] = p
+    return out
+
+
+def core_edges(modules: dict[str, Path]) -> dict[str, set[str]]:
+    """Who imports whom inside the core (``from pkg import mod`` counts as importing mod)."""
+    edges = {}
+    for name, path in modules.items():
+        found = set(imports(path))
+        # "from playground.core import charmlp" lists both the package and the module:
+        # keep the package only when nothing more precise from it was imported
+        edges[name] = {
+            n
+            for n in found
+            if n in modules and n != name and not any(m.startswith(n + ".") for m in found)
+        }
+    return edges
+
+
+def test_the_core_has_no_import_circle():
+    edges = core_edges(core_modules())
+    circles = []
+
+    def visit(node: str, path: list[str]) -> None:
+        for nxt in sorted(edges[node]):
+            if nxt in path:
+                circles.append(" -> ".join(path[path.index(nxt) :] + [nxt]))
+            elif len(path) < len(edges):
+                visit(nxt, path + [nxt])
+
+    for start in sorted(edges):
+        visit(start, [start])
+    assert circles == []
+
+
+def test_no_core_module_is_over_about_500_lines():
+    long = {
+        name: n
+        for name, p in core_modules().items()
+        if (n := len(p.read_text().splitlines())) > CORE_MODULE_LINES
+    }
+    assert long == {}
+
+
+def test_every_core_module_says_what_it_is_and_follows():
+    missing = [
+        name
+        for name, p in core_modules().items()
+        if name != "playground.core"
+        and len((ast.get_docstring(ast.parse(p.read_text())) or "").splitlines()) < 2
+    ]
+    assert missing == []
+
+
+def test_the_core_uses_no_private_torch_api():
+    offenders = [
+        f"{name}: {n}"
+        for name, p in core_modules().items()
+        for n in imports(p)
+        + [
+            ast.unparse(node)
+            for node in ast.walk(ast.parse(p.read_text()))
+            if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "torch"
+            and node.attr.startswith("_")
+        ]
+        if n.startswith("torch._")
     ]
     assert offenders == []

@@ -811,7 +811,7 @@ def test_a_ready_made_comparison_is_the_same_from_any_state_and_shows_its_seed(q
 def _check_payload(tab: BoundaryTab, payload: dict, point, label: int) -> None:
     import torch
 
-    from playground.core import micrograd as mg
+    from playground.core.point_loss import PointLoss
 
     model = _model(tab)
     assert payload["label"] == label and payload["activation"] == tab.state.activation
@@ -821,7 +821,7 @@ def _check_payload(tab: BoundaryTab, payload: dict, point, label: int) -> None:
     seen = model.inputs(np.array([point], np.float32))[0].numpy()  # what the network sees
     assert np.allclose(payload["features_values"], seen, atol=1e-6)
     # the point's loss graph, built from the payload, gives the model's loss for that point
-    graph = mg.PointLoss(
+    graph = PointLoss(
         [(W.tolist(), b.tolist()) for W, b in payload["weights"]],
         payload["features_values"],
         payload["label"],
@@ -831,7 +831,7 @@ def _check_payload(tab: BoundaryTab, payload: dict, point, label: int) -> None:
     p1 = float(model.predict_proba(np.array([point], np.float32))[0, 1])
     loss = -np.log(p1 if label == 1 else 1 - p1)
     assert graph.root.data == pytest.approx(loss, abs=1e-5)
-    assert torch.is_tensor(model.layers[0].weight)
+    assert torch.is_tensor(model.layers[0][0])
 
 
 def test_explain_a_point_of_a_single_neuron_and_of_a_4_4_net(qtbot, tab):

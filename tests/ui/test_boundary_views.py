@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.core.toy_names import FEATURE_LABELS, FEATURES
+from playground.core.toy.config import FEATURE_LABELS, FEATURES
 from playground.ui.widgets.network import NetworkView, _EdgePicture, edge_curves
 from playground.ui.widgets.plane import PlaneView, contour_segments, grid_axes, plane_picture
 
@@ -118,11 +118,11 @@ def test_the_grid_pass_gives_every_neuron_like_the_model_does():
     ext = toy.extent("fruit")
     model = toy.ToyModel(toy.ToyConfig(hidden=(8, 8), activation="tanh", extent=ext))
     grid = toy.make_grid(ext, 20)
-    maps = model.neuron_maps(grid)
+    maps = toy.neuron_maps(model, grid)
     with torch.no_grad():
         h = model.inputs(grid)
-        for i, layer in enumerate(model.layers[:-1]):
-            h = torch.tanh(layer(h))
+        for i, (W, b) in enumerate(model.layers[:-1]):
+            h = torch.tanh(h @ W + b)
             assert np.allclose(maps[i + 1], h.T.numpy(), atol=1e-5)
     assert np.allclose(maps[-1][0], model.predict_proba(grid)[:, 1], atol=1e-5)
 

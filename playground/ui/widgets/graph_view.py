@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.micrograd import Node
+from playground.core.backprop_steps import Node
 
 POSITIVE, NEGATIVE = QColor("#0072B2"), QColor("#D55E00")  # Okabe-Ito blue / vermillion
 HIGHLIGHT, TARGET, MISMATCH = QColor("#E69F00"), QColor("#009E73"), QColor("#CC0000")

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QGraphicsView,
 )
 
+from playground.core.toy.config import MAX_WIDTH  # the +/- buttons stop at the core's limit
 from playground.ui.widgets.plane_image import NEGATIVE, POSITIVE, diverging_colors
 
 SCENE_W = 640.0  # scene units across; the height follows the view's shape
@@ -358,8 +359,6 @@ class NetworkView(_Descriptions, QGraphicsView):
     width_changed = Signal(int, int)
     feature_toggled = Signal(str)
 
-    MAX_WIDTH = 32
-
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setScene(QGraphicsScene(self))
@@ -494,9 +493,9 @@ class NetworkView(_Descriptions, QGraphicsView):
             )
             plus = _Button(
                 "+",
-                f"One more neuron in this layer (at most {self.MAX_WIDTH}).",
+                f"One more neuron in this layer (at most {MAX_WIDTH}).",
                 lambda h=h: self.width_changed.emit(h, +1),
-                enabled=n < self.MAX_WIDTH,
+                enabled=n < MAX_WIDTH,
             )
             minus.setPos(xs[h + 1] - 23, 8)
             plus.setPos(xs[h + 1] + 3, 8)

@@ -20,7 +20,9 @@ import numpy as np
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-from playground.core import micrograd as mg
+from playground.core.backprop_steps import Step
+from playground.core.expressions import ComputeError, ExpressionError, parse
+from playground.core.point_loss import PointLoss
 from playground.core.training import LiveSettings
 from playground.ui.session import Session
 from playground.ui.tabs.backprop.job import DemoSpec
@@ -68,7 +70,7 @@ class BackpropTab(PointMixin, RunsMixin, Tab):
         layout.addWidget(self.pages, 1)
         self.presenter = GraphPresenter(self.graph)
         self.trainer = TrainPresenter(self.train)
-        self.point: mg.PointLoss | None = None  # a Boundary point shown, else None
+        self.point: PointLoss | None = None  # a Boundary point shown, else None
         self._shown: tuple = ()  # (expression, leaf values) on screen
         self.session = Session(  # the demo in a training process: it never holds our GIL
             self,
@@ -130,12 +132,12 @@ class BackpropTab(PointMixin, RunsMixin, Tab):
         if not force and self.point is None and self._shown == (s.expression, s.leaf_values):
             return True
         try:
-            expr = mg.parse(s.expression)
+            expr = parse(s.expression)
             values = dict(expr.defaults)
             if len(s.leaf_values) == len(expr.names):
                 values.update(zip(expr.names, s.leaf_values, strict=True))
             self.presenter.load(expr, values)
-        except mg.ExpressionError as exc:
+        except ExpressionError as exc:
             self.show_message(f"Could not use the saved expression: {exc}", "error")
             if s.expression != FIRST_EXAMPLE:
                 s.update(expression=FIRST_EXAMPLE, leaf_values=())
@@ -159,12 +161,12 @@ class BackpropTab(PointMixin, RunsMixin, Tab):
     def set_expression(self, text: str) -> bool:
         """Parse ``text`` and draw it; a rejected text leaves the graph and says why."""
         try:
-            expr = mg.parse(text)
+            expr = parse(text)
             expr.build()
-        except mg.ComputeError as exc:  # allowed, but not computable: say what and where
+        except ComputeError as exc:  # allowed, but not computable: say what and where
             self.show_message(str(exc), "error")
             return False
-        except mg.ExpressionError as exc:
+        except ExpressionError as exc:
             self.show_message(f"That expression is not allowed: {exc}", "error")
             return False
         self.clear_message()
@@ -177,9 +179,9 @@ class BackpropTab(PointMixin, RunsMixin, Tab):
         values = {**self.presenter.values, name: value}
         try:
             if not np.isfinite(value):
-                raise mg.ExpressionError(f"{name}: type a number")
+                raise ExpressionError(f"{name}: type a number")
             self.presenter.set_values(values)
-        except mg.ExpressionError as exc:
+        except ExpressionError as exc:
             self.show_message(f"Could not set {name}: {exc}", "error")
             self.presenter.load(self.presenter.problem, self.presenter.values)
             return False
@@ -190,7 +192,7 @@ class BackpropTab(PointMixin, RunsMixin, Tab):
         self.check_numbers()
         return True
 
-    def backward_step(self) -> mg.Step:
+    def backward_step(self) -> Step:
         """One node of backward; warns when a new pass starts on grads not zeroed."""
         if self.presenter.stepper is None or self.presenter.stepper.done:
             self._warn_if_not_zeroed()

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from playground.core import micrograd as mg
+from playground.core import micrograd_demo as demo
 from playground.core.training import DivergenceGuard, Job, LiveSettings, Snapshot, torch_threads
 from playground.ui.tabs.backprop.state import hidden_sizes
 
@@ -46,12 +47,13 @@ def scores(weights: list, ext: tuple[float, float, float, float]) -> np.ndarray:
 def lean_step(
     model: mg.MLP, X, y, k: int, steps: int = 100, lr: float = 1.0, schedule: str = "decay"
 ) -> tuple[float, float]:
-    """:func:`micrograd.demo_step`, one point's graph at a time: the same loss (to the bit),
-    accuracy and update (the gradients to rounding: they are summed in another order).
+    """:func:`~playground.core.micrograd_demo.demo_step`, one point's graph at a time: the
+    same loss (to the bit), accuracy and update (the gradients to rounding: they are summed
+    in another order).
 
-    The demo's graph of a whole batch is ~66,000 Values alive at once, while the GUI
-    thread's garbage collector (every 0.1 s) walks every young one: 15-50 ms stalls.  One
-    point's graph is ~1/N of that and freed (by reference counting) before the next."""
+    The demo's graph of a whole batch is ~66,000 Values alive at once; one point's graph is
+    ~1/N of that, freed (by reference counting) before the next: less memory, and less for
+    Python's garbage collector to walk when it runs (the job pauses it for the step)."""
     params = model.parameters()
     model.zero_grad()
     scale = 1.0 / len(X)
@@ -69,7 +71,7 @@ def lean_step(
         p.grad += p.data * ALPHA  # d(ALPHA * p * p)/dp, as the graph sums it: twice
         p.grad += p.data * ALPHA
     loss = total * scale + reg * ALPHA
-    learning_rate = mg.demo_lr(k, steps, lr, schedule)
+    learning_rate = demo.demo_lr(k, steps, lr, schedule)
     for p in params:
         p.data -= learning_rate * p.grad
     return loss, right / len(X)
@@ -116,27 +118,28 @@ def demo_job(config: dict[str, Any], live: LiveSettings | None = None) -> Job:
     twice its start for :data:`PATIENCE` steps."""
     steps, seed = int(config["steps"]), int(config["seed"])
     live = live or LiveSettings(lr=float(config["lr"]), schedule=str(config["schedule"]))
-    X, y = mg.make_moons(int(config["points"]), float(config["noise"]), seed)
+    X, y = demo.make_moons(int(config["points"]), float(config["noise"]), seed)
     model = mg.MLP(2, hidden_sizes(config["hidden"]) + [1], rng=random.Random(seed))
     ext = extent(X)
     use_torch = bool(config["torch"])
     guard = DivergenceGuard("step", patience=PATIENCE, floor=HINGE_AT_ZERO)
 
     def detail() -> dict[str, Any]:
-        grid = scores(model.weights(), ext)  # a diverged net's scores: nothing drawn
+        grid = scores(demo.weights(model), ext)  # a diverged net's scores: nothing drawn
         return {"scores": grid if np.isfinite(grid).all() else None, "extent": ext, "X": X, "y": y}
 
     with torch_threads(1) if use_torch else contextlib.nullcontext():
         if use_torch:
             import torch
 
-            params = torch_params(model.weights())
+            params = torch_params(demo.weights(model))
             Xt, yt = torch.tensor(X, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
         elapsed = 0.0
         for k in range(steps):
-            lr = mg.demo_lr(k, steps, float(live.lr), str(live.schedule))
+            lr = demo.demo_lr(k, steps, float(live.lr), str(live.schedule))
             t0 = time.perf_counter()
-            loss, acc = lean_step(model, X, y, k, steps, float(live.lr), str(live.schedule))
+            with demo.gc_paused():  # the collector would walk the step's graph over and over
+                loss, acc = lean_step(model, X, y, k, steps, float(live.lr), str(live.schedule))
             t1 = time.perf_counter()
             metrics = {"loss": loss, "acc": acc, "ours_ms": 1000 * (t1 - t0), "lr": lr}
             if use_torch:

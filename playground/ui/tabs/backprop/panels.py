@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.micrograd import EXAMPLES
+from playground.core.expressions import EXAMPLES
 from playground.ui.binding import bind, format_number
 from playground.ui.tabs.backprop.state import COMPARISONS, H_CHOICES, TRAIN_FIELDS, BackpropState
 from playground.ui.widgets.curves import CurvePlot
@@ -443,7 +443,9 @@ the gradient that arrived (<i>upstream</i>) by the operation's local derivative 
 the product to each input's grad: <code>grad(x1) += grad(x1*w1) * w1</code>.</p>
 <ul>
 <li><b>Backward step</b> does one node and writes its chain rule with the numbers;
-<b>Backward all</b> does the rest; <b>Zero grads</b> clears them.</li>
+<b>Backward all</b> does the rest; <b>Zero grads</b> clears them. The engine is
+<code>playground/core/micrograd.py</code>, each operation's <code>_backward</code> beside
+it; the stepping and its sentences are <code>playground/core/backprop_steps.py</code>.</li>
 <li>A graph drawn before backward shows no gradients: they are computed by backward.</li>
 <li>Why <code>+=</code>: in <code>b = a + a</code> the value a is used twice, and both uses
 add to its gradient (2). Untick <i>Accumulate with +=</i> to see the bug

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.core import micrograd as mg
+from playground.core.point_loss import PointLoss
 
 POINT_KEYS = (
     "weights",
@@ -52,7 +52,7 @@ def signed_sum(coefs: Sequence[float], names: Sequence[str], bias: float) -> str
     return f"{text} {'−' if bias < 0 else '+'} {abs(bias):.2f}"
 
 
-def rescaling_text(point: mg.PointLoss) -> str:
+def rescaling_text(point: PointLoss) -> str:
     """How the graph rescales the plane point: "u1 = (x1 − 5)·1.2, u2 = (x2 − 5)·1.2"."""
     (cx, cy), (fx, fy) = point.plane
     parts = []
@@ -63,7 +63,7 @@ def rescaling_text(point: mg.PointLoss) -> str:
     return ", ".join(parts)
 
 
-def point_texts(point: mg.PointLoss, names: Sequence[str], net: str) -> tuple[str, str]:
+def point_texts(point: PointLoss, names: Sequence[str], net: str) -> tuple[str, str]:
     """What the graph page says of a plane point: (the line above the graph, the message):
     the point and its class as the plane shows them, the rescaling, and for a single neuron
     the plane's own equation, each of its weights a leaf of the graph times the factor."""
@@ -139,10 +139,10 @@ class PointMixin:
             ]
             x = list(map(float, features_values))
             if plane is None:
-                point = mg.PointLoss(lists, x, int(label), activation, feature_names)
+                point = PointLoss(lists, x, int(label), activation, feature_names)
             else:
                 scaling = (plane["centre"], plane["factor"])
-                point = mg.PointLoss(
+                point = PointLoss(
                     lists, plane["point"], int(label), activation, feature_names, scaling
                 )
             self.presenter.load(point)

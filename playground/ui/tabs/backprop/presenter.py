@@ -2,8 +2,8 @@
 demo's frames -> the training page.
 
 A *problem* is anything with ``names``, ``defaults`` and ``build(values) -> Built``: a
-typed :class:`~playground.core.micrograd.Expression` or a point's
-:class:`~playground.core.micrograd.PointLoss`.
+typed :class:`~playground.core.expressions.Expression` or a point's
+:class:`~playground.core.point_loss.PointLoss`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 
-from playground.core import micrograd as mg
+from playground.core import backprop_steps as steps
+from playground.core.expressions import ExpressionError
+from playground.core.micrograd import build_topo
 from playground.ui.tabs.backprop.panels import OURS, TORCH, GraphPanel, TrainPanel
 from playground.ui.tabs.backprop.state import mismatch
 from playground.ui.worker import Frame
@@ -30,14 +32,14 @@ class GraphPresenter:
     def __init__(self, panel: GraphPanel):
         self.panel = panel
         self.problem: Any = None
-        self.built: mg.Built | None = None
+        self.built: steps.Built | None = None
         self.values: dict[str, float] = {}
-        self.stepper: mg.BackwardStepper | None = None
+        self.stepper: steps.BackwardStepper | None = None
         self.accumulate = True
         self.h = 1e-4
         self.complete = False  # a whole backward pass is done: grads can be checked
         self.numeric: dict[str, float] = {}
-        self.last: mg.Step | None = None
+        self.last: steps.Step | None = None
         self._index: dict[int, int] = {}
 
     # ---- what is shown
@@ -47,7 +49,7 @@ class GraphPresenter:
         values = {n: values.get(n, 1.0) for n in problem.names}
         built = problem.build(values)  # raises before anything changes
         self.problem, self.values, self.built = problem, values, built
-        self._index = {id(v): i for i, v in enumerate(built.root.topo())}
+        self._index = {id(v): i for i, v in enumerate(build_topo(built.root))}
         self.stepper, self.complete, self.last = None, False, None
         self.panel.view.set_graph(self.nodes())
         self.panel.leaves.set_leaves(problem.names, [values[n] for n in problem.names])
@@ -55,9 +57,9 @@ class GraphPresenter:
         self.say("Forward done: the grads are 0 until backward runs. Press Backward step.")
         self.check()
 
-    def nodes(self) -> list[mg.Node]:
+    def nodes(self) -> list[steps.Node]:
         assert self.built is not None
-        return mg.trace(self.built.root, self.built.groups)
+        return steps.trace(self.built.root, self.built.groups)
 
     def say(self, text: str) -> None:
         self.panel.sentence.setText(text)
@@ -65,7 +67,7 @@ class GraphPresenter:
     def sentence(self) -> str:
         return self.panel.sentence.text()
 
-    def refresh(self, highlight: mg.Step | None = None) -> None:
+    def refresh(self, highlight: steps.Step | None = None) -> None:
         """Redraw numbers and colours (same items), the highlight and the leaf table."""
         self.panel.view.update_values(self.nodes())
         bad = [self._index[id(self.built.leaves[n])] for n in self.mismatches()]
@@ -84,7 +86,7 @@ class GraphPresenter:
         self.panel.leaves.show_numbers(grads, numeric, flags if self.complete else None)
 
     # ---- backward
-    def step(self) -> mg.Step:
+    def step(self) -> steps.Step:
         """One node of the backward pass (a finished pass starts a new one)."""
         if self.stepper is None or self.stepper.done:
             self._new_pass()
@@ -94,7 +96,7 @@ class GraphPresenter:
         self.refresh(step)
         return step
 
-    def run_all(self) -> list[mg.Step]:
+    def run_all(self) -> list[steps.Step]:
         """Every remaining step of this pass (or a whole new pass)."""
         if self.stepper is None or self.stepper.done:
             self._new_pass()
@@ -109,11 +111,11 @@ class GraphPresenter:
         return steps
 
     def _new_pass(self) -> None:
-        self.stepper = mg.BackwardStepper(self.built.root, self.accumulate)
+        self.stepper = steps.BackwardStepper(self.built.root, self.accumulate)
         self.complete = False
         self.panel.log.appendPlainText("— backward pass" + ("" if self.accumulate else " (=)"))
 
-    def _record(self, step: mg.Step, show: bool = True) -> None:
+    def _record(self, step: steps.Step, show: bool = True) -> None:
         self.last = step
         if show:
             self.say(step.sentence)
@@ -127,7 +129,7 @@ class GraphPresenter:
 
     def zero(self) -> None:
         """Every grad to 0, and the next step starts a new pass."""
-        for v in self.built.root.topo():
+        for v in build_topo(self.built.root):
             v.grad = 0.0
         self.stepper, self.complete, self.last = None, False, None
         self.say("All grads are 0. Backward step starts a new pass.")
@@ -147,8 +149,8 @@ class GraphPresenter:
     def check(self) -> None:
         """The numerical check of every leaf, with the current h."""
         try:
-            self.numeric = mg.numerical_grads(self.problem.value_of, self.values, self.h)
-        except mg.ExpressionError:
+            self.numeric = steps.numerical_grads(self.problem.value_of, self.values, self.h)
+        except ExpressionError:
             self.numeric = {n: math.nan for n in self.values}  # x + h left the domain
         self.refresh(self.last if self.stepper and not self.stepper.done else None)
 
@@ -171,10 +173,10 @@ class GraphPresenter:
         inputs, else the first grad (from the output back) that did."""
         if self.built is None:
             return ""
-        topo = self.built.root.topo()
+        topo = build_topo(self.built.root)
         for v in topo:  # inputs before what is made of them
             if not math.isfinite(v.data) and all(math.isfinite(c.data) for c in v._prev):
-                what = f"{mg.name_of(v)} = {number_word(v.data)}"
+                what = f"{steps.name_of(v)} = {number_word(v.data)}"
                 return (
                     f"{what}: the result is beyond the largest float (about 1.8e308) or not a "
                     "number at all, so every value computed from it, and every grad that flows "
@@ -184,7 +186,7 @@ class GraphPresenter:
         for v in reversed(topo):  # from the output back, as backward goes
             if not math.isfinite(v.grad):
                 return (
-                    f"grad({mg.name_of(v)}) = {number_word(v.grad)}: the chain rule's products "
+                    f"grad({steps.name_of(v)}) = {number_word(v.grad)}: the chain rule's products "
                     "grew beyond the largest float (about 1.8e308), so this grad and every grad "
                     "computed from it mean nothing. Use smaller numbers."
                 )

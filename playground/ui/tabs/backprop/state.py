@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playground.core.micrograd import EXAMPLES, SCHEDULES
+from playground.core.expressions import EXAMPLES
+from playground.core.micrograd_demo import SCHEDULES
 from playground.ui.state import State, setting
 
 FIRST_EXAMPLE = next(iter(EXAMPLES.values()))

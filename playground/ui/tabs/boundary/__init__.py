@@ -50,7 +50,13 @@ from playground.ui.widgets.runs_table import RunsPanel
 
 __all__ = ["RES", "BoundaryState", "BoundaryTab"]
 
-_TOY = "playground.core.toy"
+
+def _import_toy() -> None:
+    """Import every module of the toy (torch with them), so the GUI thread never does."""
+    from playground.core import toy
+
+    for name in toy.MODULES:
+        importlib.import_module(f"playground.core.toy.{name}")
 
 
 class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
@@ -73,7 +79,7 @@ class BoundaryTab(RunsMixin, EditingMixin, FileMethodsMixin, Tab):
         self.selected_class = 0  # the class a click on the plane adds
         self._build()
         self.session = Session(self, self._start, on_reset=self._on_reset, process=True)
-        self._toy = threading.Thread(target=importlib.import_module, args=(_TOY,), daemon=True)
+        self._toy = threading.Thread(target=_import_toy, daemon=True)
         self._toy_timer = QTimer(self, interval=100)
         self._toy_timer.timeout.connect(self._toy_loaded)
         self.worker = self.session.worker

@@ -10,8 +10,8 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QInputDialog
 
-from playground.core.toy_checks import check_weights
-from playground.core.toy_names import FEATURES, MAX_LAYERS, MAX_WIDTH
+from playground.core.toy.checks import check_weights
+from playground.core.toy.config import FEATURES, MAX_LAYERS, MAX_WIDTH
 
 EXPLAIN_LAYERS, EXPLAIN_WIDTH = 2, 4  # the largest net whose point-loss graph stays legible
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
 
-from playground.core.toy_names import DATASET_TITLES
+from playground.core.toy.config import DATASET_TITLES
 from playground.ui.tabs.boundary import files
 from playground.ui.tabs.boundary.state import BoundaryState
 

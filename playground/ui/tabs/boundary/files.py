@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.core.toy_checks import layer_sizes
+from playground.core.toy.checks import layer_sizes
 from playground.ui.runs import RunBook
 from playground.ui.tabs.boundary.state import BoundaryState, state_dict_from_v1
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -231,8 +231,8 @@ class BoundarySpec:
 
         old = store.get("run")
         model = None if self.fresh or old is None else old.model
-        if model is not None:
-            model.config.optimizer = self.config["optimizer"]
+        if model is not None:  # the same network, perhaps another optimizer from now on
+            model.config = replace(model.config, optimizer=self.config["optimizer"])
         run = Run(model, self.data, self.epoch0)
         run.give(self.weights)
         live = LiveSettings(**self.live)

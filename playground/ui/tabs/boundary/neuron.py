@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.core.toy_names import FEATURE_LABELS
+from playground.core.toy.config import FEATURE_LABELS
 from playground.ui.tabs.boundary.panels import NeuronPanel
 from playground.ui.tabs.boundary.state import BoundaryState
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from playground.core.toy_names import (
+from playground.core.toy.config import (
     ACTIVATION_LABELS,
     DATASET_TITLES,
     FEATURE_LABELS,
@@ -812,7 +812,7 @@ def add_dataset_icons(box: QComboBox, toy: object) -> None:
     from PySide6.QtCore import QSize
     from PySide6.QtGui import QIcon
 
-    from playground.core.toy_names import MULTICLASS
+    from playground.core.toy.config import MULTICLASS
     from playground.ui.style import rgb
     from playground.ui.widgets.network import rgba_to_pixmap
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.core.toy_names import FEATURE_LABELS, FEATURES
+from playground.core.toy.config import FEATURE_LABELS, FEATURES
 from playground.ui.style import OKABE_ITO, TEST_COLOR, TRAIN_COLOR, rgb
 from playground.ui.tabs.boundary.job import RES
 from playground.ui.tabs.boundary.neuron import NeuronPresenter

@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QBuffer, QIODevice, Qt
 
-from playground.core.toy_names import MULTICLASS, OPTIMIZER_LABELS, OPTIMIZERS
+from playground.core.toy.config import MULTICLASS, OPTIMIZER_LABELS, OPTIMIZERS
 from playground.ui.runs import PinnedRun
 from playground.ui.tabs.boundary.job import BoundarySpec, RunInfo
 from playground.ui.tabs.boundary.state import DATA_FIELDS, VIEW_FIELDS, BoundaryState

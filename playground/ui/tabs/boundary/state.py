@@ -1,6 +1,10 @@
 """The Decision boundary tab's state: every setting declared once, and how files written
-before the state existed map onto it.  (What a file's points and weights must be is
-checked by core: ``playground.core.toy_checks``.)
+before the state existed map onto it.  The model's settings are the core's
+(``playground.core.toy.config.ToyConfig``: limits, choices, shape role), taken with
+``from_core``; the state adds the data, the views, and the two settings the tab shows in
+its own words (``classes`` is ``n_classes``; ``regularization`` + ``reg_rate`` are
+``l1``/``l2``).  (What a file's points and weights must be is checked by core:
+``playground.core.toy.checks``.)
 
 Plain Python and numpy: no Qt widgets here (a test enforces it).
 """
@@ -10,17 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from playground.core.toy_checks import layer_sizes
-from playground.core.toy_names import (
-    ACTIVATIONS,
-    DATASETS,
-    FEATURES,
-    MAX_CLASSES,
-    MAX_LAYERS,
-    MAX_WIDTH,
-    OPTIMIZERS,
-)
-from playground.ui.state import State, setting
+from playground.core import schema
+from playground.core.toy.checks import layer_sizes
+from playground.core.toy.config import DATASETS, ToyConfig, check_features
+from playground.ui.state import State, from_core, setting
 
 LR_CHOICES = (1e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -29,8 +26,11 @@ DATA_FIELDS = ("dataset", "points", "noise", "test_share", "seed")  # new points
 VIEW_FIELDS = ("show_test", "discretize")
 
 
+N_CLASSES = schema.options(ToyConfig)["n_classes"]
+
+
 @dataclass
-class BoundaryState(State):
+class BoundaryState(State, core=ToyConfig):
     """What the Decision boundary tab shows and trains."""
 
     # the data
@@ -42,19 +42,18 @@ class BoundaryState(State):
     )
     seed: int = setting(0, "Seed", lo=0, hi=99999, tip="Same seed, same points.")
     # the model's shape
-    classes: int = setting(2, "Classes", lo=2, hi=MAX_CLASSES, shape=True)
-    hidden: tuple = setting(
-        (4, 2), "Hidden layers", item=int, lo=1, hi=MAX_WIDTH, max_len=MAX_LAYERS, shape=True
-    )
-    activation: str = setting("tanh", "Activation", choices=ACTIVATIONS, shape=True)
-    features: tuple = setting(
-        ("x1", "x2"), "Input features", item=str, choices=FEATURES, min_len=1, shape=True
-    )
+    classes: int = setting(  # ToyConfig.n_classes, by the name files and the screen use
+        schema.default(ToyConfig, "n_classes"), "Classes", lo=N_CLASSES.lo, hi=N_CLASSES.hi,
+        shape=True,
+    )  # fmt: skip
+    hidden: tuple = from_core("Hidden layers")
+    activation: str = from_core("Activation")
+    features: tuple = from_core("Input features")
     # how it trains
-    optimizer: str = setting("sgd", "Optimizer", choices=OPTIMIZERS)
-    lr: float = setting(0.03, "Learning rate", lo=1e-5, hi=10.0, live=True)
-    decay: float = setting(1.0, "Decay", lo=0.9, hi=1.0, live=True)
-    batch_size: int = setting(10, "Batch size", lo=1, hi=500, live=True)
+    optimizer: str = from_core("Optimizer")
+    lr: float = from_core("Learning rate", live=True)
+    decay: float = from_core("Decay", live=True)
+    batch_size: int = from_core("Batch size", live=True)
     regularization: str = setting("none", "Regularization", choices=REGULARIZATIONS, live=True)
     reg_rate: float = setting(0.0, "Regularization rate", choices=REG_RATES, live=True)
     # the views
@@ -89,17 +88,14 @@ class BoundaryState(State):
         }
 
     def model_config(self, init_seed: int = 0, device: str = "auto") -> dict[str, Any]:
-        """``toy.ToyConfig``'s keyword arguments (without the extent)."""
+        """``toy.ToyConfig``'s keyword arguments (without the extent): the core's fields as
+        they are (features in the network's input order), and those the tab shows its own
+        way (classes, regularization; the initial weights' seed is not the data's)."""
         live = self.live_values()
         return {
-            "hidden": tuple(self.hidden),
-            "activation": self.activation,
-            "features": tuple(f for f in FEATURES if f in self.features),
+            **self.core_values(),
+            "features": check_features(self.features),
             "n_classes": self.classes,
-            "optimizer": self.optimizer,
-            "lr": self.lr,
-            "decay": self.decay,
-            "batch_size": self.batch_size,
             "l1": live["l1"],
             "l2": live["l2"],
             "seed": init_seed,
@@ -121,7 +117,7 @@ def state_dict_from_v1(config: dict, dataset: dict, ui: dict) -> dict[str, Any]:
             d[new] = dataset[old]
     if "test_fraction" in dataset:
         d["test_share"] = dataset["test_fraction"]
-    for key in ("hidden", "activation", "features", "optimizer", "lr", "decay", "batch_size"):
+    for key in BoundaryState.core_fields():
         if key in config:
             d[key] = config[key]
     if "n_classes" in config:

@@ -1,6 +1,6 @@
 """What a Decision boundary experiment file must hold, checked once for everyone.
 
-:func:`playground.core.toy.load_experiment` runs :func:`check_experiment` on every file it
+:func:`playground.core.toy.files.load_experiment` runs :func:`check_experiment` on every file it
 reads, and the tab uses the same functions (points, weights against the network) for what
 it is handed by hand; there is no second copy.  Each check raises ``ValueError`` naming the
 field and the problem ("y: label 2 is not a class 0 to 1"); the loader adds the file's name.
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from playground.core.toy_names import DATASETS
+from playground.core.toy.config import DATASETS
 
 Weights = list[tuple[np.ndarray, np.ndarray]]
 
