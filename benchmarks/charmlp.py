@@ -25,8 +25,19 @@
    ``out=``), exercise 2 in three ops and ``C[Xb]`` as ``index_select``.
    It runs on the code before issue 19 too (``charmlp.Run``): copy this file and
    common.py next to that checkout's benchmarks to compare.
+   December 2026, 2 cores, quiet (load ~1), ``--rounds 6 --steps 2000``, two runs each,
+   alternating with c3183d1 (best round / median round):
+   autograd 0.984-0.992 / 0.963-0.994 (c3183d1 1.109-1.111 / 1.094-1.098, with its flat
+   buffer, _foreach_add_, addmm and batches drawn 1,000 at a time); manual 1.553-1.566 /
+   1.548-1.582 (1.808-1.823 / 1.683-1.734); WaveNet 1.008-1.012 / 1.013-1.037 (1.198-1.201,
+   with its two-pass variance).  What the lecture form costs: nn.Module attribute access
+   and ``__setattr__`` (Tanh's ``out``, ``steps_trained``), a few microseconds a step;
+   ``addmm`` for ``x @ W + b`` measured within noise (1.004 against 1.010), so it is gone.
 2. Presets: wall time and final train/dev/test loss of the trainer.  Targets at full
    length: lecture dev <= 2.19 (autograd and manual), batchnorm <= 2.12, wavenet <= 2.03.
+   December 2026 (``--full --skip-speed``, loaded machine): lecture dev 2.169 (train 2.1250)
+   in 265 s, by hand 2.170 in 542 s (other jobs running); batchnorm 2.108 in 290 s; wavenet
+   train 1.7695, dev 1.993 in 402 s: the lectures' numbers.
 
 Prints one JSON line and a table (benchmarks/common.py).
 """
