@@ -2,28 +2,29 @@
 
 Lecture: "The spelled-out intro to language modeling: building makemore" (Neural Networks:
 Zero to Hero, lecture 2); notebook ``lectures/makemore/makemore_part1_bigrams.ipynb`` of
-karpathy/nn-zero-to-hero.  Where each part of the notebook is here:
+karpathy/nn-zero-to-hero.  Where each part of it is here (the video's chapters, and times):
 
 * ``chars = sorted(list(set(''.join(words))))``, ``stoi``, ``itos`` ("deleting spurious
-  <S> and <E> tokens in favor of a single . token"): :func:`lookup`.  ``itos`` is a list
-  here: its keys are 0..V-1, so ``itos[ix]`` reads as the lecture's dict.
-* the counting loop ``N[ix1, ix2] += 1`` ("counting bigrams in a 2D torch tensor"):
-  :func:`count_loop`; the app counts with :func:`count`, the same loop over every bigram
-  at once (see :func:`encode`), tested equal to it.
-* ``P = (N+1).float(); P /= P.sum(1, keepdims=True)`` ("vectorized normalization of the
-  rows", "model smoothing with fake counts"): :attr:`BigramModel.probs`, with ``k`` fake
-  counts (``smoothing``) instead of 1.
+  (S) and (E) tokens in favor of a single . token", 20:54): :func:`lookup`.  ``itos`` is
+  a list here: its keys are 0..V-1, so ``itos[ix]`` reads as the lecture's dict.
+* the counting loop ``N[ix1, ix2] += 1`` ("counting bigrams in a 2D torch tensor",
+  12:45): :func:`count_loop`; the app counts with :func:`count`, the same loop over every
+  bigram at once (see :func:`encode`), tested equal to it.
+* ``P = (N+1).float(); P /= P.sum(1, keepdims=True)`` ("efficiency! vectorized
+  normalization of the rows", 36:17; "model smoothing with fake counts", 1:00:50):
+  :attr:`BigramModel.probs`, with ``k`` fake counts (``smoothing``) instead of 1.
 * the sampling loop ``ix = torch.multinomial(p, num_samples=1, replacement=True,
-  generator=g).item()`` until ``ix == 0`` ("sampling from the model"):
+  generator=g).item()`` until ``ix == 0`` ("sampling from the model", 24:02):
   :meth:`BigramModel.sample_paths`.
-* the log-likelihood loop and ``nll/n`` ("loss function"): :meth:`BigramModel.nll`.
-* the neural net ("PART 2"): the dataset ``xs, ys`` (:func:`bigram_tensors`), ``W =
-  torch.randn((27, 27), generator=g, requires_grad=True)``, the forward pass ``xenc @ W``,
-  ``counts = logits.exp()``, ``probs = counts / counts.sum(1, keepdims=True)``, the loss
-  with ``0.01*(W**2).mean()`` ("model smoothing as regularization loss"), ``W.grad =
-  None``, ``loss.backward()``, ``W.data += -50 * W.grad``: :func:`neural_job`, one full
-  batch step per snapshot.  Its two fast forward passes follow the lecture's "note 1:
-  one-hot encoding really just selects a row of the next Linear layer's weight matrix".
+* the log-likelihood loop and ``nll/n`` ("loss function", 50:14): :meth:`BigramModel.nll`.
+* the neural net ("PART 2", 1:02:57 on): the dataset ``xs, ys`` (:func:`bigram_tensors`),
+  ``W = torch.randn((27, 27), generator=g, requires_grad=True)``, the forward pass
+  ``xenc @ W``, ``counts = logits.exp()``, ``probs = counts / counts.sum(1,
+  keepdims=True)``, the loss with ``0.01*(W**2).mean()`` ("note 2: model smoothing as
+  regularization loss", 1:50:18), ``W.grad = None``, ``loss.backward()``, ``W.data +=
+  -50 * W.grad`` ("putting everything together", 1:42:55): :func:`neural_job`, one full
+  batch step per snapshot.  Its two fast forward passes follow "note 1: one-hot encoding
+  really just selects a row of the next Linear layer's weight matrix" (1:47:49).
 
 Sampling draws as the video did: there ``torch.multinomial`` was PyTorch 1.x's, which took
 one uniform number u from the generator and returned the first slot of the row's
