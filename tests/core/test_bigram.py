@@ -97,6 +97,27 @@ def test_lecture_samples(model):
     assert model.sample(5) == ["mor", "axx", "minaymoryles", "kondlaisah", "anchshizarie"]
 
 
+def test_todays_sampler_is_the_lectures_loop(model):
+    """method="torch": the notebook's sampling cell, word for word, with today's torch."""
+    import torch
+
+    P = torch.from_numpy(model.probs)
+    itos = model.itos
+    g = torch.Generator().manual_seed(2147483647)
+    names = []
+    for _ in range(20):
+        out = []
+        ix = 0
+        while True:
+            p = P[ix]
+            ix = torch.multinomial(p, num_samples=1, replacement=True, generator=g).item()
+            out.append(itos[ix])
+            if ix == 0:
+                break
+        names.append("".join(out))
+    assert [f"{name}." for name in model.sample(20, method="torch", max_length=99)] == names
+
+
 def test_sampling_is_deterministic_per_seed(model):
     assert model.sample(20, seed=7) == model.sample(20, seed=7)
     assert model.sample(20, seed=7) != model.sample(20, seed=8)
