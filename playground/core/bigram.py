@@ -59,7 +59,24 @@ END = "."  # start/end token, index 0
 MAX_VOCAB = 64
 MAX_SAMPLE_LENGTH = 50
 
-__all__ = ["DEFAULT_SEED", "BigramConfig", "BigramModel", "WordScore", "neural_job"]
+__all__ = [
+    "DEFAULT_SEED",
+    "LECTURE",
+    "BigramConfig",
+    "BigramModel",
+    "WordScore",
+    "bigram_tensors",
+    "count",
+    "count_loop",
+    "encode",
+    "forward_counts",
+    "forward_onehot",
+    "forward_rows",
+    "lookup",
+    "multinomial_1x",
+    "neural_job",
+    "vocabulary",
+]
 
 
 # ---------------------------------------------------------------- characters and counts
