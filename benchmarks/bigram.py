@@ -4,14 +4,15 @@
     python benchmarks/bigram.py --rounds 5 --steps 40
 
 1. Counting names.txt (228,146 bigrams) with ``BigramModel.from_words``; the
-   lecture's Python loop for reference.  Target < 50 ms.
+   lecture's Python loop (``bigram.count_loop``) for reference.  Target < 50 ms.
 2. Sampling 10,000 names (the lecture's method; today's torch.multinomial for
    reference).  Target < 1 s.
 3. Neural bigram, full batch on all bigrams (the lecture's one-hot net): steps/s of
    the tab's generator (``bigram.neural_job``, with ``detail()`` called ~30 times a
-   second as the ui does) against the plain lecture loop, same process, interleaved
-   rounds, best round of each.  Target ratio >= 0.9.  Also: the count trick's
-   steps/s and the loss after 500 steps against the counting model's NLL.
+   second as the ui does) against the lecture's own loop (:func:`lecture_neural_loop`,
+   the notebook's cells), same process, interleaved rounds, best round of each.
+   Target ratio >= 0.9.  Also: the count trick's steps/s and the loss after 500 steps
+   against the counting model's NLL.
 
 Prints a JSON object, then a table.
 """
@@ -37,18 +38,6 @@ def best_time(fn, repeat: int) -> float:
     return best
 
 
-def lecture_count(words: list[str]) -> None:
-    """The lecture's counting loop (a dict-free version with a 27x27 list)."""
-    chars = sorted(set("".join(words)))
-    stoi = {s: i + 1 for i, s in enumerate(chars)}
-    stoi["."] = 0
-    N = [[0] * 27 for _ in range(27)]
-    for w in words:
-        chs = ["."] + list(w) + ["."]
-        for a, b in zip(chs, chs[1:], strict=False):
-            N[stoi[a]][stoi[b]] += 1
-
-
 def job_rate(words, steps: int, method: str) -> float:
     """Steps/s of bigram.neural_job, calling detail() at most every 33 ms like the worker."""
     from playground.core import bigram
@@ -64,12 +53,63 @@ def job_rate(words, steps: int, method: str) -> float:
     return steps / (time.perf_counter() - t0)
 
 
-def plain_rate(words, steps: int) -> float:
-    from playground.core import bigram
+def lecture_neural_loop(words: list[str], steps: int) -> float:
+    """The lecture's neural bigram, cells "create the dataset" and "gradient descent" as the
+    notebook writes them (only ``range(1)`` -> ``range(steps)``, and ``loss.item()``
+    instead of printing it); returns the last loss."""
+    import torch
+    import torch.nn.functional as F
 
+    chars = sorted(list(set("".join(words))))  # noqa: C414 - the lecture's line
+    stoi = {s: i + 1 for i, s in enumerate(chars)}
+    stoi["."] = 0
+
+    # create the dataset
+    xs, ys = [], []
+    for w in words:
+        chs = ["."] + list(w) + ["."]
+        for ch1, ch2 in zip(chs, chs[1:], strict=False):
+            ix1 = stoi[ch1]
+            ix2 = stoi[ch2]
+            xs.append(ix1)
+            ys.append(ix2)
+    xs = torch.tensor(xs)
+    ys = torch.tensor(ys)
+    num = xs.nelement()
+
+    # initialize the 'network'
+    g = torch.Generator().manual_seed(2147483647)
+    W = torch.randn((27, 27), generator=g, requires_grad=True)
+
+    # gradient descent
+    last = float("nan")
+    for _k in range(steps):
+        # forward pass
+        xenc = F.one_hot(xs, num_classes=27).float()  # input to the network: one-hot encoding
+        logits = xenc @ W  # predict log-counts
+        counts = logits.exp()  # counts, equivalent to N
+        probs = counts / counts.sum(1, keepdims=True)  # probabilities for next character
+        loss = -probs[torch.arange(num), ys].log().mean() + 0.01 * (W**2).mean()
+        last = loss.item()
+
+        # backward pass
+        W.grad = None  # set to zero the gradient
+        loss.backward()
+
+        # update
+        W.data += -50 * W.grad
+    return last
+
+
+def plain_rate(words, steps: int) -> float:
+    """Steps/s of the lecture's loop (its dataset loop excluded: the job builds it too,
+    before its first step, which job_rate does not time either)."""
     t0 = time.perf_counter()
-    bigram.plain_neural_loop(words, steps)
-    return steps / (time.perf_counter() - t0)
+    lecture_neural_loop(words, 0)
+    setup = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    lecture_neural_loop(words, steps)
+    return steps / (time.perf_counter() - t0 - setup)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     words = data.load_words()
     load_s = time.perf_counter() - t0
     count_s = best_time(lambda: bigram.BigramModel.from_words(words), 7)
-    loop_s = best_time(lambda: lecture_count(words), 1)
+    stoi, _ = bigram.lookup(words)
+    loop_s = best_time(lambda: bigram.count_loop(words, stoi), 1)
     model = bigram.BigramModel.from_words(words, smoothing=1)
     nll_s = best_time(lambda: model.nll(words), 3)
     sample_s = best_time(lambda: model.sample(10_000), 3)

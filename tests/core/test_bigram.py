@@ -36,21 +36,86 @@ def test_lecture_numbers(words, model):
     assert model.nll(words, exact=True) == pytest.approx(2.45458, abs=1e-5)
 
 
-def test_counts_match_a_plain_loop(words, model):
-    N = np.zeros((27, 27), dtype=np.int64)
-    for w in words[:2000]:
+def lecture_bigrams(words, stoi):
+    """The lecture's dataset loop (part 2: xs, ys), the reference of bigram.encode."""
+    xs, ys = [], []
+    for w in words:
         chs = ["."] + list(w) + ["."]
-        for a, b in zip(chs, chs[1:], strict=False):
-            N[model.stoi[a], model.stoi[b]] += 1
-    small = bigram.BigramModel.from_words(words[:2000])
-    np.testing.assert_array_equal(small.counts, N)
-    assert model.counts[model.stoi["e"], model.stoi["m"]] == 769  # the lecture's "em" cell
-    assert model.counts[0, model.stoi["a"]] == 4410  # names starting with a
+        for ch1, ch2 in zip(chs, chs[1:], strict=False):
+            ix1 = stoi[ch1]
+            ix2 = stoi[ch2]
+            xs.append(ix1)
+            ys.append(ix2)
+    return xs, ys
+
+
+def test_lookup_is_the_lectures(words, model):
+    chars = sorted(list(set("".join(words))))  # noqa: C414 - the lecture's line
+    stoi = {s: i + 1 for i, s in enumerate(chars)}
+    stoi["."] = 0
+    itos = {i: s for s, i in stoi.items()}
+    assert bigram.lookup(words) == (stoi, [itos[i] for i in range(len(itos))])
+    assert model.stoi == stoi
+
+
+@pytest.mark.parametrize("which", ["names", "odd"])
+def test_fast_counting_equals_the_lectures_loop(words, model, which):
+    """bigram.count and bigram.encode (fast paths) against the lecture's loops."""
+    if which == "odd":  # other characters, one-letter words, a repeated word
+        words = ["pikachu", "eevee", "flabébé", "ho-oh", "a", "zz", "eevee", "mr mime"]
+    stoi, _ = bigram.lookup(words)
+    np.testing.assert_array_equal(bigram.count(words, stoi), bigram.count_loop(words, stoi))
+    seq = bigram.encode(words, stoi)
+    xs, ys = lecture_bigrams(words, stoi)
+    assert seq[:-1].tolist() == xs and seq[1:].tolist() == ys
+    if which == "names":
+        assert model.counts[model.stoi["e"], model.stoi["m"]] == 769  # the lecture's "em" cell
+        assert model.counts[0, model.stoi["a"]] == 4410  # names starting with a
+
+
+def test_fast_likelihood_equals_the_lectures_loop(words, model):
+    """log_likelihood (a float32 running sum over every bigram at once) is the lecture's loop."""
+    import torch
+
+    sub = words[:3000]
+    P = torch.from_numpy(model.probs)
+    log_likelihood = 0.0
+    n = 0
+    for w in sub:
+        chs = ["."] + list(w) + ["."]
+        for ch1, ch2 in zip(chs, chs[1:], strict=False):
+            prob = P[model.stoi[ch1], model.stoi[ch2]]
+            logprob = torch.log(prob)
+            log_likelihood += logprob
+            n += 1
+    assert model.log_likelihood(sub) == (log_likelihood.item(), n)
+    assert model.nll(sub) == (-log_likelihood / n).item()
 
 
 def test_lecture_samples(model):
     # torch 1.x multinomial (inverse CDF), same generator: the names the video prints
     assert model.sample(5) == ["mor", "axx", "minaymoryles", "kondlaisah", "anchshizarie"]
+
+
+def test_todays_sampler_is_the_lectures_loop(model):
+    """method="torch": the notebook's sampling cell, word for word, with today's torch."""
+    import torch
+
+    P = torch.from_numpy(model.probs)
+    itos = model.itos
+    g = torch.Generator().manual_seed(2147483647)
+    names = []
+    for _ in range(20):
+        out = []
+        ix = 0
+        while True:
+            p = P[ix]
+            ix = torch.multinomial(p, num_samples=1, replacement=True, generator=g).item()
+            out.append(itos[ix])
+            if ix == 0:
+                break
+        names.append("".join(out))
+    assert [f"{name}." for name in model.sample(20, method="torch", max_length=99)] == names
 
 
 def test_sampling_is_deterministic_per_seed(model):

@@ -244,3 +244,15 @@ def test_lr_2_on_the_numpy_network_never_trains_on_at_chance(mnist):
         if seed == 0:  # the issue's run: 14.53, 3.965, 2.56, 2.39, ... at chance
             assert isinstance(stopped.value, Collapsed)
             assert "the network now guesses" in str(stopped.value)
+
+
+def test_train_config_checks_its_declared_limits():
+    """TrainConfig declares each setting's limits once (the tab's state takes them from it)."""
+    assert digits.config_for("mlp", hidden=[64, "32"]).hidden == (64, 32)
+    with pytest.raises(ValueError) as e:
+        digits.TrainConfig("rnn", epochs=0, batch_size=4)
+    text = str(e.value)
+    assert "epochs: 0 is below the minimum 1" in text and "batch_size" in text
+    assert "model: 'rnn' is not one of scratch, mlp, cnn" in text
+    with pytest.raises(ValueError, match="train_limit"):
+        digits.config_for("scratch", train_limit=0)

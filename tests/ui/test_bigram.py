@@ -251,7 +251,7 @@ def test_a_new_computation_while_paused_waits_for_play(qtbot, tab):
     tab.step()
     qtbot.waitUntil(lambda: tab.neural.loss_plot.count("neural net") >= 1, timeout=20_000)
     assert tab.session.state == "paused"
-    tab.neural.method_combo.setCurrentIndex(1)  # one-hot @ W as written, from the widget
+    tab.neural.method_combo.setCurrentIndex(0)  # one-hot @ W as written, from the widget
     assert tab.state.method == "onehot"
     assert tab.session.fresh_pending and "Play starts a new model" in tab.message()
     assert tab.session.state == "idle"

@@ -39,11 +39,9 @@ from playground.ui.tabs.bigram.state import (
     L2_CHOICES,
     MODE_NAMES,
     MODES,
-    NEURAL_METHODS,
     NEURAL_NAMES,
     PANELS,
     SAMPLER_NAMES,
-    SAMPLERS,
     BigramState,
 )
 from playground.ui.widgets.curves import CurvePlot
@@ -194,8 +192,9 @@ class TopBar(QWidget):
         self.smooth_slider = QSlider(Qt.Horizontal)
         self.smooth_slider.setObjectName("smoothingSlider")
         self.smooth_slider.setMinimumWidth(100)
+        k = state.spec("smoothing")
         self.smooth_slider.setToolTip(
-            "Smoothing k: fake counts added to every cell before normalizing (0 to 100)."
+            f"Smoothing k: {k.tip[0].lower()}{k.tip[1:-1]} ({k.lo} to {k.hi})."
         )
         bind(state, "smoothing", self.smooth_slider)
         self.smooth_label = QLabel("")
@@ -328,7 +327,9 @@ class SamplePanel(QWidget):
         self.temp_spin.setSingleStep(0.1)
         self.speed_slider = QSlider(Qt.Horizontal)
         self.instant_check = QCheckBox("Instant")
-        self.sampler_combo = combo({s: SAMPLER_NAMES[s] for s in SAMPLERS})
+        self.sampler_combo = combo(
+            {s: SAMPLER_NAMES[s] for s in BigramState.spec("sampler").choices}
+        )
         for name, w in (
             ("n", self.n_spin),
             ("seed", self.seed_spin),
@@ -464,7 +465,7 @@ class NeuralPanel(QScrollArea):
         self.l2_combo.setObjectName("regularizationCombo")
         self.l2_combo.setEditable(True)
         self.l2_combo.addItems([format_number(x) for x in L2_CHOICES])
-        self.method_combo = combo({m: NEURAL_NAMES[m] for m in NEURAL_METHODS})
+        self.method_combo = combo({m: NEURAL_NAMES[m] for m in BigramState.spec("method").choices})
         self.method_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.method_combo.setMinimumContentsLength(16)  # narrow windows: the list shows all
         for name, w in (

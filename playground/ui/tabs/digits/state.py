@@ -1,7 +1,10 @@
 """The Digits tab's settings, declared once; pure helpers for its config and its files.
 
-No Qt here: a state can be built, validated and turned into a training config in a
-notebook or a test.
+The model's training settings (model, epochs, batch size, learning rate: default, limits,
+choices, role) are the core's :class:`~playground.core.digits_config.TrainConfig`; this
+state takes them with ``from_core``, its defaults from the first model's
+:data:`~playground.core.digits_config.DEFAULTS`.  No Qt here and no torch: a state can be
+built, validated and turned into a training config in a notebook or a test.
 """
 
 from __future__ import annotations
@@ -10,56 +13,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from playground.core import digits
-from playground.ui.state import State, setting
+from playground.core.digits_config import DATASETS, DEFAULTS, MODELS, TrainConfig
+from playground.ui.state import State, from_core, setting
 
-FIRST_MODEL = digits.MODELS[0]  # "scratch": the tab opens on the numpy network
-_FIRST = digits.DEFAULTS[FIRST_MODEL]
+FIRST_MODEL = MODELS[0]  # "scratch": the tab opens on the numpy network
+_FIRST = DEFAULTS[FIRST_MODEL]
 PAGES = ("train", "results", "browse")
 ALL_IMAGES = 60_000  # both datasets have 60,000 training images
-# what a run is (kept with a pinned run, compared between runs); brush and page are views
-RUN_FIELDS = ("dataset", "model", "epochs", "batch_size", "lr", "train_images")
 
 
 @dataclass
-class DigitsState(State):
+class DigitsState(State, core=TrainConfig):
     """Everything the Digits tab lets a user choose."""
 
     dataset: str = setting(
         "mnist",
         "Dataset",
-        choices=digits.DATASETS,
+        choices=DATASETS,
         shape=True,
         tip="MNIST: handwritten digits. Fashion-MNIST: small photos of clothes, same size, "
         "harder. The pad uses the model of the dataset chosen here.",
     )
-    model: str = setting(
-        FIRST_MODEL,
-        "Model",
-        choices=digits.MODELS,
-        shape=True,
-        tip="From scratch: numpy only, backward pass by hand. MLP: the same idea in torch. "
-        "CNN: convolutions that look at small patches (best, slowest).",
-    )
-    epochs: int = setting(
-        _FIRST.epochs,
-        "Epochs",
-        lo=1,
-        hi=100,
-        tip="How many times training goes through the training images.",
-    )
-    batch_size: int = setting(
-        _FIRST.batch_size,
-        "Batch size",
-        lo=8,
-        hi=2048,
-        tip="Images per gradient step (minibatch size).",
-    )
-    lr: float = setting(
-        _FIRST.lr,
+    model: str = from_core("Model", default=FIRST_MODEL)
+    epochs: int = from_core("Epochs", default=_FIRST.epochs)
+    batch_size: int = from_core("Batch size", default=_FIRST.batch_size)
+    lr: float = from_core(
         "Learning rate",
-        lo=1e-5,
-        hi=2.0,
         live=True,
+        default=_FIRST.lr,
         tip="Step size at the start (it shrinks a little every epoch); a change reaches "
         "a running training at once.",
     )
@@ -75,22 +56,20 @@ class DigitsState(State):
     page: str = setting("train", "Page", choices=PAGES)
 
 
+# what a run is (kept with a pinned run, compared between runs); brush and page are views
+RUN_FIELDS = ("dataset", *DigitsState.core_fields(), "train_images")
+
+
 def defaults_for(model: str) -> dict[str, Any]:
-    """The recommended epochs, batch size and learning rate of ``model`` (from the core)."""
-    cfg = digits.DEFAULTS[model]
-    return {"epochs": cfg.epochs, "batch_size": cfg.batch_size, "lr": cfg.lr}
+    """The recommended settings of ``model`` (from the core) that the form shows."""
+    cfg = DEFAULTS[model]
+    return {k: getattr(cfg, k) for k in DigitsState.core_fields() if k != "model"}
 
 
 def train_config(state: DigitsState) -> digits.TrainConfig:
     """The core's training config for what ``state`` describes."""
     limit = state.train_images if state.train_images < ALL_IMAGES else None
-    return digits.config_for(
-        state.model,
-        epochs=state.epochs,
-        batch_size=state.batch_size,
-        lr=state.lr,
-        train_limit=limit,
-    )
+    return digits.config_for(**state.core_values(), train_limit=limit)
 
 
 def run_settings(state: DigitsState) -> dict[str, Any]:
