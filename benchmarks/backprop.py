@@ -20,9 +20,9 @@ L2: ~66,000 Values), zero_grad, backward, SGD update with micrograd's lr schedul
    ``p.data -= lr * p.grad``), 1 thread and the default threads; its loss must match.
 3. What the Backprop tab states, measured as it measures it: the ratio of the two
    engines' MEDIAN step times over a run of its defaults (100 steps of MLP(2, [16, 16, 1])
-   on 100 moons, torch beside it, one thread each).  Its engine builds ONE point's graph
-   at a time (``lean_step``: the same loss and update), and its torch step runs right
-   after each of ours (cold caches: slower than in a loop of its own).  Run twice: in the
+   on 100 moons, torch beside it, one thread each).  Its engine runs the demo's own step
+   (``micrograd_demo.demo_step``), and its torch step runs right after each of ours (cold
+   caches: slower than in a loop of its own).  Run twice: in the
    tab itself (Play; the job in its child process at lower priority while the GUI draws,
    offscreen) and the same job in this process, to tell the machine's share from the code's.
 
@@ -308,7 +308,7 @@ def other_rows(args, model, ours: float) -> list[dict]:
     for where, runs in (("tab", bench_tab(n)), ("tab's job, no GUI", bench_tab_job(n))):
         what = f"medians of the demo's 100 steps; {len(runs)} runs, min-max"
         mine, theirs, ratios = ([r[i] for r in runs] for i in range(3))
-        rows.append(row(f"{where}: ours, one point's graph at a time", _mid(mine), "ms/step"))
+        rows.append(row(f"{where}: ours, the demo's step", _mid(mine), "ms/step"))
         rows.append(row(f"{where}: torch after each of our steps", _mid(theirs), "ms/step"))
         rows.append(row(f"{where}: torch speed-up shown", _mid(ratios), "x", notes=what))
         rows.append(row(f"{where}: its range", _span(ratios), "x"))

@@ -54,8 +54,9 @@ def gc_paused() -> Iterator[None]:
     and walk the young ones, and every so often all the older ones too: the growing graph,
     again and again (micrograd 0.1.0's demo step: ~1.4 s with it on, ~0.18 s off, on 2
     cores).  A graph is a web of reference cycles (each ``_backward`` closure holds the
-    Value it is stored on), so a dropped graph waits for the collector: its next pass after
-    the block walks it once, instead of many times while it grew.  The collector is global
+    Value it is stored on), so a dropped graph waits for the collector: one pass over the
+    young generation as the block ends frees it, instead of many passes while it grew (and
+    none over the process's older objects: torch's, in the tab's job).  The collector is global
     to the process: pause it around short blocks only.
     """
     was_enabled = gc.isenabled()
@@ -65,6 +66,7 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+            gc.collect(0)  # the step's garbage, all young: one pass over it, nothing older
 
 
 def demo_loss(

@@ -8,17 +8,12 @@ and the tab's methods.
 
 from __future__ import annotations
 
-import random
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from playground.core import micrograd_demo as demo
 from playground.core.expressions import EXAMPLES
-from playground.core.micrograd import MLP
 from playground.ui.tabs.backprop import BackpropState, BackpropTab
-from playground.ui.tabs.backprop.job import lean_step
 
 LECTURE = EXAMPLES["L = (a*b + c) * f  (lecture 1)"]
 NEURON = EXAMPLES["neuron: o = tanh(x1*w1 + x2*w2 + b)"]
@@ -567,18 +562,3 @@ def test_train_page_fits_1024x640(tab, qtbot):
     panel = tab.train
     for w in (panel.plane, panel.curves, panel.runs.table, panel.compare.run_button):
         assert w.isVisible() and w.height() > 20 and w.width() > 50
-
-
-def test_the_jobs_point_by_point_step_equals_the_demos_step():
-    """lean_step (one point's graph at a time, in the tab's job) against micrograd's demo
-    step on the whole batch: the same loss to the bit from the same weights, the same update
-    but for the order the gradients are summed in."""
-    X, y = demo.make_moons(30, noise=0.1, seed=3)
-    whole, lean = (MLP(2, [8, 8, 1], rng=random.Random(3)) for _ in range(2))
-    first = demo.demo_step(whole, X, y, 0, steps=3)
-    assert lean_step(lean, X, y, 0, steps=3) == first
-    for k in (1, 2):
-        loss, acc = demo.demo_step(whole, X, y, k, steps=3)
-        assert lean_step(lean, X, y, k, steps=3) == pytest.approx((loss, acc), rel=1e-12)
-    mine, theirs = lean.parameters(), whole.parameters()
-    assert [p.data for p in mine] == pytest.approx([p.data for p in theirs], abs=1e-12)

@@ -44,39 +44,6 @@ def scores(weights: list, ext: tuple[float, float, float, float]) -> np.ndarray:
     return h[:, 0].reshape(GRID, GRID)
 
 
-def lean_step(
-    model: mg.MLP, X, y, k: int, steps: int = 100, lr: float = 1.0, schedule: str = "decay"
-) -> tuple[float, float]:
-    """:func:`~playground.core.micrograd_demo.demo_step`, one point's graph at a time: the
-    same loss (to the bit), accuracy and update (the gradients to rounding: they are summed
-    in another order).
-
-    The demo's graph of a whole batch is ~66,000 Values alive at once; one point's graph is
-    ~1/N of that, freed (by reference counting) before the next: less memory, and less for
-    Python's garbage collector to walk when it runs (the job pauses it for the step)."""
-    params = model.parameters()
-    model.zero_grad()
-    scale = 1.0 / len(X)
-    total, right = 0.0, 0
-    for row, yi in zip(X, y, strict=True):
-        score = model(list(map(mg.Value, row)))
-        loss = (1 + -yi * score).relu()
-        total = total + loss.data  # sum(losses), in demo_loss's order
-        right += (yi > 0) == (score.data > 0)
-        (loss * scale).backward()  # d(mean)/d(loss_i) = 1/N, into the weights' grads
-        del score, loss
-    reg = 0.0
-    for p in params:
-        reg = reg + p.data * p.data
-        p.grad += p.data * ALPHA  # d(ALPHA * p * p)/dp, as the graph sums it: twice
-        p.grad += p.data * ALPHA
-    loss = total * scale + reg * ALPHA
-    learning_rate = demo.demo_lr(k, steps, lr, schedule)
-    for p in params:
-        p.data -= learning_rate * p.grad
-    return loss, right / len(X)
-
-
 def torch_params(weights: list) -> list:
     """The same weights as float64 torch leaves: [W1, b1, W2, b2, ...]."""
     import torch
@@ -138,8 +105,7 @@ def demo_job(config: dict[str, Any], live: LiveSettings | None = None) -> Job:
         for k in range(steps):
             lr = demo.demo_lr(k, steps, float(live.lr), str(live.schedule))
             t0 = time.perf_counter()
-            with demo.gc_paused():  # the collector would walk the step's graph over and over
-                loss, acc = lean_step(model, X, y, k, steps, float(live.lr), str(live.schedule))
+            loss, acc = demo.demo_step(model, X, y, k, steps, float(live.lr), str(live.schedule))
             t1 = time.perf_counter()
             metrics = {"loss": loss, "acc": acc, "ours_ms": 1000 * (t1 - t0), "lr": lr}
             if use_torch:

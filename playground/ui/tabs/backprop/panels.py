@@ -306,7 +306,7 @@ class TrainPanel(QWidget):
         self.speed.setWordWrap(True)
         self.speed.setToolTip(
             "Loss and accuracy of each engine, and the median time of its steps so far (one "
-            "thread each, float64; ours builds one point's graph at a time): the figure "
+            "thread each, float64; ours: the demo's step, the collector paused): the figure "
             "benchmarks/backprop.py measures."
         )
         # two lines, always: a label whose height followed its text re-laid the page out
