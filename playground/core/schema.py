@@ -41,32 +41,20 @@ class Option:
     doc: str = ""
 
 
-def option(
-    default: Any,
-    *,
-    lo: float | None = None,
-    hi: float | None = None,
-    choices: Sequence | None = None,
-    item: type | None = None,
-    min_len: int = 0,
-    max_len: int | None = None,
-    shape: bool = False,
-    doc: str = "",
-) -> Any:
+def option(default: Any, **limits: Any) -> Any:
     """A config field: ``hidden: tuple = option((200,), item=int, lo=1, max_len=3, shape=True)``.
 
-    The kind is the default's type (a list default becomes a tuple of ``item``\\s).
+    ``limits``: :func:`make_option`'s keywords (``lo``, ``hi``, ``choices``, ``item``,
+    ``min_len``, ``max_len``, ``shape``, ``doc``).  The kind is the default's type (a list
+    default becomes a tuple of ``item``\\s).
     """
-    return dataclasses.field(
-        default=_frozen(default),
-        metadata={
-            "option": make_option(default, lo, hi, choices, item, min_len, max_len, shape, doc)
-        },
-    )
+    opt = make_option(default, **limits)
+    return dataclasses.field(default=frozen(default), metadata={"option": opt})
 
 
 def make_option(
     default: Any,
+    *,
     lo: float | None = None,
     hi: float | None = None,
     choices: Sequence | None = None,
@@ -79,7 +67,7 @@ def make_option(
     **more: Any,
 ) -> Option:
     """The :class:`Option` (or subclass ``cls``) that :func:`option` attaches to a field."""
-    default = _frozen(default)
+    default = frozen(default)
     kind = type(default)
     if kind is tuple and item is None:
         item = type(default[0]) if default else str
@@ -87,7 +75,8 @@ def make_option(
     return cls(kind, item, lo, hi, choices, min_len, max_len, shape, doc, **more)
 
 
-def _frozen(default: Any) -> Any:
+def frozen(default: Any) -> Any:
+    """A default as a field holds it: a list becomes a tuple."""
     return tuple(default) if isinstance(default, list) else default
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, TypeVar
 
 from playground.core import schema
@@ -45,29 +45,21 @@ def setting(
     default: Any,
     label: str,
     *,
-    lo: float | None = None,
-    hi: float | None = None,
-    choices: Sequence | None = None,
-    item: type | None = None,
-    min_len: int = 0,
-    max_len: int | None = None,
-    shape: bool = False,
     live: bool = False,
     persist: bool = True,
     tip: str = "",
+    **limits: Any,
 ) -> Any:
     """A field of the ui alone: ``page: str = setting("train", "Page", choices=PAGES)``.
 
-    A setting of a core model is taken with :func:`from_core`: its limits are declared
-    there.  The kind is the default's type (tuples hold ``item``\\s:
-    ``setting((4, 2), "Hidden", item=int, lo=1, hi=8)``).
+    ``limits``: the core's :func:`~playground.core.schema.make_option` keywords (``lo``,
+    ``hi``, ``choices``, ``item``, ``min_len``, ``max_len``, ``shape``).  A setting of a core
+    model is taken with :func:`from_core` instead: its limits are declared there.
     """
     spec = make_option(
-        default, lo, hi, choices, item, min_len, max_len, shape, "", Spec,
-        label=label, live=live, persist=persist, tip=tip,
-    )  # fmt: skip
-    default = tuple(default) if isinstance(default, list) else default
-    return dataclasses.field(default=default, metadata={"spec": spec})
+        default, cls=Spec, label=label, live=live, persist=persist, tip=tip, **limits
+    )
+    return dataclasses.field(default=schema.frozen(default), metadata={"spec": spec})
 
 
 FROM_CORE = "from_core"

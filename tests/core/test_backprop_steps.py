@@ -13,15 +13,6 @@ from playground.core.expressions import EXAMPLES, parse
 from playground.core.micrograd import Value
 
 
-def lecture_graph() -> tuple[Value, dict[str, Value]]:
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    d = e + c
-    L = d * f
-    return L, {"a": a, "b": b, "c": c, "f": f}
-
-
 def test_stepper_writes_the_chain_rule():
     built = parse(EXAMPLES["neuron: o = tanh(x1*w1 + x2*w2 + b)"]).build()
     stepper = BackwardStepper(built.root)
@@ -57,7 +48,7 @@ def test_numerical_check_flags_the_bug():
     assert any(abs(wrong.leaves[n].grad - numeric[n]) > 1e-2 for n in values)
 
 
-def test_trace_describes_nodes_and_edges():
+def test_trace_describes_nodes_and_edges(lecture_graph):
     L, _ = lecture_graph()
     L.backward()
     nodes = steps.trace(L)
@@ -79,7 +70,7 @@ def test_the_stepper_gives_backwards_numbers_to_the_bit(name):
     ]
 
 
-def test_a_second_pass_without_zeroing_doubles_the_leaves():
+def test_a_second_pass_without_zeroing_doubles_the_leaves(lecture_graph):
     L, v = lecture_graph()
     BackwardStepper(L).run()
     BackwardStepper(L).run()  # each pass starts the inner nodes from 0: only leaves add up

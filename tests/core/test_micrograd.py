@@ -14,16 +14,7 @@ from playground.core.expressions import EXAMPLES, parse
 from playground.core.micrograd import MLP, Value, build_topo
 
 
-def lecture_graph() -> tuple[Value, dict[str, Value]]:
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    d = e + c
-    L = d * f
-    return L, {"a": a, "b": b, "c": c, "f": f}
-
-
-def test_lecture_expression():
+def test_lecture_expression(lecture_graph):
     L, v = lecture_graph()
     L.backward()
     assert L.data == -8.0
@@ -61,7 +52,7 @@ def test_a_plus_a_accumulates():
     assert x.grad == 6.0
 
 
-def test_backward_twice_adds_up_as_in_micrograd():
+def test_backward_twice_adds_up_as_in_micrograd(lecture_graph):
     """micrograd's backward neither zeroes the inner nodes nor the leaves: a second call
     without zero_grad adds a second pass on top of grads that are already there."""
     L, v = lecture_graph()
